@@ -1,0 +1,282 @@
+-- inkguard schema, version 1: the whole current schema and the one source of truth.
+-- Applied by `inkguard init` (src/db/mod.rs); later versions append migrations there.
+-- Connection settings (foreign_keys, journal_mode, busy_timeout) live in open(), never here.
+
+-- Substances and what identifies them -------------------------------------------------------
+
+CREATE TABLE substances (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,          -- stable slug: 'nickel-sulfate'
+    name        TEXT NOT NULL,                 -- preferred name
+    verified    INTEGER NOT NULL DEFAULT 1 CHECK (verified IN (0, 1)),
+    category    TEXT,
+    note        TEXT,
+    source      TEXT NOT NULL,                 -- 'built-in reference', 'import FILE', 'catalog import FILE line N'
+    merged_into INTEGER REFERENCES substances(id),
+    created_at  TEXT NOT NULL
+);
+
+-- Identifiers are many-to-many in the real world: one CAS for several pigments, several CAS for
+-- one substance. So an identifier row names one substance, and the same value may stand in
+-- several rows.
+CREATE TABLE identifiers (
+    id           INTEGER PRIMARY KEY,
+    substance_id INTEGER NOT NULL REFERENCES substances(id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('name', 'inci', 'synonym', 'cas', 'ec', 'ci')),
+    value        TEXT NOT NULL,                -- as shown: canonical for numbers, as written for names
+    norm         TEXT NOT NULL,                -- lookup key: canonical number or normalised name
+    source       TEXT NOT NULL,
+    UNIQUE (substance_id, kind, norm)
+);
+CREATE INDEX identifiers_lookup ON identifiers (kind, norm);
+CREATE INDEX identifiers_by_norm ON identifiers (norm);
+
+CREATE TABLE groups (
+    id       INTEGER PRIMARY KEY,
+    key      TEXT NOT NULL UNIQUE,
+    name     TEXT NOT NULL,
+    relation TEXT NOT NULL CHECK (relation IN ('same-hapten', 'cross-reactive', 'chemical-family', 'co-sensitisation')),
+    on_match TEXT NOT NULL CHECK (on_match IN ('block', 'caution', 'note')),
+    note     TEXT,
+    source   TEXT NOT NULL
+);
+
+CREATE TABLE group_members (
+    group_id     INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    substance_id INTEGER NOT NULL REFERENCES substances(id),
+    PRIMARY KEY (group_id, substance_id)
+) WITHOUT ROWID;
+CREATE INDEX group_members_by_substance ON group_members (substance_id);
+
+CREATE TABLE restrictions (
+    id              INTEGER PRIMARY KEY,
+    substance_id    INTEGER NOT NULL REFERENCES substances(id),
+    jurisdiction    TEXT NOT NULL,
+    rule            TEXT NOT NULL CHECK (rule IN ('banned-in-tattoo-pmu', 'max-concentration')),
+    limit_mg_per_kg REAL,
+    applies_from    TEXT,
+    label_statement TEXT,
+    source          TEXT NOT NULL,
+    UNIQUE (substance_id, jurisdiction, rule)
+);
+
+-- Catalog ------------------------------------------------------------------------------------
+
+CREATE TABLE suppliers (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    norm TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE products (
+    id          INTEGER PRIMARY KEY,
+    supplier_id INTEGER NOT NULL REFERENCES suppliers(id),
+    code        TEXT NOT NULL,
+    code_norm   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    shade       TEXT,
+    kind        TEXT NOT NULL CHECK (kind IN ('pigment', 'anaesthetic', 'aftercare', 'other')),
+    created_at  TEXT NOT NULL,
+    UNIQUE (supplier_id, code_norm)
+);
+CREATE INDEX products_by_code ON products (code_norm);
+
+-- Each changed ingredient list is a new version; old versions stay, lots and treatments point at them.
+CREATE TABLE formulations (
+    id          INTEGER PRIMARY KEY,
+    product_id  INTEGER NOT NULL REFERENCES products(id),
+    version     INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,                 -- hash of the declared ingredient list
+    imported_at TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    UNIQUE (product_id, version)
+);
+
+-- One row per (declared ingredient, substance): a declaration that names several substances
+-- (`Iron Oxides (CI 77491, CI 77499)`) declares each of them, at the same position.
+CREATE TABLE ingredients (
+    id               INTEGER PRIMARY KEY,
+    formulation_id   INTEGER NOT NULL REFERENCES formulations(id),
+    position         INTEGER NOT NULL,         -- declared order, from 1
+    name_as_declared TEXT NOT NULL,
+    declared_cas     TEXT,                     -- the numbers as declared, canonical, ', '-joined
+    declared_ec      TEXT,
+    declared_ci      TEXT,
+    substance_id     INTEGER NOT NULL REFERENCES substances(id),
+    concentration_text TEXT,
+    min_percent      REAL,
+    max_percent      REAL,
+    function         TEXT,
+    may_contain      INTEGER NOT NULL DEFAULT 0 CHECK (may_contain IN (0, 1))
+);
+CREATE INDEX ingredients_by_formulation ON ingredients (formulation_id, position);
+CREATE INDEX ingredients_by_substance ON ingredients (substance_id);
+
+CREATE TABLE lots (
+    id             INTEGER PRIMARY KEY,
+    product_id     INTEGER NOT NULL REFERENCES products(id),
+    formulation_id INTEGER NOT NULL REFERENCES formulations(id),
+    lot            TEXT NOT NULL,
+    expires        TEXT,                       -- YYYY-MM-DD
+    created_at     TEXT NOT NULL,
+    UNIQUE (product_id, lot)
+);
+
+-- A flag is a record of its own (who, when, why), never an edit of the lot.
+CREATE TABLE lot_flags (
+    id         INTEGER PRIMARY KEY,
+    lot_id     INTEGER NOT NULL REFERENCES lots(id),
+    reason     TEXT NOT NULL,
+    flagged_at TEXT NOT NULL,
+    actor      TEXT NOT NULL
+);
+CREATE INDEX lot_flags_by_lot ON lot_flags (lot_id);
+
+-- Clients and their clinical record (commands come in later versions) ------------------------
+
+CREATE TABLE clients (
+    id         INTEGER PRIMARY KEY,
+    code       TEXT NOT NULL UNIQUE,
+    name       TEXT,                           -- personal data: NULL after `client erase`
+    born       TEXT,
+    phone      TEXT,
+    email      TEXT,
+    note       TEXT,
+    erased_at  TEXT,
+    created_at TEXT NOT NULL,
+    actor      TEXT NOT NULL
+);
+
+CREATE TABLE sensitivities (
+    id            INTEGER PRIMARY KEY,
+    client_id     INTEGER NOT NULL REFERENCES clients(id),
+    substance_id  INTEGER REFERENCES substances(id),
+    group_id      INTEGER REFERENCES groups(id),
+    formulation_id INTEGER REFERENCES formulations(id),
+    source        TEXT NOT NULL CHECK (source IN ('declared', 'physician', 'patch-test', 'reaction')),
+    certainty     TEXT NOT NULL CHECK (certainty IN ('confirmed', 'suspected')),
+    note          TEXT,
+    evidence_test_item_id INTEGER,
+    evidence_reaction_id  INTEGER,
+    recorded_at   TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    CHECK ((substance_id IS NOT NULL) + (group_id IS NOT NULL) + (formulation_id IS NOT NULL) = 1)
+);
+CREATE INDEX sensitivities_by_client ON sensitivities (client_id);
+
+CREATE TABLE sensitivity_retractions (
+    sensitivity_id INTEGER PRIMARY KEY REFERENCES sensitivities(id),
+    reason         TEXT NOT NULL,
+    retracted_at   TEXT NOT NULL,
+    actor          TEXT NOT NULL
+);
+
+CREATE TABLE patch_tests (
+    id         INTEGER PRIMARY KEY,
+    client_id  INTEGER NOT NULL REFERENCES clients(id),
+    applied_at TEXT NOT NULL,
+    site       TEXT,
+    actor      TEXT NOT NULL
+);
+
+CREATE TABLE patch_test_items (
+    id             INTEGER PRIMARY KEY,
+    test_id        INTEGER NOT NULL REFERENCES patch_tests(id),
+    item           INTEGER NOT NULL,           -- 1, 2, ... within the test
+    product_id     INTEGER REFERENCES products(id),
+    formulation_id INTEGER REFERENCES formulations(id),
+    lot_id         INTEGER REFERENCES lots(id),
+    substance_id   INTEGER REFERENCES substances(id),
+    UNIQUE (test_id, item)
+);
+
+CREATE TABLE readings (
+    id          INTEGER PRIMARY KEY,
+    item_id     INTEGER NOT NULL REFERENCES patch_test_items(id),
+    read_at     TEXT NOT NULL,
+    hours       REAL NOT NULL,
+    grade       TEXT NOT NULL CHECK (grade IN ('-', '?+', '+', '++', '+++', 'IR', 'NT')),
+    note        TEXT,
+    supersedes  INTEGER REFERENCES readings(id),
+    correction_reason TEXT,
+    actor       TEXT NOT NULL
+);
+
+CREATE TABLE treatments (
+    id          INTEGER PRIMARY KEY,
+    client_id   INTEGER NOT NULL REFERENCES clients(id),
+    at          TEXT NOT NULL,
+    area        TEXT,
+    override    TEXT,
+    actor       TEXT NOT NULL
+);
+
+CREATE TABLE treatment_items (
+    treatment_id INTEGER NOT NULL REFERENCES treatments(id),
+    lot_id       INTEGER NOT NULL REFERENCES lots(id),
+    PRIMARY KEY (treatment_id, lot_id)
+) WITHOUT ROWID;
+
+CREATE TABLE reactions (
+    id           INTEGER PRIMARY KEY,
+    client_id    INTEGER NOT NULL REFERENCES clients(id),
+    treatment_id INTEGER NOT NULL REFERENCES treatments(id),
+    onset        TEXT NOT NULL,
+    symptoms     TEXT NOT NULL,
+    severity     TEXT NOT NULL CHECK (severity IN ('mild', 'moderate', 'severe')),
+    recorded_at  TEXT NOT NULL,
+    actor        TEXT NOT NULL
+);
+
+CREATE TABLE policy (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Audit: an append-only, hash-chained log. Events name clients by code only.
+CREATE TABLE audit_events (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    command   TEXT NOT NULL,
+    client    TEXT,
+    detail    TEXT NOT NULL,                   -- JSON
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+-- Clinical records are never updated in place nor deleted: corrections are new rows that point
+-- at what they supersede, and retractions are rows of their own.
+CREATE TRIGGER readings_no_update BEFORE UPDATE ON readings
+BEGIN SELECT RAISE(ABORT, 'readings are append-only: record a correction instead'); END;
+CREATE TRIGGER readings_no_delete BEFORE DELETE ON readings
+BEGIN SELECT RAISE(ABORT, 'readings are append-only: record a correction instead'); END;
+CREATE TRIGGER sensitivities_no_update BEFORE UPDATE ON sensitivities
+BEGIN SELECT RAISE(ABORT, 'sensitivities are append-only: retract instead'); END;
+CREATE TRIGGER sensitivities_no_delete BEFORE DELETE ON sensitivities
+BEGIN SELECT RAISE(ABORT, 'sensitivities are append-only: retract instead'); END;
+CREATE TRIGGER sensitivity_retractions_no_update BEFORE UPDATE ON sensitivity_retractions
+BEGIN SELECT RAISE(ABORT, 'retractions are append-only'); END;
+CREATE TRIGGER sensitivity_retractions_no_delete BEFORE DELETE ON sensitivity_retractions
+BEGIN SELECT RAISE(ABORT, 'retractions are append-only'); END;
+CREATE TRIGGER treatments_no_update BEFORE UPDATE ON treatments
+BEGIN SELECT RAISE(ABORT, 'treatments are append-only'); END;
+CREATE TRIGGER treatments_no_delete BEFORE DELETE ON treatments
+BEGIN SELECT RAISE(ABORT, 'treatments are append-only'); END;
+CREATE TRIGGER treatment_items_no_update BEFORE UPDATE ON treatment_items
+BEGIN SELECT RAISE(ABORT, 'treatments are append-only'); END;
+CREATE TRIGGER treatment_items_no_delete BEFORE DELETE ON treatment_items
+BEGIN SELECT RAISE(ABORT, 'treatments are append-only'); END;
+CREATE TRIGGER reactions_no_update BEFORE UPDATE ON reactions
+BEGIN SELECT RAISE(ABORT, 'reactions are append-only'); END;
+CREATE TRIGGER reactions_no_delete BEFORE DELETE ON reactions
+BEGIN SELECT RAISE(ABORT, 'reactions are append-only'); END;
+CREATE TRIGGER lot_flags_no_update BEFORE UPDATE ON lot_flags
+BEGIN SELECT RAISE(ABORT, 'lot flags are append-only'); END;
+CREATE TRIGGER lot_flags_no_delete BEFORE DELETE ON lot_flags
+BEGIN SELECT RAISE(ABORT, 'lot flags are append-only'); END;

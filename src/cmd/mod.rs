@@ -1,0 +1,36 @@
+//! One module per command group, each with the same `run(db, out, command)` signature: turn the
+//! command line into a plan, call the library, print the result. No verdict or import logic
+//! lives here.
+
+pub mod export;
+pub mod group;
+pub mod import;
+pub mod init;
+pub mod lot;
+pub mod product;
+pub mod substance;
+
+use crate::cli::Command;
+use crate::db::Db;
+use crate::error::Result;
+use crate::output::Output;
+
+/// What a command asks `main` to exit with.
+pub type Exit = i32;
+
+pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
+    match command {
+        Command::Init => unreachable!("init opens the database itself"),
+        Command::Substance(c) => substance::run(db, out, c),
+        Command::Group(c) => group::run(db, out, c),
+        Command::Import(c) => import::run(db, out, c),
+        Command::Export(c) => export::run(db, out, c),
+        Command::Product(c) => product::run(db, out, c),
+        Command::Lot(c) => lot::run(db, out, c),
+    }
+}
+
+/// Prints one line to standard error.
+pub fn note(message: impl AsRef<str>) {
+    eprintln!("{}", message.as_ref());
+}

@@ -1,0 +1,265 @@
+//! `substance list|show|alias|merge`.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::cli::SubstanceCommand;
+use crate::db::substances::{self, IdKind};
+use crate::db::{audit, Db};
+use crate::error::{Error, Result};
+use crate::ident;
+use crate::output::{opt, Output, Table};
+
+use super::Exit;
+
+pub fn run(db: &mut Db, out: &Output, command: SubstanceCommand) -> Result<Exit> {
+    match command {
+        SubstanceCommand::List { search, unverified } => {
+            list(db, out, search.as_deref(), unverified)
+        }
+        SubstanceCommand::Show { name } => show(db, out, &name),
+        SubstanceCommand::Alias { name, alias } => add_alias(db, out, &name, &alias),
+        SubstanceCommand::Merge { from, into } => merge(db, out, &from, &into),
+    }
+}
+
+#[derive(Serialize)]
+struct ListItem {
+    key: String,
+    name: String,
+    cas: Vec<String>,
+    ci: Vec<String>,
+    verified: bool,
+    source: String,
+}
+
+fn list(db: &Db, out: &Output, search: Option<&str>, unverified: bool) -> Result<Exit> {
+    let conn = &db.conn;
+    let mut ids: Vec<i64> = match search {
+        Some(text) => {
+            let norm = ident::normalize_name(text);
+            let mut found = substances::lookup(conn, text)?;
+            let mut stmt = conn.prepare(
+                "SELECT DISTINCT substance_id FROM identifiers WHERE instr(norm, ?1) > 0",
+            )?;
+            for id in stmt.query_map([&norm], |r| r.get(0))? {
+                let id = substances::follow_merges(conn, id?)?;
+                if !found.contains(&id) {
+                    found.push(id);
+                }
+            }
+            found
+        }
+        None => {
+            let mut stmt = conn.prepare("SELECT id FROM substances WHERE merged_into IS NULL")?;
+            let ids = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            ids
+        }
+    };
+    let mut items = Vec::with_capacity(ids.len());
+    let mut stmt =
+        conn.prepare_cached("SELECT key, name, verified, source FROM substances WHERE id = ?1")?;
+    ids.sort_unstable();
+    for id in ids {
+        let (key, name, verified, source): (String, String, bool, String) =
+            stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        if unverified && verified {
+            continue;
+        }
+        items.push(ListItem {
+            cas: substances::identifiers_of(conn, id, IdKind::Cas)?,
+            ci: substances::identifiers_of(conn, id, IdKind::Ci)?,
+            key,
+            name,
+            verified,
+            source,
+        });
+    }
+    items.sort_by_key(|i| i.name.to_lowercase());
+    let mut table = Table::new(&["key", "name", "cas", "ci", "verified"]);
+    for i in &items {
+        table.row(vec![
+            i.key.clone(),
+            i.name.clone(),
+            i.cas.join(", "),
+            i.ci.join(", "),
+            if i.verified { "yes" } else { "NO" }.into(),
+        ]);
+    }
+    out.records(&items, &table)?;
+    Ok(0)
+}
+
+fn show(db: &Db, out: &Output, name: &str) -> Result<Exit> {
+    let id = substances::resolve_one(&db.conn, name)?;
+    let v = substances::view(&db.conn, id)?;
+    let mut text = format!("{} ({})\n", v.name, v.key);
+    let mut line = |label: &str, values: &[String]| {
+        if !values.is_empty() {
+            text.push_str(&format!("  {label:<13}{}\n", values.join(", ")));
+        }
+    };
+    line("CAS", &v.cas);
+    line("EC", &v.ec);
+    line("Colour Index", &v.ci);
+    line("INCI", &v.inci);
+    line("synonyms", &v.synonyms);
+    line("category", &v.category.iter().cloned().collect::<Vec<_>>());
+    line(
+        "groups",
+        &v.groups
+            .iter()
+            .map(|g| format!("{} ({}, on match: {})", g.key, g.relation, g.on_match))
+            .collect::<Vec<_>>(),
+    );
+    line(
+        "restrictions",
+        &v.restrictions
+            .iter()
+            .map(|r| match r.limit_mg_per_kg {
+                Some(l) => format!("{}: at most {l} mg/kg in tattoo/PMU inks", r.jurisdiction),
+                None => format!(
+                    "{}: {} from {}",
+                    r.jurisdiction,
+                    r.rule,
+                    opt(r.applies_from.as_ref())
+                ),
+            })
+            .collect::<Vec<_>>(),
+    );
+    line("note", &v.note.iter().cloned().collect::<Vec<_>>());
+    line("source", std::slice::from_ref(&v.source));
+    if !v.verified {
+        text.push_str("  UNVERIFIED: created by an import because nothing known matched; merge it into a known substance with `inkguard substance merge`\n");
+    }
+    out.document(&v, &text)?;
+    Ok(0)
+}
+
+fn add_alias(db: &mut Db, out: &Output, name: &str, alias: &str) -> Result<Exit> {
+    if ident::normalize_name(alias).is_empty() {
+        return Err(Error::invalid(
+            "the alias is empty: give a name with letters or digits",
+        ));
+    }
+    let id = substances::resolve_one(&db.conn, name)?;
+    let taken = substances::lookup(&db.conn, alias)?;
+    if let Some(other) = taken.iter().find(|t| **t != id) {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "{alias:?} already names {}",
+                substances::label(&db.conn, *other)?
+            ),
+            "an alias must not make a name ambiguous; choose another",
+        ));
+    }
+    let (actor, at) = (db.actor.clone(), db.stamp());
+    let tx = db.write()?;
+    let added = substances::add_identifier(
+        &tx,
+        id,
+        IdKind::Synonym,
+        alias,
+        &format!("alias by {actor}"),
+    )?;
+    let key: String = tx.query_row("SELECT key FROM substances WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })?;
+    if added {
+        audit::append(
+            &tx,
+            &actor,
+            &at,
+            "substance alias",
+            None,
+            &serde_json::json!({"substance": key, "alias": alias}),
+        )?;
+    }
+    tx.commit()?;
+    let message = if added {
+        format!("{key} is now also known as {alias:?}")
+    } else {
+        format!("{key} is already known as {alias:?}")
+    };
+    out.document(
+        &serde_json::json!({"substance": key, "alias": alias, "added": added}),
+        &message,
+    )?;
+    Ok(0)
+}
+
+fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
+    let conn = &db.conn;
+    let from_id = substances::resolve_one(conn, from)?;
+    let into_id = substances::resolve_one(conn, into)?;
+    if from_id == into_id {
+        return Err(Error::invalid(format!(
+            "{from:?} and {into:?} are the same substance"
+        )));
+    }
+    let from_verified: bool = conn.query_row(
+        "SELECT verified FROM substances WHERE id = ?1",
+        [from_id],
+        |r| r.get(0),
+    )?;
+    if from_verified {
+        return Err(Error::invalid_with_hint(
+            format!("{} is a known substance, not an unverified one", substances::label(conn, from_id)?),
+            "merge moves an unverified substance (see `inkguard substance list --unverified`) into a known one",
+        ));
+    }
+    let (actor, at) = (db.actor.clone(), db.stamp());
+    let tx = db.write()?;
+    tx.execute(
+        "INSERT OR IGNORE INTO identifiers (substance_id, kind, value, norm, source)
+         SELECT ?2, kind, value, norm, source FROM identifiers WHERE substance_id = ?1",
+        params![from_id, into_id],
+    )?;
+    tx.execute("DELETE FROM identifiers WHERE substance_id = ?1", [from_id])?;
+    // An ingredient that already declares the target at the same place needs no second row.
+    tx.execute(
+        "DELETE FROM ingredients WHERE substance_id = ?1 AND EXISTS (
+           SELECT 1 FROM ingredients o WHERE o.formulation_id = ingredients.formulation_id
+             AND o.position = ingredients.position AND o.substance_id = ?2)",
+        params![from_id, into_id],
+    )?;
+    let ingredients = tx.execute(
+        "UPDATE ingredients SET substance_id = ?2 WHERE substance_id = ?1",
+        params![from_id, into_id],
+    )?;
+    tx.execute(
+        "INSERT OR IGNORE INTO group_members (group_id, substance_id) SELECT group_id, ?2 FROM group_members WHERE substance_id = ?1",
+        params![from_id, into_id],
+    )?;
+    tx.execute(
+        "DELETE FROM group_members WHERE substance_id = ?1",
+        [from_id],
+    )?;
+    tx.execute(
+        "UPDATE patch_test_items SET substance_id = ?2 WHERE substance_id = ?1",
+        params![from_id, into_id],
+    )?;
+    // Sensitivities are never edited: they follow `merged_into` when read.
+    tx.execute(
+        "UPDATE substances SET merged_into = ?2 WHERE id = ?1",
+        params![from_id, into_id],
+    )?;
+    let keys: (String, String) = tx.query_row(
+        "SELECT f.key, i.key FROM substances f, substances i WHERE f.id = ?1 AND i.id = ?2",
+        params![from_id, into_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let detail = serde_json::json!({"from": keys.0, "into": keys.1, "ingredients": ingredients});
+    audit::append(&tx, &actor, &at, "substance merge", None, &detail)?;
+    tx.commit()?;
+    out.document(
+        &detail,
+        &format!(
+            "merged {} into {}: {ingredients} ingredient rows follow",
+            keys.0, keys.1
+        ),
+    )?;
+    Ok(0)
+}

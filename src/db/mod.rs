@@ -1,0 +1,253 @@
+//! The database: one `open()` with the connection settings, migrations over `PRAGMA
+//! user_version`, and the queries, grouped by what they are about.
+
+pub mod audit;
+pub mod catalog;
+pub mod reference;
+pub mod substances;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// The schema versions in order. The first is the whole of `schema.sql`; a later change appends
+/// an `ALTER`/`CREATE` step here and the same change to `schema.sql`, and never edits an
+/// earlier step.
+const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+
+/// How long a writer waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The session: the open database, who acts, and what time it is.
+pub struct Db {
+    pub conn: Connection,
+    pub path: PathBuf,
+    pub actor: String,
+    pub now: DateTime<Utc>,
+}
+
+/// What `init` did.
+#[derive(Debug, serde::Serialize)]
+pub struct InitReport {
+    pub path: String,
+    pub created: bool,
+    pub schema_version: i64,
+    pub upgraded_from: Option<i64>,
+    pub reference: reference::LoadReport,
+}
+
+impl Db {
+    /// Opens an existing database. A missing file is an error with a hint to run `init`.
+    pub fn open(path: &Path, actor: String, now: DateTime<Utc>) -> Result<Db> {
+        if !path.exists() {
+            return Err(Error::NoDatabase {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| db_error(path, source))?;
+        let db = Db {
+            conn,
+            path: path.to_path_buf(),
+            actor,
+            now,
+        };
+        db.configure()?;
+        let version = db.schema_version()?;
+        if version == 0 {
+            return Err(Error::Invalid {
+                message: format!("{} is not an inkguard database (no schema)", path.display()),
+                hints: vec![format!(
+                    "create one with: inkguard --db {} init",
+                    crate::error::shell_quote(&path.display().to_string())
+                )],
+            });
+        }
+        if version < MIGRATIONS.len() as i64 {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{} has schema version {version}, this inkguard needs {}",
+                    path.display(),
+                    MIGRATIONS.len()
+                ),
+                "upgrade it with: inkguard init (it keeps all data)",
+            ));
+        }
+        if version > MIGRATIONS.len() as i64 {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{} has schema version {version}, newer than this inkguard knows ({})",
+                    path.display(),
+                    MIGRATIONS.len()
+                ),
+                "use the newer inkguard that wrote it",
+            ));
+        }
+        Ok(db)
+    }
+
+    /// Creates the database (mode 0600, parent folders as needed) or upgrades it, and loads the
+    /// built-in reference. Safe to run again: it never loses data.
+    pub fn init(path: &Path, actor: String, now: DateTime<Utc>) -> Result<(Db, InitReport)> {
+        let created = !path.exists();
+        if created {
+            create_private_file(path)?;
+        }
+        let conn = Connection::open(path).map_err(|source| db_error(path, source))?;
+        let mut db = Db {
+            conn,
+            path: path.to_path_buf(),
+            actor,
+            now,
+        };
+        db.configure()?;
+        let before = db.schema_version()?;
+        if before > MIGRATIONS.len() as i64 {
+            return Err(Error::invalid(format!(
+                "{} has schema version {before}, newer than this inkguard knows ({})",
+                path.display(),
+                MIGRATIONS.len()
+            )));
+        }
+        let tx = db
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Exclusive)
+            .map_err(|source| db_error(path, source))?;
+        migrate(&tx)?;
+        let stamp = crate::time::stamp(now);
+        let loaded = reference::load_builtin(&tx, &stamp)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        audit::append(
+            &tx,
+            &db.actor,
+            &stamp,
+            "init",
+            None,
+            &serde_json::json!({"schema_version": version, "reference": &loaded}),
+        )?;
+        tx.commit()?;
+        let report = InitReport {
+            path: path.display().to_string(),
+            created,
+            schema_version: version,
+            upgraded_from: (before != 0 && before != version).then_some(before),
+            reference: loaded,
+        };
+        Ok((db, report))
+    }
+
+    fn configure(&self) -> Result<()> {
+        let c = &self.conn;
+        let path = &self.path;
+        c.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|source| db_error(path, source))?;
+        // A file that is not SQLite fails here, on the first read.
+        c.pragma_update(None, "foreign_keys", true)
+            .map_err(|source| db_error(path, source))?;
+        let mode: String = c
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(|source| db_error(path, source))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            // A read-only folder cannot hold the WAL; keep going in the mode we got.
+            eprintln!(
+                "warning: {}: journal mode is {mode}, not WAL",
+                path.display()
+            );
+        }
+        c.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|source| db_error(path, source))?;
+        Ok(())
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|source| db_error(&self.path, source))
+    }
+
+    /// Starts a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so that
+    /// concurrent writers queue on the busy timeout instead of failing half-way.
+    pub fn write(&mut self) -> Result<Transaction<'_>> {
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|source| db_error(&path, source))
+    }
+
+    pub fn stamp(&self) -> String {
+        crate::time::stamp(self.now)
+    }
+}
+
+/// Applies the migrations the database has not seen yet, in the caller's transaction.
+pub fn migrate(conn: &Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        conn.execute_batch(step)?;
+        conn.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    Ok(())
+}
+
+fn db_error(path: &Path, source: rusqlite::Error) -> Error {
+    Error::Database {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Creates an empty file readable by its owner only: a clinic's records are personal data.
+fn create_private_file(path: &Path) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop).map_err(io)
+}
+
+/// The default database: `$XDG_DATA_HOME/inkguard/inkguard.db`, else
+/// `~/.local/share/inkguard/inkguard.db`.
+pub fn default_path() -> PathBuf {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    data.join("inkguard").join("inkguard.db")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn).unwrap();
+        migrate(&conn).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+    }
+}

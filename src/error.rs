@@ -1,0 +1,116 @@
+//! The errors a user can act on. Each carries the message and the hints that tell the fix;
+//! `main` prints them as `error: ...` and `hint: ...` lines and maps them to exit codes.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database file does not exist yet.
+    #[error("no database at {}", path.display())]
+    NoDatabase { path: PathBuf },
+
+    /// A name on the command line matched nothing.
+    #[error("no {what} matches {name:?}")]
+    NotFound {
+        what: &'static str,
+        name: String,
+        suggestions: Vec<String>,
+    },
+
+    /// A name on the command line matched several things.
+    #[error("{name:?} matches several {what}s: {}", candidates.join(", "))]
+    Ambiguous {
+        what: &'static str,
+        name: String,
+        candidates: Vec<String>,
+    },
+
+    /// Input that is wrong, with the hints that fix it.
+    #[error("{message}")]
+    Invalid { message: String, hints: Vec<String> },
+
+    /// An import that found bad rows: nothing was written.
+    #[error("{file}: {count} invalid row{s}, nothing was written", s = if *count == 1 { "" } else { "s" })]
+    ImportRejected {
+        file: String,
+        count: usize,
+        hints: Vec<String>,
+    },
+
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("database {}: {source}", path.display())]
+    Database {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+impl Error {
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Error::Invalid {
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn invalid_with_hint(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Invalid {
+            message: message.into(),
+            hints: vec![hint.into()],
+        }
+    }
+
+    /// The `hint:` lines printed under the error.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            Error::NoDatabase { path } => vec![format!(
+                "create it with: inkguard --db {} init",
+                shell_quote(&path.display().to_string())
+            )],
+            Error::NotFound {
+                suggestions, what, ..
+            } => {
+                if suggestions.is_empty() {
+                    vec![format!("list what is known with: inkguard {what} list")]
+                } else {
+                    vec![format!("did you mean: {}?", suggestions.join(", "))]
+                }
+            }
+            Error::Ambiguous { what, .. } => vec![format!("name the {what} exactly, as listed")],
+            Error::Invalid { hints, .. } | Error::ImportRejected { hints, .. } => hints.clone(),
+            Error::Sql(rusqlite::Error::SqliteFailure(e, _))
+            | Error::Database {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } if e.code == rusqlite::ErrorCode::DatabaseBusy
+                || e.code == rusqlite::ErrorCode::DatabaseLocked =>
+            {
+                vec!["another inkguard is writing to this database; try again in a moment".into()]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Quotes a path for a hint that the user may paste into a shell.
+pub fn shell_quote(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./:=@+".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}

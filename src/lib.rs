@@ -1,0 +1,16 @@
+//! inkguard: keeps tattoo, permanent make-up and scalp micropigmentation clinics from putting a
+//! pigment into a client who is allergic to it.
+//!
+//! Data flows one way: command line (`cli`) -> plan (`cmd`) -> library (`import`, `db`) ->
+//! database -> output. `ident` holds the pure identifier functions.
+
+pub mod cli;
+pub mod cmd;
+pub mod db;
+pub mod error;
+pub mod ident;
+pub mod import;
+pub mod output;
+pub mod time;
+
+pub use error::{Error, Result};

@@ -1,0 +1,132 @@
+//! Rendering: tables for people, one JSON document, or CSV, on standard output. Messages go to
+//! standard error. A closed pipe (`inkguard product list | head`) ends output quietly.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use comfy_table::{presets, ContentArrangement, Table as Comfy};
+use serde::Serialize;
+
+use crate::cli::Format;
+use crate::error::{Error, Result};
+
+/// Records as rows of text, for the table and CSV formats.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(headers: &[&'static str]) -> Table {
+        Table {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+}
+
+pub struct Output {
+    pub format: Format,
+}
+
+fn stdout_error(source: io::Error) -> Error {
+    Error::Io {
+        path: PathBuf::from("standard output"),
+        source,
+    }
+}
+
+impl Output {
+    pub fn new(format: Format) -> Output {
+        Output { format }
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.format == Format::Json
+    }
+
+    /// Prints records: `json` as the JSON document, `table` as a table or CSV.
+    pub fn records<T: Serialize + ?Sized>(&self, json: &T, table: &Table) -> Result<()> {
+        match self.format {
+            Format::Json => self.json(json),
+            Format::Csv => self.csv(table),
+            Format::Table => self.human_table(table),
+        }
+    }
+
+    /// Prints a document: JSON, or the human text (also used for CSV when the document is not a
+    /// list of records).
+    pub fn document<T: Serialize + ?Sized>(&self, json: &T, human: &str) -> Result<()> {
+        match self.format {
+            Format::Json => self.json(json),
+            _ => self.text(human),
+        }
+    }
+
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
+        let mut out = io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, value)
+            .map_err(|e| stdout_error(io::Error::other(e)))?;
+        writeln!(out).map_err(stdout_error)?;
+        out.flush().map_err(stdout_error)
+    }
+
+    pub fn text(&self, text: &str) -> Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes()).map_err(stdout_error)?;
+        if !text.is_empty() && !text.ends_with('\n') {
+            writeln!(out).map_err(stdout_error)?;
+        }
+        out.flush().map_err(stdout_error)
+    }
+
+    pub fn csv(&self, table: &Table) -> Result<()> {
+        write_csv(io::stdout().lock(), table).map_err(stdout_error)
+    }
+
+    fn human_table(&self, table: &Table) -> Result<()> {
+        if table.rows.is_empty() {
+            eprintln!("(none)");
+            return Ok(());
+        }
+        self.text(&render_table(table))
+    }
+}
+
+pub fn write_csv(out: impl Write, table: &Table) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(&table.headers)?;
+    for row in &table.rows {
+        w.write_record(row)?;
+    }
+    w.flush()
+}
+
+/// A table sized to the terminal when there is one.
+pub fn render_table(table: &Table) -> String {
+    let mut t = Comfy::new();
+    t.load_style(presets::UTF8_HORIZONTAL_ONLY);
+    if io::stdout().is_terminal() {
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+    }
+    t.set_header(table.headers.clone());
+    for row in &table.rows {
+        t.add_row(row.clone());
+    }
+    t.to_string()
+}
+
+/// `-` for an absent value in tables.
+pub fn opt(value: Option<impl ToString>) -> String {
+    value.map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
+/// Whether an error is only a closed pipe on standard output.
+pub fn is_broken_pipe(e: &Error) -> bool {
+    matches!(e, Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+}
