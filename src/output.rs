@@ -110,7 +110,7 @@ pub fn write_csv(out: impl Write, table: &Table) -> io::Result<()> {
 /// A table sized to the terminal when there is one.
 pub fn render_table(table: &Table) -> String {
     let mut t = Comfy::new();
-    t.load_style(presets::UTF8_HORIZONTAL_ONLY);
+    t.load_style(presets::UTF8_FULL_CONDENSED);
     if io::stdout().is_terminal() {
         t.set_content_arrangement(ContentArrangement::Dynamic);
     }

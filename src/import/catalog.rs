@@ -353,7 +353,21 @@ impl<'a> Importer<'a> {
         }
         let seen = first_seen.unwrap_or_default();
         let seen_refs: Vec<&str> = seen.iter().map(String::as_str).collect();
-        let example = seen_refs.first().copied().unwrap_or("Product");
+        // The example names the fields the headers lack, with headers no field claimed.
+        let map = headers::match_headers(&seen_refs, &self.job.maps).unwrap_or_default();
+        let mut unclaimed = map.ignored.iter();
+        let mut example = Vec::new();
+        if !(map.has(Field::ProductCode) || map.has(Field::ProductName)) {
+            example.push(format!("--map name={:?}", unclaimed.next().map_or("Product", |s| s.as_str())));
+        }
+        if !(map.has(Field::Ingredient) || map.has(Field::Declaration)) {
+            example.push(format!("--map ingredient={:?}", unclaimed.next().map_or("Ingredient", |s| s.as_str())));
+        }
+        if !map.has(Field::Cas) {
+            if let Some(h) = unclaimed.next() {
+                example.push(format!("--map cas={h:?}"));
+            }
+        }
         Err(Error::Invalid {
             message: format!(
                 "{}: cannot find the product and ingredient columns; the headers are: {}",
@@ -362,7 +376,7 @@ impl<'a> Importer<'a> {
             ),
             hints: vec![
                 "a catalog needs a product code or name column, and either an ingredient (or CAS/CI) column or a whole ingredient list column".into(),
-                format!("name the columns with --map, e.g. --map name={example:?} --map ingredient=\"...\" --map cas=\"...\""),
+                format!("name the columns with --map, for example: {}", example.join(" ")),
                 "fields for --map: code, name, shade, kind, ingredient, ingredients, cas, ec, ci, concentration, function, may_contain, lot, expiry, supplier".into(),
             ],
         })
@@ -919,8 +933,9 @@ impl<'a> Importer<'a> {
                 suggestions,
             });
         }
-        self.report.warnings = self
-            .warnings
+        let mut warnings: Vec<(String, Vec<u64>)> = self.warnings.into_iter().collect();
+        warnings.sort_by_key(|(_, lines)| lines.first().copied());
+        self.report.warnings = warnings
             .into_iter()
             .map(|(message, lines)| match lines.as_slice() {
                 [] => message,

@@ -45,6 +45,18 @@ pub fn parse(text: &str) -> Result<Option<Concentration>, ConcentrationError> {
         }));
     }
 
+    // The balance of the mixture (`ad 100`, `q.s.`): declared, but not as an amount.
+    let balance = [
+        "ad 100", "ad 100 %", "ad100", "q.s.", "qs", "q.s", "qsp", "q.s.p.", "qsp 100", "rest",
+        "balance", "to 100", "bal.", "ad", "resto", "reste",
+    ];
+    if balance.contains(&s) {
+        return Ok(Some(Concentration {
+            min_percent: None,
+            max_percent: None,
+            text: written.to_string(),
+        }));
+    }
     let (number_part, factor) = split_unit(s);
     let body = number_part.trim();
     if body.is_empty() {
@@ -191,6 +203,8 @@ mod tests {
         assert_eq!(range(">5"), (Some(5.0), None));
         assert_eq!(range("0,5-1,5 %"), (Some(0.5), Some(1.5)));
         assert_eq!(range("1 % - 5 %"), (Some(1.0), Some(5.0)));
+        assert_eq!(range("ad 100"), (None, None));
+        assert_eq!(range("q.s."), (None, None));
     }
 
     #[test]

@@ -86,7 +86,8 @@ impl<R: Read> DecodingReader<R> {
         }
     }
 
-    fn encoding_name(&self) -> &'static str {
+    /// The encoding in use: the one asked for, or the one a byte-order mark named.
+    pub fn encoding_name(&self) -> &'static str {
         self.decoder.encoding().name()
     }
 

@@ -88,7 +88,7 @@ pub fn open(options: &ReadOptions) -> Result<CsvSource> {
     // its line, when the CSV reader gets there.
     let _ = (&mut text).take(SNIFF_BYTES as u64).read_to_end(&mut head);
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
-    let encoding = options.encoding.map_or("UTF-8", |e| e.name()).to_string();
+    let encoding = text.encoding_name().to_string();
     let source: Box<dyn Read> = Box::new(Cursor::new(head).chain(text));
     let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)

@@ -32,6 +32,8 @@ pub struct Index {
     ec: HashMap<String, Vec<i64>>,
     ci: HashMap<u32, Vec<i64>>,
     names: HashMap<String, Vec<i64>>,
+    /// Every normalised name of each substance, for the name-mismatch warning.
+    names_of_substance: HashMap<i64, Vec<String>>,
     pub substances: HashMap<i64, Known>,
 }
 
@@ -115,7 +117,13 @@ impl Index {
                 Ok(n) => self.ci.entry(n).or_default(),
                 Err(_) => return,
             },
-            _ => self.names.entry(norm).or_default(),
+            _ => {
+                let own = self.names_of_substance.entry(id).or_default();
+                if !own.contains(&norm) {
+                    own.push(norm.clone());
+                }
+                self.names.entry(norm).or_default()
+            }
         };
         if !list.contains(&id) {
             list.push(id);
@@ -313,15 +321,26 @@ impl Index {
         resolution
     }
 
-    /// A warning when the row's name is none of the names of what its numbers resolved to.
+    /// A warning when the row's name is not like any name of what its numbers resolved to.
+    /// "Like" is fuzzy, so that translations and spellings (`Titandioxid`, `Wasser`) pass and a
+    /// name of something else (`Titanium dioxide` beside carbon black's CAS) does not.
     fn name_mismatch(&self, name: &str, resolved: &BTreeSet<i64>) -> Option<String> {
         let core = without_brackets(name);
-        if ident::normalize_name(&core).is_empty() {
+        let want = ident::normalize_name(&core);
+        if want.is_empty() {
             return None;
         }
         if self.by_name(&core).iter().any(|id| resolved.contains(id))
             || self.by_name(name).iter().any(|id| resolved.contains(id))
         {
+            return None;
+        }
+        let alike = resolved
+            .iter()
+            .filter_map(|id| self.names_of_substance.get(id))
+            .flatten()
+            .any(|known| strsim::jaro_winkler(&want, known) >= NAME_LIKENESS);
+        if alike {
             return None;
         }
         // A name that is itself a number (`CI 77491`) is no contradiction.
@@ -335,6 +354,10 @@ impl Index {
         ))
     }
 }
+
+/// How alike (Jaro-Winkler) a declared name must be to a known name of the substance its numbers
+/// name, for no warning. 0.8 lets `Wasser`/`Water` and `Titandioxid`/`Titanium dioxide` pass.
+const NAME_LIKENESS: f64 = 0.8;
 
 /// The text with bracketed parts removed: `Iron Oxides (CI 77491)` -> `Iron Oxides`.
 pub fn without_brackets(text: &str) -> String {

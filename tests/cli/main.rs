@@ -1,0 +1,5 @@
+//! Integration tests: the real `inkguard` binary on fixture files, one test binary.
+
+mod catalog;
+mod realdata;
+mod support;
