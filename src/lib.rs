@@ -14,3 +14,6 @@ pub mod output;
 pub mod time;
 
 pub use error::{Error, Result};
+
+#[cfg(test)]
+mod proptests;

@@ -358,10 +358,16 @@ impl<'a> Importer<'a> {
         let mut unclaimed = map.ignored.iter();
         let mut example = Vec::new();
         if !(map.has(Field::ProductCode) || map.has(Field::ProductName)) {
-            example.push(format!("--map name={:?}", unclaimed.next().map_or("Product", |s| s.as_str())));
+            example.push(format!(
+                "--map name={:?}",
+                unclaimed.next().map_or("Product", |s| s.as_str())
+            ));
         }
         if !(map.has(Field::Ingredient) || map.has(Field::Declaration)) {
-            example.push(format!("--map ingredient={:?}", unclaimed.next().map_or("Ingredient", |s| s.as_str())));
+            example.push(format!(
+                "--map ingredient={:?}",
+                unclaimed.next().map_or("Ingredient", |s| s.as_str())
+            ));
         }
         if !map.has(Field::Cas) {
             if let Some(h) = unclaimed.next() {

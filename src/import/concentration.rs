@@ -134,10 +134,12 @@ fn strip_any<'a>(s: &'a str, prefixes: &[&str]) -> Option<&'a str> {
 
 /// `1-5`, `1–5`, `1 - 5`, `1 to 5`, `1 bis 5`, `1 à 5`: a range. A leading minus is not.
 fn split_range(s: &str) -> Option<(&str, &str)> {
+    // The search starts after the first character, so that a leading sign is not a separator.
+    let skip = s.chars().next().map_or(0, char::len_utf8);
     for sep in [
         " to ", " bis ", " à ", " a ", " - ", " – ", "–", "—", "-", "…", "...",
     ] {
-        if let Some(i) = s[1.min(s.len())..].find(sep).map(|i| i + 1.min(s.len())) {
+        if let Some(i) = s[skip..].find(sep).map(|i| i + skip) {
             let (a, b) = (&s[..i], &s[i + sep.len()..]);
             if !a.trim().is_empty() && !b.trim().is_empty() {
                 return Some((a.trim(), b.trim().trim_end_matches('%').trim()));
@@ -205,6 +207,13 @@ mod tests {
         assert_eq!(range("1 % - 5 %"), (Some(1.0), Some(5.0)));
         assert_eq!(range("ad 100"), (None, None));
         assert_eq!(range("q.s."), (None, None));
+    }
+
+    /// Regression: a cell starting with a multi-byte character panicked in the range split.
+    #[test]
+    fn a_cell_starting_with_a_multibyte_character_is_refused_not_a_panic() {
+        assert!(parse("Ç").is_err());
+        assert!(parse("é-5").is_err());
     }
 
     #[test]

@@ -17,9 +17,15 @@ fn init_creates_a_private_file_in_new_folders_and_is_safe_to_run_again() {
         let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "database mode {mode:o}");
     }
-    let again = w.run(&["--db", db_arg, "init", "--format", "json"]).ok().json();
+    let again = w
+        .run(&["--db", db_arg, "init", "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(again["created"], false);
-    assert_eq!(again["reference"]["substances"], 0, "a second init adds nothing: {again}");
+    assert_eq!(
+        again["reference"]["substances"], 0,
+        "a second init adds nothing: {again}"
+    );
 }
 
 #[test]
@@ -38,13 +44,20 @@ fn a_missing_database_is_an_error_with_a_hint_to_run_init() {
         .code(1)
         .stderr_has("error: no database at")
         .stderr_has("hint: create it with: inkguard --db");
-    assert!(!w.db().exists(), "a failed command must not create the database");
+    assert!(
+        !w.db().exists(),
+        "a failed command must not create the database"
+    );
 }
 
 #[test]
 fn a_file_that_is_not_sqlite_is_refused_with_its_name() {
     let w = Work::empty();
-    std::fs::write(w.db(), "this is not a database, just text that is long enough to matter").unwrap();
+    std::fs::write(
+        w.db(),
+        "this is not a database, just text that is long enough to matter",
+    )
+    .unwrap();
     w.run(&["product", "list"]).code(1).stderr_has("clinic.db");
 }
 
@@ -53,8 +66,12 @@ fn global_flags_go_before_or_after_the_command() {
     let w = Work::new();
     let db = w.db();
     let db = db.to_str().unwrap();
-    w.run(&["--db", db, "--format", "json", "group", "list"]).ok().json();
-    w.run(&["group", "list", "--db", db, "--format", "json"]).ok().json();
+    w.run(&["--db", db, "--format", "json", "group", "list"])
+        .ok()
+        .json();
+    w.run(&["group", "list", "--db", db, "--format", "json"])
+        .ok()
+        .json();
 }
 
 #[test]
@@ -69,15 +86,36 @@ fn usage_errors_exit_with_2() {
 #[test]
 fn substances_are_found_by_any_identifier_and_forgiving_names() {
     let w = Work::new();
-    for name in ["CI 77499", "C.I. 77499", "CI77499", "77499", "1317-61-9", "215-277-5", "magnetite", "BLACK IRON-OXIDE"] {
-        let s = w.run(&["substance", "show", name, "--format", "json"]).ok().json();
+    for name in [
+        "CI 77499",
+        "C.I. 77499",
+        "CI77499",
+        "77499",
+        "1317-61-9",
+        "215-277-5",
+        "magnetite",
+        "BLACK IRON-OXIDE",
+    ] {
+        let s = w
+            .run(&["substance", "show", name, "--format", "json"])
+            .ok()
+            .json();
         assert_eq!(s["key"], "iron-oxide-black", "{name}");
     }
-    let s = w.run(&["substance", "show", "nickel sulphate", "--format", "json"]).ok().json();
+    let s = w
+        .run(&["substance", "show", "nickel sulphate", "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(s["key"], "nickel-sulfate");
-    assert!(s["cas"].as_array().unwrap().iter().any(|c| c == "10101-97-0"));
+    assert!(s["cas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "10101-97-0"));
     assert_eq!(s["groups"][0]["key"], "metal-co-sensitisation");
-    for field in ["key", "name", "cas", "ec", "ci", "synonyms", "verified", "groups"] {
+    for field in [
+        "key", "name", "cas", "ec", "ci", "synonyms", "verified", "groups",
+    ] {
         assert!(s.get(field).is_some(), "substance show lacks {field}: {s}");
     }
 }
@@ -105,10 +143,16 @@ fn a_name_shared_by_several_substances_lists_them() {
 #[test]
 fn alias_makes_a_substance_findable_and_refuses_ambiguity() {
     let w = Work::new();
-    w.run(&["substance", "alias", "p-phenylenediamine", "para dye"]).ok();
-    let s = w.run(&["substance", "show", "Para-Dye", "--format", "json"]).ok().json();
+    w.run(&["substance", "alias", "p-phenylenediamine", "para dye"])
+        .ok();
+    let s = w
+        .run(&["substance", "show", "Para-Dye", "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(s["key"], "p-phenylenediamine");
-    w.run(&["substance", "alias", "benzocaine", "PPD"]).code(1).stderr_has("already names");
+    w.run(&["substance", "alias", "benzocaine", "PPD"])
+        .code(1)
+        .stderr_has("already names");
 }
 
 #[test]
@@ -116,26 +160,77 @@ fn groups_can_be_listed_shown_added_extended_and_set() {
     let w = Work::new();
     let groups = w.run(&["group", "list", "--format", "json"]).ok().json();
     assert!(groups.as_array().unwrap().len() >= 12);
-    let g = w.run(&["group", "show", "formaldehyde releasers", "--format", "json"]).ok().json();
+    let g = w
+        .run(&[
+            "group",
+            "show",
+            "formaldehyde releasers",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
     assert_eq!(g["relation"], "same-hapten");
-    assert!(g["members"].as_array().unwrap().iter().any(|m| m["key"] == "quaternium-15"));
-    w.run(&["group", "add", "fragrance-test", "--name", "Fragrance test", "--relation", "chemical-family"]).ok();
-    let g = w.run(&["group", "show", "fragrance-test", "--format", "json"]).ok().json();
-    assert_eq!(g["on_match"], "caution", "chemical-family defaults to caution");
-    w.run(&["group", "add-member", "fragrance-test", "colophony"]).ok();
-    w.run(&["group", "set", "fragrance-test", "--on-match", "block"]).ok();
-    let g = w.run(&["group", "show", "Fragrance Test", "--format", "json"]).ok().json();
+    assert!(g["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["key"] == "quaternium-15"));
+    w.run(&[
+        "group",
+        "add",
+        "fragrance-test",
+        "--name",
+        "Fragrance test",
+        "--relation",
+        "chemical-family",
+    ])
+    .ok();
+    let g = w
+        .run(&["group", "show", "fragrance-test", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(
+        g["on_match"], "caution",
+        "chemical-family defaults to caution"
+    );
+    w.run(&["group", "add-member", "fragrance-test", "colophony"])
+        .ok();
+    w.run(&["group", "set", "fragrance-test", "--on-match", "block"])
+        .ok();
+    let g = w
+        .run(&["group", "show", "Fragrance Test", "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(g["on_match"], "block");
     assert_eq!(g["members"][0]["key"], "colophonium");
-    w.run(&["group", "show", "nickle compounds"]).code(1).stderr_has("did you mean");
+    w.run(&["group", "show", "nickle compounds"])
+        .code(1)
+        .stderr_has("did you mean");
 }
 
 #[test]
 fn group_set_survives_a_second_init() {
     let w = Work::new();
-    w.run(&["group", "set", "metal-co-sensitisation", "--on-match", "caution"]).ok();
+    w.run(&[
+        "group",
+        "set",
+        "metal-co-sensitisation",
+        "--on-match",
+        "caution",
+    ])
+    .ok();
     w.run(&["init"]).ok();
-    let g = w.run(&["group", "show", "metal-co-sensitisation", "--format", "json"]).ok().json();
+    let g = w
+        .run(&[
+            "group",
+            "show",
+            "metal-co-sensitisation",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
     assert_eq!(g["on_match"], "caution");
 }
 
@@ -143,14 +238,35 @@ fn group_set_survives_a_second_init() {
 fn import_substances_reads_the_plain_format() {
     let w = Work::new();
     let file = fixture("substances_plain.csv");
-    let r = w.run(&["import", "substances", file.to_str().unwrap(), "--format", "json"]).ok().json();
+    let r = w
+        .run(&[
+            "import",
+            "substances",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
     assert_eq!(r["substances"]["new"], 2);
     for field in ["dry_run", "substances", "rejected", "warnings"] {
         assert!(r.get(field).is_some(), "report lacks {field}");
     }
-    let s = w.run(&["substance", "show", "PY83", "--format", "json"]).ok().json();
+    let s = w
+        .run(&["substance", "show", "PY83", "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(s["ci"][0], "CI 21108");
-    let again = w.run(&["import", "substances", file.to_str().unwrap(), "--format", "json"]).ok().json();
+    let again = w
+        .run(&[
+            "import",
+            "substances",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
     assert_eq!(again["substances"]["unchanged"], 2, "{again}");
 }
 
@@ -168,21 +284,37 @@ fn a_german_semicolon_windows_1252_file_needs_and_takes_encoding() {
         .stderr_has("--encoding windows-1252");
     assert_eq!(w.count("products"), 0, "a failed import changes nothing");
 
-    let r = w.import("de_farbwerk_semicolon_1252.csv", "Farbwerk", &["--encoding", "windows-1252"]);
+    let r = w.import(
+        "de_farbwerk_semicolon_1252.csv",
+        "Farbwerk",
+        &["--encoding", "windows-1252"],
+    );
     assert_eq!(r["products"]["new"], 2);
     assert_eq!(r["lots"], 2);
     assert_eq!(r["delimiter"], "semicolon");
-    let p = w.run(&["product", "show", "FW-202", "--format", "json"]).ok().json();
+    let p = w
+        .run(&["product", "show", "FW-202", "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(p["name"], "Reinweiß");
     assert_eq!(p["shade"], "Weiß");
     let witch_hazel = &p["formulation"]["ingredients"][2];
     assert_eq!(witch_hazel["name_as_declared"], "Hamamelis-Wasser");
     assert_eq!(witch_hazel["min_percent"], 0.5, "decimal comma");
-    assert_eq!(p["lots"][0]["expires"], "2027-06-30", "a month-only expiry means the month's end");
-    let black = w.run(&["product", "show", "FW-101", "--format", "json"]).ok().json();
+    assert_eq!(
+        p["lots"][0]["expires"], "2027-06-30",
+        "a month-only expiry means the month's end"
+    );
+    let black = w
+        .run(&["product", "show", "FW-101", "--format", "json"])
+        .ok()
+        .json();
     let nickel = &black["formulation"]["ingredients"][4];
     assert_eq!(nickel["substance_key"], "nickel");
-    assert_eq!(nickel["max_percent"], 0.0002, "< 2 mg/kg is at most 0.0002 %");
+    assert_eq!(
+        nickel["max_percent"], 0.0002,
+        "< 2 mg/kg is at most 0.0002 %"
+    );
     assert_eq!(black["lots"][0]["expires"], "2027-12-31");
 }
 
@@ -192,14 +324,29 @@ fn a_label_style_file_with_bom_keeps_may_contain_ingredients() {
     let r = w.import("label_bom.csv", "Rosa", &[]);
     assert_eq!(r["layout"], "one row per product");
     assert_eq!(r["products"]["new"], 2);
-    let p = w.run(&["product", "show", "Lip Blush Rose", "--format", "json"]).ok().json();
+    let p = w
+        .run(&["product", "show", "Lip Blush Rose", "--format", "json"])
+        .ok()
+        .json();
     let ingredients = p["formulation"]["ingredients"].as_array().unwrap();
-    let keys: Vec<&str> = ingredients.iter().map(|i| i["substance_key"].as_str().unwrap()).collect();
-    assert!(keys.contains(&"iron-oxide-red") && keys.contains(&"iron-oxide-black"), "{keys:?}");
-    let yellow = ingredients.iter().find(|i| i["substance_key"] == "iron-oxide-yellow").unwrap();
+    let keys: Vec<&str> = ingredients
+        .iter()
+        .map(|i| i["substance_key"].as_str().unwrap())
+        .collect();
+    assert!(
+        keys.contains(&"iron-oxide-red") && keys.contains(&"iron-oxide-black"),
+        "{keys:?}"
+    );
+    let yellow = ingredients
+        .iter()
+        .find(|i| i["substance_key"] == "iron-oxide-yellow")
+        .unwrap();
     assert_eq!(yellow["may_contain"], true);
     assert_eq!(p["lots"][0]["lot"], "LB-2301");
-    let brow = w.run(&["product", "show", "Brow Taupe", "--format", "json"]).ok().json();
+    let brow = w
+        .run(&["product", "show", "Brow Taupe", "--format", "json"])
+        .ok()
+        .json();
     let white = brow["formulation"]["ingredients"]
         .as_array()
         .unwrap()
@@ -215,7 +362,10 @@ fn several_numbers_in_one_cell_with_en_dashes_declare_each_substance() {
     let w = Work::new();
     let r = w.import("multi_cas_en_dash.csv", "Scalp", &[]);
     assert_eq!(r["products"]["new"], 1);
-    let p = w.run(&["product", "show", "SMP-1", "--format", "json"]).ok().json();
+    let p = w
+        .run(&["product", "show", "SMP-1", "--format", "json"])
+        .ok()
+        .json();
     let ingredients = p["formulation"]["ingredients"].as_array().unwrap();
     let at = |pos: i64| -> Vec<String> {
         ingredients
@@ -226,8 +376,15 @@ fn several_numbers_in_one_cell_with_en_dashes_declare_each_substance() {
     };
     assert_eq!(at(1), vec!["iron-oxide-black", "iron-oxide-red"]);
     let preservative = at(2);
-    assert!(preservative.contains(&"benzisothiazolinone".to_string()), "{preservative:?}");
-    assert_eq!(preservative.len(), 2, "the unknown mixture CAS gets a substance of its own: {preservative:?}");
+    assert!(
+        preservative.contains(&"benzisothiazolinone".to_string()),
+        "{preservative:?}"
+    );
+    assert_eq!(
+        preservative.len(),
+        2,
+        "the unknown mixture CAS gets a substance of its own: {preservative:?}"
+    );
     assert_eq!(r["substances"]["unverified"].as_array().unwrap().len(), 1);
     assert_eq!(ingredients[0]["concentration_text"], "30–40 %");
     assert_eq!(ingredients[0]["max_percent"], 40.0);
@@ -237,18 +394,46 @@ fn several_numbers_in_one_cell_with_en_dashes_declare_each_substance() {
 fn bad_rows_change_nothing_and_each_is_reported_by_line() {
     let w = Work::new();
     let file = fixture("bad_rows.csv");
-    let run = w.run(&["import", "catalog", file.to_str().unwrap(), "--supplier", "Bad", "--format", "json"]);
-    run.code(1).stderr_has("3 invalid rows, nothing was written").stderr_has("--skip-invalid");
+    let run = w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "Bad",
+        "--format",
+        "json",
+    ]);
+    run.code(1)
+        .stderr_has("3 invalid rows, nothing was written")
+        .stderr_has("--skip-invalid");
     let r = run.json();
     let rejected = r["rejected"].as_array().unwrap();
-    let lines: Vec<i64> = rejected.iter().map(|x| x["line"].as_i64().unwrap()).collect();
+    let lines: Vec<i64> = rejected
+        .iter()
+        .map(|x| x["line"].as_i64().unwrap())
+        .collect();
     assert_eq!(lines, vec![3, 4, 5]);
-    assert!(rejected[0]["reason"].as_str().unwrap().contains("64-17-5"), "names the right check digit");
-    assert!(rejected[1]["reason"].as_str().unwrap().contains("no ingredient"));
+    assert!(
+        rejected[0]["reason"].as_str().unwrap().contains("64-17-5"),
+        "names the right check digit"
+    );
+    assert!(rejected[1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("no ingredient"));
     let contradiction = rejected[2]["reason"].as_str().unwrap();
-    assert!(contradiction.contains("Titanium dioxide") && contradiction.contains("Carbon black"), "{contradiction}");
+    assert!(
+        contradiction.contains("Titanium dioxide") && contradiction.contains("Carbon black"),
+        "{contradiction}"
+    );
     assert_eq!(r["written"], false);
-    assert_eq!(w.count("products") + w.count("suppliers") + w.count("formulations") + w.count("substances WHERE verified = 0"), 0);
+    assert_eq!(
+        w.count("products")
+            + w.count("suppliers")
+            + w.count("formulations")
+            + w.count("substances WHERE verified = 0"),
+        0
+    );
 }
 
 #[test]
@@ -259,8 +444,17 @@ fn skip_invalid_writes_only_products_whose_rows_are_all_valid() {
     assert_eq!(r["products"]["rejected"], 3);
     assert_eq!(r["rejected"].as_array().unwrap().len(), 3);
     let list = w.run(&["product", "list", "--format", "json"]).ok().json();
-    let codes: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, vec!["GOOD-1"], "BAD-1 has one good row but is not written in part");
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        vec!["GOOD-1"],
+        "BAD-1 has one good row but is not written in part"
+    );
 }
 
 #[test]
@@ -275,16 +469,45 @@ fn dry_run_reports_and_writes_nothing() {
 #[test]
 fn importing_the_same_file_again_changes_nothing_and_says_so() {
     let w = Work::new();
-    w.import("de_farbwerk_semicolon_1252.csv", "Farbwerk", &["--encoding", "windows-1252"]);
-    let before = (w.count("formulations"), w.count("ingredients"), w.count("lots"), w.count("substances"));
+    w.import(
+        "de_farbwerk_semicolon_1252.csv",
+        "Farbwerk",
+        &["--encoding", "windows-1252"],
+    );
+    let before = (
+        w.count("formulations"),
+        w.count("ingredients"),
+        w.count("lots"),
+        w.count("substances"),
+    );
     let file = fixture("de_farbwerk_semicolon_1252.csv");
-    let again = w.run(&["import", "catalog", file.to_str().unwrap(), "--supplier", "FARBWERK", "--encoding", "windows-1252"]);
+    let again = w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "FARBWERK",
+        "--encoding",
+        "windows-1252",
+    ]);
     again.ok().stdout_has("nothing changed");
-    let r = w.import("de_farbwerk_semicolon_1252.csv", "Farbwerk", &["--encoding", "windows-1252"]);
+    let r = w.import(
+        "de_farbwerk_semicolon_1252.csv",
+        "Farbwerk",
+        &["--encoding", "windows-1252"],
+    );
     assert_eq!(r["products"]["unchanged"], 2);
     assert_eq!(r["products"]["new"], 0);
     assert_eq!(r["products"]["changed"], 0);
-    assert_eq!(before, (w.count("formulations"), w.count("ingredients"), w.count("lots"), w.count("substances")));
+    assert_eq!(
+        before,
+        (
+            w.count("formulations"),
+            w.count("ingredients"),
+            w.count("lots"),
+            w.count("substances")
+        )
+    );
 }
 
 #[test]
@@ -294,7 +517,10 @@ fn a_changed_ingredient_list_makes_a_new_formulation_and_keeps_the_old_with_its_
     let r = w.import("reformulation_v2.csv", "Acme", &[]);
     assert_eq!(r["products"]["changed"], 1);
     assert_eq!(r["formulations"], 1);
-    let p = w.run(&["product", "show", "RF-1", "--format", "json"]).ok().json();
+    let p = w
+        .run(&["product", "show", "RF-1", "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(p["formulation"]["version"], 2);
     assert_eq!(p["formulation"]["ingredients"].as_array().unwrap().len(), 4);
     assert_eq!(p["formulations"].as_array().unwrap().len(), 2);
@@ -302,15 +528,26 @@ fn a_changed_ingredient_list_makes_a_new_formulation_and_keeps_the_old_with_its_
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["lot"].as_str().unwrap().to_string(), l["formulation"].as_i64().unwrap()))
+        .map(|l| {
+            (
+                l["lot"].as_str().unwrap().to_string(),
+                l["formulation"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(lots, vec![("R1-A".to_string(), 1), ("R2-A".to_string(), 2)]);
     // The old file again is another change: a third version, the lot R1-A stays with version 1.
     let file = fixture("reformulation_v1.csv");
-    w.run(&["import", "catalog", file.to_str().unwrap(), "--supplier", "Acme"])
-        .code(1)
-        .stderr_has("1 invalid row")
-        .stdout_has("lot \"R1-A\"");
+    w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "Acme",
+    ])
+    .code(1)
+    .stderr_has("1 invalid row")
+    .stdout_has("lot \"R1-A\"");
 }
 
 #[test]
@@ -319,7 +556,10 @@ fn utf16_with_bom_and_french_headers_import() {
     let r = w.import("fr_utf16le_bom.txt", "Encres", &[]);
     assert_eq!(r["encoding"], "UTF-16LE");
     assert_eq!(r["products"]["new"], 1);
-    let p = w.run(&["product", "show", "FR-9", "--format", "json"]).ok().json();
+    let p = w
+        .run(&["product", "show", "FR-9", "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(p["name"], "Noir Intense");
     assert_eq!(p["lots"][0]["lot"], "L-FR9");
 }
@@ -328,7 +568,17 @@ fn utf16_with_bom_and_french_headers_import() {
 fn tab_separated_files_with_a_kind_column_import() {
     let w = Work::new();
     w.import("numbing_cream_tab.tsv", "Numb", &[]);
-    let p = w.run(&["product", "list", "--kind", "anaesthetic", "--format", "json"]).ok().json();
+    let p = w
+        .run(&[
+            "product",
+            "list",
+            "--kind",
+            "anaesthetic",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
     assert_eq!(p[0]["code"], "NC-5");
     assert_eq!(p[0]["formulation"], 1);
 }
@@ -342,10 +592,37 @@ fn unknown_headers_fail_with_the_headers_seen_and_an_example_map() {
         .code(1)
         .stderr_has("\"Stuff\"")
         .stderr_has("--map ingredient=\"Stuff\"");
-    w.run(&["import", "catalog", file, "--supplier", "Odd", "--map", "ingredient=Stuff", "--map", "cas=4"]).ok();
-    let p = w.run(&["product", "show", "X-1", "--format", "json"]).ok().json();
-    assert_eq!(p["formulation"]["ingredients"][0]["substance_key"], "carbon-black");
-    w.run(&["import", "catalog", file, "--supplier", "Odd", "--map", "colour=2"]).code(1).stderr_has("not a field");
+    w.run(&[
+        "import",
+        "catalog",
+        file,
+        "--supplier",
+        "Odd",
+        "--map",
+        "ingredient=Stuff",
+        "--map",
+        "cas=4",
+    ])
+    .ok();
+    let p = w
+        .run(&["product", "show", "X-1", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(
+        p["formulation"]["ingredients"][0]["substance_key"],
+        "carbon-black"
+    );
+    w.run(&[
+        "import",
+        "catalog",
+        file,
+        "--supplier",
+        "Odd",
+        "--map",
+        "colour=2",
+    ])
+    .code(1)
+    .stderr_has("not a field");
 }
 
 #[test]
@@ -355,39 +632,74 @@ fn an_unknown_ingredient_becomes_unverified_with_suggestions_and_merge_fixes_it(
     let unverified = &r["substances"]["unverified"][0];
     assert_eq!(unverified["name"], "Glycerine Vegetal");
     assert_eq!(unverified["suggestions"][0], "Glycerin");
-    let list = w.run(&["substance", "list", "--unverified", "--format", "json"]).ok().json();
+    let list = w
+        .run(&["substance", "list", "--unverified", "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(list.as_array().unwrap().len(), 1);
-    w.run(&["substance", "merge", "Glycerine Vegetal", "glycerin"]).ok();
-    let p = w.run(&["product", "show", "UK-1", "--format", "json"]).ok().json();
-    assert_eq!(p["formulation"]["ingredients"][1]["substance_key"], "glycerin");
-    assert_eq!(p["formulation"]["ingredients"][1]["name_as_declared"], "Glycerine Vegetal");
+    w.run(&["substance", "merge", "Glycerine Vegetal", "glycerin"])
+        .ok();
+    let p = w
+        .run(&["product", "show", "UK-1", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(
+        p["formulation"]["ingredients"][1]["substance_key"],
+        "glycerin"
+    );
+    assert_eq!(
+        p["formulation"]["ingredients"][1]["name_as_declared"],
+        "Glycerine Vegetal"
+    );
     // The merged name now finds glycerin, so the same file again is unchanged and verified.
     let again = w.import("unknown_ingredient.csv", "Myst", &[]);
     assert_eq!(again["products"]["unchanged"], 1);
-    assert_eq!(again["substances"]["unverified"].as_array().unwrap().len(), 0);
-    w.run(&["substance", "merge", "glycerin", "water"]).code(1).stderr_has("not an unverified one");
+    assert_eq!(
+        again["substances"]["unverified"].as_array().unwrap().len(),
+        0
+    );
+    w.run(&["substance", "merge", "glycerin", "water"])
+        .code(1)
+        .stderr_has("not an unverified one");
 }
 
 #[test]
 fn a_products_rows_must_stand_together() {
     let w = Work::new();
     let file = fixture("split_product.csv");
-    w.run(&["import", "catalog", file.to_str().unwrap(), "--supplier", "Split"])
-        .code(1)
-        .stdout_has("line 4: product \"SP-1\" already appeared on line 2");
+    w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "Split",
+    ])
+    .code(1)
+    .stdout_has("line 4: product \"SP-1\" already appeared on line 2");
     let r = w.import("split_product.csv", "Split", &["--skip-invalid"]);
     assert_eq!(r["products"]["new"], 1, "only SP-2: {r}");
     let list = w.run(&["product", "list", "--format", "json"]).ok().json();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["code"], "SP-2");
-    assert_eq!(w.count("formulations"), 1, "SP-1's first part was taken back");
+    assert_eq!(
+        w.count("formulations"),
+        1,
+        "SP-1's first part was taken back"
+    );
 }
 
 #[test]
 fn the_import_report_has_the_json_fields_of_the_spec() {
     let w = Work::new();
     let r = w.import("label_bom.csv", "Rosa", &[]);
-    for field in ["dry_run", "products", "lots", "substances", "rejected", "warnings"] {
+    for field in [
+        "dry_run",
+        "products",
+        "lots",
+        "substances",
+        "rejected",
+        "warnings",
+    ] {
         assert!(r.get(field).is_some(), "import report lacks {field}: {r}");
     }
     for field in ["new", "changed", "unchanged"] {
@@ -400,14 +712,18 @@ fn the_import_report_has_the_json_fields_of_the_spec() {
 #[test]
 fn a_missing_file_is_a_clear_error() {
     let w = Work::new();
-    w.run(&["import", "catalog", "nope.csv", "--supplier", "X"]).code(1).stderr_has("nope.csv");
+    w.run(&["import", "catalog", "nope.csv", "--supplier", "X"])
+        .code(1)
+        .stderr_has("nope.csv");
 }
 
 #[test]
 fn a_row_without_supplier_is_refused() {
     let w = Work::new();
     let file = fixture("label_bom.csv");
-    w.run(&["import", "catalog", file.to_str().unwrap()]).code(1).stdout_has("--supplier");
+    w.run(&["import", "catalog", file.to_str().unwrap()])
+        .code(1)
+        .stdout_has("--supplier");
 }
 
 // --- Products, lots, export --------------------------------------------------------------------
@@ -420,19 +736,49 @@ fn product_list_and_show_have_the_json_fields_of_the_spec() {
     for field in ["supplier", "code", "name", "shade", "kind", "formulation"] {
         assert!(list[0].get(field).is_some(), "product list lacks {field}");
     }
-    let p = w.run(&["product", "show", "acme/rf-1", "--format", "json"]).ok().json();
-    for field in ["supplier", "code", "name", "shade", "kind", "formulation", "formulations", "lots"] {
+    let p = w
+        .run(&["product", "show", "acme/rf-1", "--format", "json"])
+        .ok()
+        .json();
+    for field in [
+        "supplier",
+        "code",
+        "name",
+        "shade",
+        "kind",
+        "formulation",
+        "formulations",
+        "lots",
+    ] {
         assert!(p.get(field).is_some(), "product show lacks {field}");
     }
     let i = &p["formulation"]["ingredients"][0];
-    for field in ["substance", "name_as_declared", "cas", "ci", "ec", "min_percent", "max_percent", "concentration_text", "may_contain", "verified"] {
+    for field in [
+        "substance",
+        "name_as_declared",
+        "cas",
+        "ci",
+        "ec",
+        "min_percent",
+        "max_percent",
+        "concentration_text",
+        "may_contain",
+        "verified",
+    ] {
         assert!(i.get(field).is_some(), "ingredient lacks {field}");
     }
     for field in ["lot", "expires", "formulation", "flagged"] {
         assert!(p["lots"][0].get(field).is_some(), "lot lacks {field}");
     }
-    let csv = w.run(&["product", "list", "--format", "csv"]).ok().stdout.clone();
-    assert!(csv.starts_with("supplier,code,name,shade,kind,formulation\n"), "{csv}");
+    let csv = w
+        .run(&["product", "list", "--format", "csv"])
+        .ok()
+        .stdout
+        .clone();
+    assert!(
+        csv.starts_with("supplier,code,name,shade,kind,formulation\n"),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -440,21 +786,46 @@ fn a_code_shared_by_two_suppliers_needs_the_supplier() {
     let w = Work::new();
     w.import("reformulation_v1.csv", "Acme", &[]);
     w.import("reformulation_v1.csv", "Bolt", &[]);
-    w.run(&["product", "show", "RF-1"]).code(1).stderr_has("Acme/RF-1").stderr_has("Bolt/RF-1");
+    w.run(&["product", "show", "RF-1"])
+        .code(1)
+        .stderr_has("Acme/RF-1")
+        .stderr_has("Bolt/RF-1");
     w.run(&["product", "show", "Bolt/RF-1"]).ok();
-    w.run(&["product", "show", "RF-2"]).code(1).stderr_has("no product matches");
+    w.run(&["product", "show", "RF-2"])
+        .code(1)
+        .stderr_has("no product matches");
 }
 
 #[test]
 fn lots_can_be_added_listed_and_flagged() {
     let w = Work::new();
     w.import("reformulation_v1.csv", "Acme", &[]);
-    w.run(&["lot", "add", "RF-1", "R1-B", "--expires", "2027-09-30"]).ok();
-    w.run(&["lot", "add", "RF-1", "R1-B"]).code(1).stderr_has("already recorded");
-    w.run(&["lot", "add", "RF-1", "R1-C", "--expires", "30.09.2027"]).code(1).stderr_has("YYYY-MM-DD");
-    w.run(&["lot", "flag", "RF-1", "--lot", "R1-B", "--reason", "supplier recall"]).ok().stdout_has("BLOCKED");
-    w.run(&["lot", "flag", "RF-1", "--lot", "R9", "--reason", "x"]).code(1).stderr_has("R1-A");
-    let lots = w.run(&["lot", "list", "RF-1", "--format", "json"]).ok().json();
+    w.run(&["lot", "add", "RF-1", "R1-B", "--expires", "2027-09-30"])
+        .ok();
+    w.run(&["lot", "add", "RF-1", "R1-B"])
+        .code(1)
+        .stderr_has("already recorded");
+    w.run(&["lot", "add", "RF-1", "R1-C", "--expires", "30.09.2027"])
+        .code(1)
+        .stderr_has("YYYY-MM-DD");
+    w.run(&[
+        "lot",
+        "flag",
+        "RF-1",
+        "--lot",
+        "R1-B",
+        "--reason",
+        "supplier recall",
+    ])
+    .ok()
+    .stdout_has("BLOCKED");
+    w.run(&["lot", "flag", "RF-1", "--lot", "R9", "--reason", "x"])
+        .code(1)
+        .stderr_has("R1-A");
+    let lots = w
+        .run(&["lot", "list", "RF-1", "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(lots[1]["lot"], "R1-B");
     assert_eq!(lots[1]["flagged"], true);
     assert_eq!(lots[1]["flag_reason"], "supplier recall");
@@ -464,18 +835,37 @@ fn lots_can_be_added_listed_and_flagged() {
 #[test]
 fn export_then_import_gives_the_same_catalog() {
     let w = Work::new();
-    w.import("de_farbwerk_semicolon_1252.csv", "Farbwerk", &["--encoding", "windows-1252"]);
+    w.import(
+        "de_farbwerk_semicolon_1252.csv",
+        "Farbwerk",
+        &["--encoding", "windows-1252"],
+    );
     w.import("label_bom.csv", "Rosa", &[]);
     w.import("multi_cas_en_dash.csv", "Scalp", &[]);
     let exported = w.path("export.csv");
-    w.run(&["export", "catalog", "--output", exported.to_str().unwrap()]).ok();
+    w.run(&["export", "catalog", "--output", exported.to_str().unwrap()])
+        .ok();
     // Into the same database: nothing changes.
-    let r = w.run(&["import", "catalog", exported.to_str().unwrap(), "--format", "json"]).ok().json();
+    let r = w
+        .run(&[
+            "import",
+            "catalog",
+            exported.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
     assert_eq!(r["products"]["unchanged"], 5, "{r}");
-    assert_eq!(r["products"]["new"].as_i64().unwrap() + r["products"]["changed"].as_i64().unwrap(), 0);
+    assert_eq!(
+        r["products"]["new"].as_i64().unwrap() + r["products"]["changed"].as_i64().unwrap(),
+        0
+    );
     // Into a fresh database: the same catalog comes out.
     let fresh = Work::new();
-    fresh.run(&["import", "catalog", exported.to_str().unwrap()]).ok();
+    fresh
+        .run(&["import", "catalog", exported.to_str().unwrap()])
+        .ok();
     assert_eq!(fresh.catalog(), w.catalog());
 }
 
@@ -494,5 +884,9 @@ fn output_into_a_closed_pipe_is_not_an_error() {
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "exit {:?}", out.status);
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -40,13 +40,21 @@ impl Run {
 
     #[track_caller]
     pub fn stdout_has(&self, text: &str) -> &Run {
-        assert!(self.stdout.contains(text), "stdout lacks {text:?}{}", self.context());
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}{}",
+            self.context()
+        );
         self
     }
 
     #[track_caller]
     pub fn stderr_has(&self, text: &str) -> &Run {
-        assert!(self.stderr.contains(text), "stderr lacks {text:?}{}", self.context());
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}{}",
+            self.context()
+        );
         self
     }
 
@@ -58,12 +66,16 @@ impl Run {
 }
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A file of `../shared/realdata/`, or `None` (with a message) when that folder is absent.
 pub fn realdata(relative: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata").join(relative);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/realdata")
+        .join(relative);
     if path.exists() {
         Some(path)
     } else {
@@ -124,7 +136,15 @@ impl Work {
     /// Imports a fixture as a supplier's catalog and expects success.
     pub fn import(&self, fixture_name: &str, supplier: &str, extra: &[&str]) -> serde_json::Value {
         let file = fixture(fixture_name);
-        let mut args = vec!["import", "catalog", file.to_str().unwrap(), "--supplier", supplier, "--format", "json"];
+        let mut args = vec![
+            "import",
+            "catalog",
+            file.to_str().unwrap(),
+            "--supplier",
+            supplier,
+            "--format",
+            "json",
+        ];
         args.extend_from_slice(extra);
         self.run(&args).ok().json()
     }
@@ -137,6 +157,7 @@ impl Work {
     /// Counts rows with SQL, for checks that nothing changed.
     pub fn count(&self, table: &str) -> i64 {
         let conn = rusqlite::Connection::open(self.db()).unwrap();
-        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
     }
 }
