@@ -11,6 +11,7 @@ pub mod error;
 pub mod ident;
 pub mod import;
 pub mod output;
+pub mod screening;
 pub mod time;
 
 pub use error::{Error, Result};

@@ -1,0 +1,413 @@
+//! The facts a verdict is made of, as plain data. The database layer fills them
+//! (`db::facts`); tests build them by hand.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::{Grade, Level};
+
+pub type SubstanceId = i64;
+pub type FormulationId = i64;
+
+/// What a sensitivity is to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Substance(SubstanceId),
+    Group(i64),
+}
+
+impl Target {
+    pub fn kind(self) -> TargetKind {
+        match self {
+            Target::Substance(_) => TargetKind::Substance,
+            Target::Group(_) => TargetKind::Group,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    Substance,
+    Group,
+    Formulation,
+}
+
+impl TargetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Substance => "substance",
+            TargetKind::Group => "group",
+            TargetKind::Formulation => "formulation",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    Declared,
+    Physician,
+    PatchTest,
+    Reaction,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Declared => "declared",
+            Source::Physician => "physician",
+            Source::PatchTest => "patch-test",
+            Source::Reaction => "reaction",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Source> {
+        match text {
+            "declared" => Some(Source::Declared),
+            "physician" => Some(Source::Physician),
+            "patch-test" => Some(Source::PatchTest),
+            "reaction" => Some(Source::Reaction),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Certainty {
+    Confirmed,
+    Suspected,
+}
+
+impl Certainty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Certainty::Confirmed => "confirmed",
+            Certainty::Suspected => "suspected",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Certainty> {
+        match text {
+            "confirmed" => Some(Certainty::Confirmed),
+            "suspected" => Some(Certainty::Suspected),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    SameHapten,
+    CrossReactive,
+    ChemicalFamily,
+    CoSensitisation,
+}
+
+impl Relation {
+    pub fn parse(text: &str) -> Option<Relation> {
+        match text {
+            "same-hapten" => Some(Relation::SameHapten),
+            "cross-reactive" => Some(Relation::CrossReactive),
+            "chemical-family" => Some(Relation::ChemicalFamily),
+            "co-sensitisation" => Some(Relation::CoSensitisation),
+            _ => None,
+        }
+    }
+
+    /// The reason code a match through a group of this relation gives (SPEC 5).
+    pub fn reason_code(self) -> &'static str {
+        match self {
+            Relation::SameHapten => "same-hapten",
+            Relation::CrossReactive | Relation::ChemicalFamily => "cross-reactive",
+            Relation::CoSensitisation => "co-sensitisation",
+        }
+    }
+
+    /// How the relation reads in a sentence: "X is ... with Y".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Relation::SameHapten => "the same allergen (same hapten)",
+            Relation::CrossReactive => "known to cross-react",
+            Relation::ChemicalFamily => "of one chemical family",
+            Relation::CoSensitisation => "often co-sensitised",
+        }
+    }
+}
+
+/// The clinic's policy (SPEC 4), with its defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub require_patch_test: bool,
+    pub patch_test_valid_days: i64,
+    pub min_negative_reading_hours: f64,
+    pub suspected: Level,
+    pub declared: Level,
+    pub unverified_ingredients: Level,
+    pub regulatory: Level,
+    /// `None` for `jurisdiction none`.
+    pub jurisdiction: Option<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            require_patch_test: true,
+            patch_test_valid_days: 180,
+            min_negative_reading_hours: 72.0,
+            suspected: Level::Caution,
+            declared: Level::Block,
+            unverified_ingredients: Level::Caution,
+            regulatory: Level::Caution,
+            jurisdiction: Some("EU".into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub relation: Relation,
+    pub on_match: Level,
+    pub members: Vec<SubstanceId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restriction {
+    pub substance: SubstanceId,
+    pub jurisdiction: String,
+    pub rule: String,
+    pub limit_mg_per_kg: Option<f64>,
+    pub applies_from: Option<NaiveDate>,
+    pub label_statement: Option<String>,
+    pub source: String,
+}
+
+/// What holds for every client and product: the time, the policy, groups, restrictions, names,
+/// and the substances of the formulations that tests and reactions name.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    pub now: DateTime<Utc>,
+    pub policy: Policy,
+    groups: Vec<Group>,
+    groups_by_substance: HashMap<SubstanceId, Vec<usize>>,
+    restrictions: HashMap<SubstanceId, Vec<Restriction>>,
+    substance_names: HashMap<SubstanceId, String>,
+    formulations: HashMap<FormulationId, Vec<SubstanceId>>,
+}
+
+impl World {
+    pub fn new(
+        now: DateTime<Utc>,
+        policy: Policy,
+        groups: Vec<Group>,
+        restrictions: Vec<Restriction>,
+    ) -> World {
+        let groups_by_substance = super::index_groups(&groups);
+        let mut by_substance: HashMap<SubstanceId, Vec<Restriction>> = HashMap::new();
+        for r in restrictions {
+            by_substance.entry(r.substance).or_default().push(r);
+        }
+        World {
+            now,
+            policy,
+            groups,
+            groups_by_substance,
+            restrictions: by_substance,
+            substance_names: HashMap::new(),
+            formulations: HashMap::new(),
+        }
+    }
+
+    pub fn add_substance_name(&mut self, id: SubstanceId, name: String) {
+        self.substance_names.insert(id, name);
+    }
+
+    /// Records the substances of a formulation that a test or reaction names.
+    pub fn add_formulation(&mut self, id: FormulationId, substances: Vec<SubstanceId>) {
+        self.formulations.insert(id, substances);
+    }
+
+    pub fn has_formulation(&self, id: FormulationId) -> bool {
+        self.formulations.contains_key(&id)
+    }
+
+    pub fn group(&self, id: i64) -> Option<&Group> {
+        self.groups.iter().find(|g| g.id == id)
+    }
+
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    pub fn groups_of(&self, substance: SubstanceId) -> impl Iterator<Item = &Group> {
+        self.groups_by_substance
+            .get(&substance)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.groups[*i])
+    }
+
+    pub fn restrictions_of(&self, substance: SubstanceId) -> &[Restriction] {
+        self.restrictions.get(&substance).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn substance_name(&self, id: SubstanceId) -> &str {
+        self.substance_names.get(&id).map_or("?", String::as_str)
+    }
+
+    pub fn formulation_substances(&self, id: FormulationId) -> Vec<SubstanceId> {
+        self.formulations.get(&id).cloned().unwrap_or_default()
+    }
+
+    pub fn formulation_substances_all(&self, ids: &[FormulationId]) -> Vec<SubstanceId> {
+        let mut all: Vec<SubstanceId> = ids
+            .iter()
+            .flat_map(|f| self.formulation_substances(*f))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
+/// A sensitivity as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sensitivity {
+    pub id: i64,
+    pub target: Target,
+    pub target_name: String,
+    pub source: Source,
+    pub certainty: Certainty,
+    pub retracted: bool,
+    pub evidence: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemTarget {
+    Substance { id: SubstanceId, name: String },
+    Formulation { id: FormulationId, label: String },
+}
+
+/// A reading in force (not superseded by a correction).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub at: DateTime<Utc>,
+    pub hours: f64,
+    pub grade: Grade,
+}
+
+impl Reading {
+    /// The reading day: D2 at 48 h, D3 at 72 h, ...
+    pub fn day(&self) -> i64 {
+        reading_day(self.hours)
+    }
+}
+
+/// The reading day of a reading taken `hours` after application.
+pub fn reading_day(hours: f64) -> i64 {
+    (hours / 24.0).round() as i64
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestItem {
+    pub item: i64,
+    pub target: ItemTarget,
+    pub readings: Vec<Reading>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchTest {
+    pub id: i64,
+    pub applied_at: DateTime<Utc>,
+    pub items: Vec<TestItem>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reaction {
+    pub id: i64,
+    pub onset: DateTime<Utc>,
+    pub severity: String,
+    pub formulations: Vec<FormulationId>,
+}
+
+/// Everything about one client that a verdict uses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientFacts {
+    pub code: String,
+    pub sensitivities: Vec<Sensitivity>,
+    pub tests: Vec<PatchTest>,
+    pub reactions: Vec<Reaction>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingredient {
+    pub substance: SubstanceId,
+    pub substance_name: String,
+    pub declared_as: String,
+    pub cas: Vec<String>,
+    pub ci: Vec<String>,
+    pub verified: bool,
+    pub may_contain: bool,
+    pub max_percent: Option<f64>,
+}
+
+impl Ingredient {
+    /// `Nickel (declared as "Nickel (Verunreinigung)")`.
+    pub fn label(&self) -> String {
+        if crate::ident::normalize_name(&self.declared_as)
+            == crate::ident::normalize_name(&self.substance_name)
+        {
+            self.substance_name.clone()
+        } else {
+            format!(
+                "{} (declared as {:?})",
+                self.substance_name, self.declared_as
+            )
+        }
+    }
+
+    pub fn reference(&self) -> super::IngredientRef {
+        super::IngredientRef {
+            name: self.substance_name.clone(),
+            declared_as: self.declared_as.clone(),
+            substance: self.substance_name.clone(),
+            cas: self.cas.clone(),
+            ci: self.ci.clone(),
+            may_contain: self.may_contain,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LotFlag {
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LotFacts {
+    pub lot: String,
+    pub expires: Option<NaiveDate>,
+    pub flags: Vec<LotFlag>,
+}
+
+/// One formulation of a product (and a lot of it) as judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductFacts {
+    pub supplier: String,
+    pub code: String,
+    pub name: String,
+    pub formulation_id: FormulationId,
+    pub version: i64,
+    /// EU entry 75 applies to tattoo and PMU mixtures: pigments, not numbing creams or balms.
+    pub kind_is_tattoo_ink: bool,
+    pub lot: Option<LotFacts>,
+    pub ingredients: Vec<Ingredient>,
+}

@@ -1,0 +1,770 @@
+//! The verdict engine (SPEC 5): facts in, verdict out. No SQL, no I/O, no clap.
+//!
+//! A verdict is the most severe of its reasons. A reason that comes from a sensitivity has a
+//! *link* (how the ingredient relates to the sensitive substance: the same, or through a group)
+//! and an *evidence* level (how sure the sensitivity is); its level is the milder of the two.
+//! Patch tests are read here too: their outcomes, the sensitivities a positive reading makes,
+//! and the suspects of a positive product test.
+
+pub mod facts;
+pub mod outcome;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+pub use facts::*;
+pub use outcome::{item_outcome, Grade, Outcome};
+
+/// How severe a reason is. Ordered: `Info < Note < Caution < Block`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Info,
+    Note,
+    Caution,
+    Block,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Note => "note",
+            Level::Caution => "caution",
+            Level::Block => "block",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Level> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "info" => Some(Level::Info),
+            "note" => Some(Level::Note),
+            "caution" => Some(Level::Caution),
+            "block" => Some(Level::Block),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Clear,
+    Caution,
+    Blocked,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Clear => "clear",
+            Verdict::Caution => "caution",
+            Verdict::Blocked => "blocked",
+        }
+    }
+
+    /// The exit code of `check`: 0 CLEAR, 3 CAUTION, 4 BLOCKED.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Clear => 0,
+            Verdict::Caution => 3,
+            Verdict::Blocked => 4,
+        }
+    }
+
+    fn of(level: Option<Level>) -> Verdict {
+        match level {
+            Some(Level::Block) => Verdict::Blocked,
+            Some(Level::Caution) => Verdict::Caution,
+            _ => Verdict::Clear,
+        }
+    }
+}
+
+/// The ingredient a reason is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IngredientRef {
+    pub name: String,
+    pub declared_as: String,
+    pub substance: String,
+    pub cas: Vec<String>,
+    pub ci: Vec<String>,
+    pub may_contain: bool,
+}
+
+/// What a reason rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Because {
+    Sensitivity {
+        /// The sensitivity's id; `null` for one a patch test or a reaction implies.
+        id: Option<i64>,
+        target: String,
+        target_kind: TargetKind,
+        source: Source,
+        certainty: Certainty,
+        evidence: Option<String>,
+    },
+    PatchTest {
+        id: i64,
+        item: i64,
+        applied_at: String,
+        outcome: Outcome,
+        grade: Option<String>,
+        read_at: Option<String>,
+        day: Option<i64>,
+    },
+    Lot {
+        lot: String,
+        detail: String,
+    },
+    Restriction {
+        jurisdiction: String,
+        rule: String,
+        limit_mg_per_kg: Option<f64>,
+        declared_max_mg_per_kg: Option<f64>,
+        source: String,
+    },
+    Policy {
+        key: String,
+        value: String,
+    },
+}
+
+/// The group through which an ingredient relates to a sensitivity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Via {
+    pub group: String,
+    pub name: String,
+    pub relation: Relation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    pub level: Level,
+    pub code: &'static str,
+    pub message: String,
+    pub ingredient: Option<IngredientRef>,
+    pub because: Option<Because>,
+    pub via: Option<Via>,
+}
+
+/// The answer to "may I use this product on this client?".
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    pub verdict: Verdict,
+    /// Most severe first.
+    pub reasons: Vec<Reason>,
+    /// What could not be checked: "no known match" is not "no match".
+    pub not_checked: Vec<String>,
+}
+
+/// Options of an assessment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Leave out `no-patch-test` (the safe list asks "CLEAR if it had been patch-tested?",
+    /// and a screen of a new product asks about allergies, not about tests not yet done).
+    pub ignore_missing_patch_test: bool,
+}
+
+/// Judges one formulation (and lot) for one client.
+pub fn assess(
+    client: &ClientFacts,
+    product: &ProductFacts,
+    world: &World,
+    options: Options,
+) -> Assessment {
+    let mut reasons: Vec<Reason> = Vec::new();
+    let mut not_checked: Vec<String> = Vec::new();
+    let policy = &world.policy;
+    let now = world.now;
+    let outcomes = outcomes(client, world);
+    let sensitivities = active_sensitivities(client, world, &outcomes);
+
+    sensitivity_reasons(product, world, &sensitivities, &mut reasons);
+    test_reasons(client, product, world, &outcomes, options, &mut reasons);
+
+    let unverified: Vec<&Ingredient> = product.ingredients.iter().filter(|i| !i.verified).collect();
+    if !unverified.is_empty() {
+        let names = unique(unverified.iter().map(|i| i.declared_as.clone()));
+        if sensitivities.is_empty() {
+            not_checked.push(format!(
+                "{} not identified ({}): no known sensitivity to compare them with",
+                plural(names.len(), "ingredient"),
+                names.join(", ")
+            ));
+        } else {
+            reasons.push(Reason {
+                level: policy.unverified_ingredients,
+                code: "unverified-ingredients",
+                message: format!(
+                    "{} not identified ({}), so they cannot be compared with the client's sensitivities",
+                    plural(names.len(), "ingredient"),
+                    names.join(", ")
+                ),
+                ingredient: None,
+                because: Some(Because::Policy {
+                    key: "unverified-ingredients".into(),
+                    value: policy.unverified_ingredients.as_str().into(),
+                }),
+                via: None,
+            });
+        }
+    }
+    if product.ingredients.is_empty() {
+        not_checked.push("the formulation declares no ingredients".into());
+    }
+
+    if let Some(lot) = &product.lot {
+        for flag in &lot.flags {
+            reasons.push(Reason {
+                level: Level::Block,
+                code: "lot-flagged",
+                message: format!(
+                    "lot {} is flagged since {}: {}",
+                    lot.lot,
+                    date_of(&flag.at),
+                    flag.reason
+                ),
+                ingredient: None,
+                because: Some(Because::Lot {
+                    lot: lot.lot.clone(),
+                    detail: flag.reason.clone(),
+                }),
+                via: None,
+            });
+        }
+        if let Some(expires) = lot.expires {
+            if expires < now.date_naive() {
+                reasons.push(Reason {
+                    level: Level::Block,
+                    code: "lot-expired",
+                    message: format!("lot {} expired on {expires}", lot.lot),
+                    ingredient: None,
+                    because: Some(Because::Lot {
+                        lot: lot.lot.clone(),
+                        detail: format!("expired {expires}"),
+                    }),
+                    via: None,
+                });
+            }
+        }
+    }
+
+    restriction_reasons(product, world, &mut reasons);
+
+    reasons.sort_by(|a, b| b.level.cmp(&a.level));
+    let verdict = Verdict::of(reasons.iter().map(|r| r.level).max());
+    Assessment {
+        verdict,
+        reasons,
+        not_checked,
+    }
+}
+
+/// A sensitivity in force, recorded or implied by a test.
+#[derive(Debug, Clone)]
+pub struct ActiveSensitivity {
+    pub id: Option<i64>,
+    pub target: Target,
+    pub target_name: String,
+    pub source: Source,
+    pub certainty: Certainty,
+    pub evidence: Option<String>,
+}
+
+impl ActiveSensitivity {
+    /// How sure the sensitivity is, as a level (SPEC 5 "evidence").
+    pub fn evidence_level(&self, policy: &Policy) -> Level {
+        match (self.certainty, self.source) {
+            (Certainty::Suspected, _) => policy.suspected,
+            (Certainty::Confirmed, Source::Declared) => policy.declared,
+            (Certainty::Confirmed, _) => Level::Block,
+        }
+    }
+
+    fn because(&self) -> Because {
+        Because::Sensitivity {
+            id: self.id,
+            target: self.target_name.clone(),
+            target_kind: self.target.kind(),
+            source: self.source,
+            certainty: self.certainty,
+            evidence: self.evidence.clone(),
+        }
+    }
+
+    /// `nickel sulfate (confirmed by patch test, ...)`, for messages.
+    fn describe(&self) -> String {
+        let how = match (self.certainty, self.source) {
+            (Certainty::Confirmed, Source::Declared) => "declared by the client".to_string(),
+            (Certainty::Confirmed, Source::Physician) => "confirmed by a physician".to_string(),
+            (Certainty::Confirmed, Source::PatchTest) => "confirmed by patch test".to_string(),
+            (Certainty::Confirmed, Source::Reaction) => "confirmed after a reaction".to_string(),
+            (Certainty::Suspected, source) => format!("suspected ({})", source.as_str()),
+        };
+        match &self.evidence {
+            Some(e) => format!("{} sensitivity, {how}: {e}", self.target_name),
+            None => format!("{} sensitivity, {how}", self.target_name),
+        }
+    }
+}
+
+/// The outcome of every item of every patch test of the client.
+pub struct ItemOutcome<'a> {
+    pub test: &'a PatchTest,
+    pub item: &'a TestItem,
+    pub outcome: Outcome,
+    /// The reading that decided the outcome (the strongest, or the latest negative).
+    pub deciding: Option<&'a Reading>,
+    /// Whether a negative outcome still counts (`patch-test-valid-days`).
+    pub current: bool,
+}
+
+pub fn outcomes<'a>(client: &'a ClientFacts, world: &World) -> Vec<ItemOutcome<'a>> {
+    let policy = &world.policy;
+    let valid_from = world.now - Duration::days(policy.patch_test_valid_days);
+    let mut all = Vec::new();
+    for test in &client.tests {
+        for item in &test.items {
+            let (outcome, deciding) =
+                item_outcome(&item.readings, policy.min_negative_reading_hours);
+            let current = match deciding {
+                Some(r) if outcome == Outcome::Negative => valid_from <= r.at,
+                _ => true,
+            };
+            all.push(ItemOutcome {
+                test,
+                item,
+                outcome,
+                deciding,
+                current,
+            });
+        }
+    }
+    all
+}
+
+fn test_evidence(o: &ItemOutcome) -> String {
+    let grade = o
+        .deciding
+        .map(|r| {
+            format!(
+                ", {} read at D{} ({})",
+                r.grade.as_str(),
+                r.day(),
+                date_of(&r.at)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "patch test {} item {} applied {}{grade}",
+        o.test.id,
+        o.item.item,
+        date_of(&o.test.applied_at)
+    )
+}
+
+/// Recorded sensitivities not retracted, and those the patch tests imply: a positive item is a
+/// confirmed sensitivity to its substance; a positive product item makes every ingredient of the
+/// formulation a suspect, except what the client tested negative to (directly, or inside a
+/// negative-tested formulation, while the negative still counts).
+pub fn active_sensitivities(
+    client: &ClientFacts,
+    world: &World,
+    outcomes: &[ItemOutcome],
+) -> Vec<ActiveSensitivity> {
+    let mut active: Vec<ActiveSensitivity> = client
+        .sensitivities
+        .iter()
+        .filter(|s| !s.retracted)
+        .map(|s| ActiveSensitivity {
+            id: Some(s.id),
+            target: s.target,
+            target_name: s.target_name.clone(),
+            source: s.source,
+            certainty: s.certainty,
+            evidence: s.evidence.clone(),
+        })
+        .collect();
+    let mut negative: BTreeSet<SubstanceId> = BTreeSet::new();
+    for o in outcomes
+        .iter()
+        .filter(|o| o.outcome == Outcome::Negative && o.current)
+    {
+        match &o.item.target {
+            ItemTarget::Substance { id, .. } => {
+                negative.insert(*id);
+            }
+            ItemTarget::Formulation { id, .. } => {
+                negative.extend(world.formulation_substances(*id));
+            }
+        }
+    }
+    for o in outcomes.iter().filter(|o| o.outcome == Outcome::Positive) {
+        let evidence = Some(test_evidence(o));
+        match &o.item.target {
+            ItemTarget::Substance { id, name } => active.push(ActiveSensitivity {
+                id: None,
+                target: Target::Substance(*id),
+                target_name: name.clone(),
+                source: Source::PatchTest,
+                certainty: Certainty::Confirmed,
+                evidence,
+            }),
+            ItemTarget::Formulation { id, .. } => {
+                for s in world.formulation_substances(*id) {
+                    if negative.contains(&s) {
+                        continue;
+                    }
+                    active.push(ActiveSensitivity {
+                        id: None,
+                        target: Target::Substance(s),
+                        target_name: world.substance_name(s).to_string(),
+                        source: Source::PatchTest,
+                        certainty: Certainty::Suspected,
+                        evidence: evidence.clone(),
+                    });
+                }
+            }
+        }
+    }
+    for r in &client.reactions {
+        for s in world.formulation_substances_all(&r.formulations) {
+            active.push(ActiveSensitivity {
+                id: None,
+                target: Target::Substance(s),
+                target_name: world.substance_name(s).to_string(),
+                source: Source::Reaction,
+                certainty: Certainty::Suspected,
+                evidence: Some(format!(
+                    "reaction {} on {} ({})",
+                    r.id,
+                    date_of(&r.onset),
+                    r.severity
+                )),
+            });
+        }
+    }
+    active
+}
+
+/// How an ingredient relates to a sensitive substance.
+struct Link<'a> {
+    code: &'static str,
+    level: Level,
+    via: Option<&'a Group>,
+}
+
+/// Every link between ingredient substance `ingredient` and sensitivity `s`.
+fn links<'a>(ingredient: SubstanceId, s: &ActiveSensitivity, world: &'a World) -> Vec<Link<'a>> {
+    let mut found = Vec::new();
+    let sensitive: Vec<SubstanceId> = match s.target {
+        Target::Substance(id) => vec![id],
+        Target::Group(g) => {
+            let group = world.group(g);
+            if group.is_some_and(|g| g.members.contains(&ingredient)) {
+                found.push(Link {
+                    code: "sensitivity",
+                    level: Level::Block,
+                    via: group,
+                });
+            }
+            group.map(|g| g.members.clone()).unwrap_or_default()
+        }
+    };
+    if sensitive.contains(&ingredient) && matches!(s.target, Target::Substance(_)) {
+        found.push(Link {
+            code: "sensitivity",
+            level: Level::Block,
+            via: None,
+        });
+    }
+    for group in world.groups_of(ingredient) {
+        if matches!(s.target, Target::Group(g) if g == group.id) {
+            continue;
+        }
+        if sensitive
+            .iter()
+            .any(|x| *x != ingredient && group.members.contains(x))
+        {
+            found.push(Link {
+                code: group.relation.reason_code(),
+                level: group.on_match,
+                via: Some(group),
+            });
+        }
+    }
+    found
+}
+
+fn sensitivity_reasons(
+    product: &ProductFacts,
+    world: &World,
+    sensitivities: &[ActiveSensitivity],
+    reasons: &mut Vec<Reason>,
+) {
+    // One reason per (ingredient, sensitivity): the most severe link, and among equals the most
+    // direct one (the substance itself, then same-hapten, cross-reactive, co-sensitisation).
+    // Nickel and nickel sulfate share two groups; the technician needs the one that matters.
+    let mut best: BTreeMap<(usize, usize), (u8, Reason)> = BTreeMap::new();
+    for (n, ingredient) in product.ingredients.iter().enumerate() {
+        for (k, s) in sensitivities.iter().enumerate() {
+            for link in links(ingredient.substance, s, world) {
+                let evidence = s.evidence_level(&world.policy);
+                let level = link.level.min(evidence);
+                let via = link.via.map(|g| Via {
+                    group: g.key.clone(),
+                    name: g.name.clone(),
+                    relation: g.relation,
+                });
+                let may = if ingredient.may_contain {
+                    " (may contain)"
+                } else {
+                    ""
+                };
+                let message = match (link.code, &via) {
+                    ("sensitivity", None) => {
+                        format!("{}{may} is {}", ingredient.label(), s.describe())
+                    }
+                    ("sensitivity", Some(v)) => format!(
+                        "{}{may} belongs to {} ({}), the target of the {}",
+                        ingredient.label(),
+                        v.name,
+                        v.group,
+                        s.describe()
+                    ),
+                    (_, Some(v)) => format!(
+                        "{}{may} is {} with {} through {} ({}, on match: {}): {}",
+                        ingredient.label(),
+                        v.relation.phrase(),
+                        s.target_name,
+                        v.name,
+                        v.group,
+                        link.level.as_str(),
+                        s.describe()
+                    ),
+                    (_, None) => format!("{}{may}: {}", ingredient.label(), s.describe()),
+                };
+                let reason = Reason {
+                    level,
+                    code: link.code,
+                    message,
+                    ingredient: Some(ingredient.reference()),
+                    because: Some(s.because()),
+                    via,
+                };
+                let directness = match link.code {
+                    "sensitivity" => 3,
+                    "same-hapten" => 2,
+                    "cross-reactive" => 1,
+                    _ => 0,
+                };
+                let better = match best.get(&(n, k)) {
+                    Some((d, existing)) => (level, directness) > (existing.level, *d),
+                    None => true,
+                };
+                if better {
+                    best.insert((n, k), (directness, reason));
+                }
+            }
+        }
+    }
+    reasons.extend(best.into_values().map(|(_, r)| r));
+}
+
+fn test_reasons(
+    client: &ClientFacts,
+    product: &ProductFacts,
+    world: &World,
+    outcomes: &[ItemOutcome],
+    options: Options,
+    reasons: &mut Vec<Reason>,
+) {
+    let _ = client;
+    let mut has_current_negative = false;
+    let ingredient_ids: BTreeSet<SubstanceId> =
+        product.ingredients.iter().map(|i| i.substance).collect();
+    for o in outcomes {
+        let because = Because::PatchTest {
+            id: o.test.id,
+            item: o.item.item,
+            applied_at: o.test.applied_at.to_rfc3339(),
+            outcome: o.outcome,
+            grade: o.deciding.map(|r| r.grade.as_str().to_string()),
+            read_at: o.deciding.map(|r| r.at.to_rfc3339()),
+            day: o.deciding.map(Reading::day),
+        };
+        let evidence = test_evidence(o);
+        match &o.item.target {
+            ItemTarget::Formulation { id, .. } if *id == product.formulation_id => {
+                let (level, code, what) = match o.outcome {
+                    Outcome::Positive => (
+                        Level::Block,
+                        "positive-test",
+                        "the client tested positive to this formulation",
+                    ),
+                    Outcome::Doubtful => (
+                        Level::Caution,
+                        "doubtful-test",
+                        "the client's strongest reading to this formulation is doubtful (?+)",
+                    ),
+                    Outcome::Irritant => (
+                        Level::Caution,
+                        "irritant-test",
+                        "the client's patch test of this formulation was irritant (IR)",
+                    ),
+                    Outcome::Pending => (
+                        Level::Caution,
+                        "test-pending",
+                        "a patch test of this formulation has no outcome yet",
+                    ),
+                    Outcome::Negative if o.current => {
+                        has_current_negative = true;
+                        (
+                            Level::Info,
+                            "negative-test",
+                            "the client tested negative to this formulation",
+                        )
+                    }
+                    Outcome::Negative => continue,
+                };
+                reasons.push(Reason {
+                    level,
+                    code,
+                    message: format!("{what}: {evidence}"),
+                    ingredient: None,
+                    because: Some(because),
+                    via: None,
+                });
+            }
+            ItemTarget::Substance { id, name }
+                if o.outcome == Outcome::Doubtful && ingredient_ids.contains(id) =>
+            {
+                let ingredient = product.ingredients.iter().find(|i| i.substance == *id);
+                reasons.push(Reason {
+                    level: Level::Caution,
+                    code: "doubtful-test",
+                    message: format!("the client's strongest reading to the ingredient {name} is doubtful (?+): {evidence}"),
+                    ingredient: ingredient.map(Ingredient::reference),
+                    because: Some(because),
+                    via: None,
+                });
+            }
+            _ => {}
+        }
+    }
+    if world.policy.require_patch_test
+        && !has_current_negative
+        && !options.ignore_missing_patch_test
+    {
+        reasons.push(Reason {
+            level: Level::Caution,
+            code: "no-patch-test",
+            message: format!(
+                "no negative patch test of this formulation within the last {} days (policy require-patch-test)",
+                world.policy.patch_test_valid_days
+            ),
+            ingredient: None,
+            because: Some(Because::Policy {
+                key: "require-patch-test".into(),
+                value: "true".into(),
+            }),
+            via: None,
+        });
+    }
+}
+
+fn restriction_reasons(product: &ProductFacts, world: &World, reasons: &mut Vec<Reason>) {
+    let Some(jurisdiction) = world.policy.jurisdiction.as_deref() else {
+        return;
+    };
+    if !product.kind_is_tattoo_ink {
+        return;
+    }
+    let mut seen: BTreeSet<(SubstanceId, String)> = BTreeSet::new();
+    for ingredient in &product.ingredients {
+        for r in world.restrictions_of(ingredient.substance) {
+            if r.jurisdiction != jurisdiction
+                || !seen.insert((ingredient.substance, r.rule.clone()))
+            {
+                continue;
+            }
+            if r.applies_from
+                .is_some_and(|from| from > world.now.date_naive())
+            {
+                continue;
+            }
+            let declared_max = ingredient.max_percent.map(|p| p * 10_000.0);
+            let (fires, what) = match (r.rule.as_str(), r.limit_mg_per_kg) {
+                ("banned-in-tattoo-pmu", _) => (true, format!("is banned in tattoo and PMU inks ({jurisdiction})")),
+                (_, Some(limit)) => match declared_max {
+                    None => (true, format!("is limited to {limit} mg/kg in tattoo and PMU inks ({jurisdiction}) and no maximum concentration is declared")),
+                    Some(max) if max > limit => (true, format!("is limited to {limit} mg/kg in tattoo and PMU inks ({jurisdiction}) and up to {} mg/kg is declared", trim_number(max))),
+                    Some(_) => (false, String::new()),
+                },
+                _ => (false, String::new()),
+            };
+            if !fires {
+                continue;
+            }
+            reasons.push(Reason {
+                level: world.policy.regulatory,
+                code: "restricted",
+                message: format!("{} {what}; source: {}", ingredient.label(), r.source),
+                ingredient: Some(ingredient.reference()),
+                because: Some(Because::Restriction {
+                    jurisdiction: r.jurisdiction.clone(),
+                    rule: r.rule.clone(),
+                    limit_mg_per_kg: r.limit_mg_per_kg,
+                    declared_max_mg_per_kg: declared_max,
+                    source: r.source.clone(),
+                }),
+                via: None,
+            });
+        }
+    }
+}
+
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn unique(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+pub fn date_of(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+/// Groups by substance, built once per `World`.
+pub(crate) fn index_groups(groups: &[Group]) -> HashMap<SubstanceId, Vec<usize>> {
+    let mut by_substance: HashMap<SubstanceId, Vec<usize>> = HashMap::new();
+    for (i, g) in groups.iter().enumerate() {
+        for m in &g.members {
+            by_substance.entry(*m).or_default().push(i);
+        }
+    }
+    by_substance
+}
+
+#[cfg(test)]
+mod tests;

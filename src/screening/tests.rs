@@ -1,0 +1,801 @@
+//! The engine on hand-built facts: one test per rule, and properties over random facts.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+
+use super::*;
+
+// Substances of the test world.
+const NICKEL: i64 = 1;
+const NICKEL_SULFATE: i64 = 2;
+const COBALT: i64 = 3;
+const PPD: i64 = 4;
+const BENZOCAINE: i64 = 5;
+const WATER: i64 = 6;
+const GLYCERIN: i64 = 7;
+const FORMALDEHYDE: i64 = 8;
+const QUATERNIUM_15: i64 = 9;
+const MYSTERY: i64 = 10;
+const CARBON: i64 = 11;
+
+const NICKEL_GROUP: i64 = 100;
+const METALS: i64 = 101;
+const PARA: i64 = 102;
+const RELEASERS: i64 = 103;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+fn group(id: i64, key: &str, relation: Relation, on_match: Level, members: &[i64]) -> Group {
+    Group {
+        id,
+        key: key.into(),
+        name: key.into(),
+        relation,
+        on_match,
+        members: members.to_vec(),
+    }
+}
+
+fn world() -> World {
+    let groups = vec![
+        group(
+            NICKEL_GROUP,
+            "nickel-compounds",
+            Relation::SameHapten,
+            Level::Block,
+            &[NICKEL, NICKEL_SULFATE],
+        ),
+        group(
+            METALS,
+            "metal-co-sensitisation",
+            Relation::CoSensitisation,
+            Level::Note,
+            &[NICKEL, NICKEL_SULFATE, COBALT],
+        ),
+        group(
+            PARA,
+            "para-amino",
+            Relation::CrossReactive,
+            Level::Caution,
+            &[PPD, BENZOCAINE],
+        ),
+        group(
+            RELEASERS,
+            "formaldehyde-releasers",
+            Relation::SameHapten,
+            Level::Block,
+            &[FORMALDEHYDE, QUATERNIUM_15],
+        ),
+    ];
+    let restrictions = vec![Restriction {
+        substance: NICKEL,
+        jurisdiction: "EU".into(),
+        rule: "max-concentration".into(),
+        limit_mg_per_kg: Some(5.0),
+        applies_from: None,
+        label_statement: Some("Contains nickel. Can cause allergic reactions.".into()),
+        source: "REACH".into(),
+    }];
+    let mut w = World::new(now(), Policy::default(), groups, restrictions);
+    for (id, name) in [
+        (NICKEL, "Nickel"),
+        (NICKEL_SULFATE, "Nickel sulfate"),
+        (COBALT, "Cobalt"),
+        (PPD, "PPD"),
+        (BENZOCAINE, "Benzocaine"),
+        (WATER, "Water"),
+        (GLYCERIN, "Glycerin"),
+        (FORMALDEHYDE, "Formaldehyde"),
+        (QUATERNIUM_15, "Quaternium-15"),
+        (MYSTERY, "Mystery"),
+        (CARBON, "Carbon black"),
+    ] {
+        w.add_substance_name(id, name.into());
+    }
+    w
+}
+
+fn ingredient(id: i64, max_percent: Option<f64>) -> Ingredient {
+    Ingredient {
+        substance: id,
+        substance_name: format!("substance {id}"),
+        declared_as: format!("substance {id}"),
+        cas: vec![],
+        ci: vec![],
+        verified: id != MYSTERY,
+        may_contain: false,
+        max_percent,
+    }
+}
+
+fn product(formulation: i64, ids: &[i64]) -> ProductFacts {
+    ProductFacts {
+        supplier: "S".into(),
+        code: "P".into(),
+        name: "P".into(),
+        formulation_id: formulation,
+        version: 1,
+        kind_is_tattoo_ink: true,
+        lot: None,
+        ingredients: ids.iter().map(|i| ingredient(*i, Some(0.0001))).collect(),
+    }
+}
+
+fn sensitivity(id: i64, target: Target, source: Source, certainty: Certainty) -> Sensitivity {
+    Sensitivity {
+        id,
+        target,
+        target_name: format!("{target:?}"),
+        source,
+        certainty,
+        retracted: false,
+        evidence: None,
+    }
+}
+
+fn reading(days: i64, grade: Grade) -> Reading {
+    Reading {
+        at: applied() + Duration::days(days),
+        hours: days as f64 * 24.0,
+        grade,
+    }
+}
+
+fn applied() -> DateTime<Utc> {
+    now() - Duration::days(10)
+}
+
+fn test_of(id: i64, items: Vec<(ItemTarget, Vec<Reading>)>) -> PatchTest {
+    PatchTest {
+        id,
+        applied_at: applied(),
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(n, (target, readings))| TestItem {
+                item: n as i64 + 1,
+                target,
+                readings,
+            })
+            .collect(),
+    }
+}
+
+fn on_formulation(id: i64) -> ItemTarget {
+    ItemTarget::Formulation {
+        id,
+        label: format!("formulation {id}"),
+    }
+}
+
+fn on_substance(id: i64) -> ItemTarget {
+    ItemTarget::Substance {
+        id,
+        name: format!("substance {id}"),
+    }
+}
+
+fn no_tests_needed() -> Options {
+    Options {
+        ignore_missing_patch_test: true,
+    }
+}
+
+fn codes(a: &Assessment) -> Vec<&'static str> {
+    a.reasons.iter().map(|r| r.code).collect()
+}
+
+fn client(sensitivities: Vec<Sensitivity>, tests: Vec<PatchTest>) -> ClientFacts {
+    ClientFacts {
+        code: "C-1".into(),
+        sensitivities,
+        tests,
+        reactions: vec![],
+    }
+}
+
+#[test]
+fn a_confirmed_sensitivity_to_an_ingredient_blocks() {
+    let c = client(
+        vec![sensitivity(
+            1,
+            Target::Substance(NICKEL),
+            Source::Physician,
+            Certainty::Confirmed,
+        )],
+        vec![],
+    );
+    let a = assess(
+        &c,
+        &product(1, &[NICKEL, WATER]),
+        &world(),
+        no_tests_needed(),
+    );
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert_eq!(a.reasons[0].code, "sensitivity");
+}
+
+#[test]
+fn same_hapten_takes_the_groups_on_match_and_co_sensitisation_only_notes() {
+    let c = client(
+        vec![sensitivity(
+            1,
+            Target::Substance(NICKEL_SULFATE),
+            Source::PatchTest,
+            Certainty::Confirmed,
+        )],
+        vec![],
+    );
+    let a = assess(&c, &product(1, &[NICKEL]), &world(), no_tests_needed());
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert!(codes(&a).contains(&"same-hapten"));
+    let a = assess(&c, &product(1, &[COBALT]), &world(), no_tests_needed());
+    assert_eq!(a.verdict, Verdict::Clear);
+    assert_eq!(codes(&a), vec!["co-sensitisation"]);
+    assert_eq!(a.reasons[0].level, Level::Note);
+}
+
+#[test]
+fn the_level_is_the_milder_of_link_and_evidence() {
+    // Declared nickel allergy with cobalt: note (co-sensitisation is milder than block).
+    let c = client(
+        vec![sensitivity(
+            1,
+            Target::Substance(NICKEL),
+            Source::Declared,
+            Certainty::Confirmed,
+        )],
+        vec![],
+    );
+    let a = assess(&c, &product(1, &[COBALT]), &world(), no_tests_needed());
+    assert_eq!(a.reasons[0].level, Level::Note);
+    // A suspected sensitivity to the very substance: caution under the default policy.
+    let c = client(
+        vec![sensitivity(
+            1,
+            Target::Substance(GLYCERIN),
+            Source::Reaction,
+            Certainty::Suspected,
+        )],
+        vec![],
+    );
+    let a = assess(&c, &product(1, &[GLYCERIN]), &world(), no_tests_needed());
+    assert_eq!(
+        (a.verdict, a.reasons[0].level),
+        (Verdict::Caution, Level::Caution)
+    );
+    // Policy suspected=block makes it block.
+    let mut w = world();
+    w.policy.suspected = Level::Block;
+    assert_eq!(
+        assess(&c, &product(1, &[GLYCERIN]), &w, no_tests_needed()).verdict,
+        Verdict::Blocked
+    );
+}
+
+#[test]
+fn a_declared_ppd_allergy_cautions_for_benzocaine() {
+    let c = client(
+        vec![sensitivity(
+            1,
+            Target::Substance(PPD),
+            Source::Declared,
+            Certainty::Confirmed,
+        )],
+        vec![],
+    );
+    let a = assess(
+        &c,
+        &product(1, &[BENZOCAINE, WATER]),
+        &world(),
+        no_tests_needed(),
+    );
+    assert_eq!(a.verdict, Verdict::Caution);
+    assert_eq!(codes(&a), vec!["cross-reactive"]);
+    assert_eq!(a.reasons[0].via.as_ref().unwrap().group, "para-amino");
+}
+
+#[test]
+fn a_sensitivity_to_a_group_blocks_its_members() {
+    let c = client(
+        vec![sensitivity(
+            1,
+            Target::Group(RELEASERS),
+            Source::Physician,
+            Certainty::Confirmed,
+        )],
+        vec![],
+    );
+    let a = assess(
+        &c,
+        &product(1, &[QUATERNIUM_15]),
+        &world(),
+        no_tests_needed(),
+    );
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert_eq!(a.reasons[0].code, "sensitivity");
+    assert_eq!(
+        a.reasons[0].via.as_ref().unwrap().group,
+        "formaldehyde-releasers"
+    );
+}
+
+#[test]
+fn formaldehyde_blocks_its_releasers() {
+    let c = client(
+        vec![sensitivity(
+            1,
+            Target::Substance(FORMALDEHYDE),
+            Source::PatchTest,
+            Certainty::Confirmed,
+        )],
+        vec![],
+    );
+    let a = assess(
+        &c,
+        &product(1, &[QUATERNIUM_15]),
+        &world(),
+        no_tests_needed(),
+    );
+    assert_eq!(
+        (a.verdict, a.reasons[0].code),
+        (Verdict::Blocked, "same-hapten")
+    );
+}
+
+#[test]
+fn retracted_sensitivities_do_not_count() {
+    let mut s = sensitivity(
+        1,
+        Target::Substance(NICKEL),
+        Source::Physician,
+        Certainty::Confirmed,
+    );
+    s.retracted = true;
+    let a = assess(
+        &client(vec![s], vec![]),
+        &product(1, &[NICKEL]),
+        &world(),
+        no_tests_needed(),
+    );
+    assert_eq!(a.verdict, Verdict::Clear);
+}
+
+#[test]
+fn may_contain_ingredients_count() {
+    let c = client(
+        vec![sensitivity(
+            1,
+            Target::Substance(NICKEL),
+            Source::Physician,
+            Certainty::Confirmed,
+        )],
+        vec![],
+    );
+    let mut p = product(1, &[WATER, NICKEL]);
+    p.ingredients[1].may_contain = true;
+    let a = assess(&c, &p, &world(), no_tests_needed());
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert!(a.reasons[0].message.contains("may contain"));
+}
+
+#[test]
+fn patch_test_outcomes_give_their_reasons() {
+    let w = world();
+    let p = product(7, &[WATER]);
+    let cases = [
+        (
+            vec![reading(2, Grade::Strong)],
+            "positive-test",
+            Verdict::Blocked,
+        ),
+        (
+            vec![reading(2, Grade::Doubtful), reading(3, Grade::Negative)],
+            "doubtful-test",
+            Verdict::Caution,
+        ),
+        (
+            vec![reading(3, Grade::Irritant)],
+            "irritant-test",
+            Verdict::Caution,
+        ),
+        (
+            vec![reading(2, Grade::Negative)],
+            "test-pending",
+            Verdict::Caution,
+        ),
+        (vec![], "test-pending", Verdict::Caution),
+        (
+            vec![reading(2, Grade::Negative), reading(3, Grade::Negative)],
+            "negative-test",
+            Verdict::Clear,
+        ),
+    ];
+    for (readings, code, verdict) in cases {
+        let c = client(
+            vec![],
+            vec![test_of(1, vec![(on_formulation(7), readings.clone())])],
+        );
+        let a = assess(&c, &p, &w, Options::default());
+        assert!(codes(&a).contains(&code), "{readings:?}: {:?}", codes(&a));
+        assert_eq!(a.verdict, verdict, "{readings:?}");
+    }
+}
+
+#[test]
+fn a_negative_read_only_at_48_hours_is_pending() {
+    let c = client(
+        vec![],
+        vec![test_of(
+            1,
+            vec![(on_formulation(7), vec![reading(2, Grade::Negative)])],
+        )],
+    );
+    let a = assess(&c, &product(7, &[WATER]), &world(), Options::default());
+    assert_eq!(codes(&a), vec!["test-pending", "no-patch-test"]);
+}
+
+#[test]
+fn a_negative_older_than_the_valid_days_no_longer_counts() {
+    let mut w = world();
+    w.policy.patch_test_valid_days = 5;
+    let c = client(
+        vec![],
+        vec![test_of(
+            1,
+            vec![(on_formulation(7), vec![reading(3, Grade::Negative)])],
+        )],
+    );
+    let a = assess(&c, &product(7, &[WATER]), &w, Options::default());
+    assert_eq!(codes(&a), vec!["no-patch-test"]);
+}
+
+#[test]
+fn a_test_of_another_formulation_does_not_count_for_this_one() {
+    let c = client(
+        vec![],
+        vec![test_of(
+            1,
+            vec![(on_formulation(6), vec![reading(3, Grade::Negative)])],
+        )],
+    );
+    let a = assess(&c, &product(7, &[WATER]), &world(), Options::default());
+    assert_eq!(codes(&a), vec!["no-patch-test"]);
+}
+
+#[test]
+fn a_positive_product_test_and_a_negative_one_leave_exactly_the_right_suspects() {
+    let mut w = world();
+    w.add_formulation(1, vec![WATER, GLYCERIN, CARBON]);
+    w.add_formulation(2, vec![WATER, GLYCERIN]);
+    let c = client(
+        vec![],
+        vec![test_of(
+            1,
+            vec![
+                (on_formulation(1), vec![reading(3, Grade::Weak)]),
+                (on_formulation(2), vec![reading(3, Grade::Negative)]),
+            ],
+        )],
+    );
+    let outcomes = outcomes(&c, &w);
+    let suspects: Vec<String> = active_sensitivities(&c, &w, &outcomes)
+        .iter()
+        .map(|s| s.target_name.clone())
+        .collect();
+    assert_eq!(suspects, vec!["Carbon black"]);
+    let a = assess(&c, &product(9, &[CARBON]), &w, no_tests_needed());
+    assert_eq!(
+        (a.verdict, a.reasons[0].code),
+        (Verdict::Caution, "sensitivity")
+    );
+    let a = assess(&c, &product(9, &[GLYCERIN, WATER]), &w, no_tests_needed());
+    assert_eq!(a.verdict, Verdict::Clear);
+}
+
+#[test]
+fn a_positive_substance_test_is_a_confirmed_sensitivity() {
+    let c = client(
+        vec![],
+        vec![test_of(
+            1,
+            vec![(
+                on_substance(NICKEL_SULFATE),
+                vec![reading(3, Grade::Strong)],
+            )],
+        )],
+    );
+    let a = assess(
+        &c,
+        &product(1, &[NICKEL, COBALT]),
+        &world(),
+        no_tests_needed(),
+    );
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert_eq!(codes(&a), vec!["same-hapten", "co-sensitisation"]);
+    assert!(
+        a.reasons[0].message.contains("++ read at D3"),
+        "{}",
+        a.reasons[0].message
+    );
+}
+
+#[test]
+fn a_doubtful_reading_to_an_ingredient_cautions() {
+    let c = client(
+        vec![],
+        vec![test_of(
+            1,
+            vec![(on_substance(GLYCERIN), vec![reading(3, Grade::Doubtful)])],
+        )],
+    );
+    let a = assess(&c, &product(1, &[GLYCERIN]), &world(), no_tests_needed());
+    assert_eq!(
+        (a.verdict, codes(&a)),
+        (Verdict::Caution, vec!["doubtful-test"])
+    );
+}
+
+#[test]
+fn unverified_ingredients_caution_only_when_the_client_has_a_sensitivity() {
+    let p = product(1, &[WATER, MYSTERY]);
+    let a = assess(&client(vec![], vec![]), &p, &world(), no_tests_needed());
+    assert_eq!(a.verdict, Verdict::Clear);
+    assert!(a.not_checked[0].contains("not identified"));
+    let c = client(
+        vec![sensitivity(
+            1,
+            Target::Substance(PPD),
+            Source::Declared,
+            Certainty::Confirmed,
+        )],
+        vec![],
+    );
+    let a = assess(&c, &p, &world(), no_tests_needed());
+    assert_eq!(
+        (a.verdict, codes(&a)),
+        (Verdict::Caution, vec!["unverified-ingredients"])
+    );
+}
+
+#[test]
+fn flagged_and_expired_lots_block() {
+    let mut p = product(1, &[WATER]);
+    p.lot = Some(LotFacts {
+        lot: "L1".into(),
+        expires: Some(now().date_naive() - Duration::days(1)),
+        flags: vec![LotFlag {
+            reason: "recall".into(),
+            at: now(),
+        }],
+    });
+    let a = assess(&client(vec![], vec![]), &p, &world(), no_tests_needed());
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert_eq!(codes(&a), vec!["lot-flagged", "lot-expired"]);
+    p.lot = Some(LotFacts {
+        lot: "L1".into(),
+        expires: Some(now().date_naive()),
+        flags: vec![],
+    });
+    assert_eq!(
+        assess(&client(vec![], vec![]), &p, &world(), no_tests_needed()).verdict,
+        Verdict::Clear,
+        "valid through its expiry day"
+    );
+}
+
+#[test]
+fn restricted_fires_above_the_limit_or_without_a_concentration_only() {
+    let w = world();
+    let c = client(vec![], vec![]);
+    let mut p = product(1, &[NICKEL]);
+    p.ingredients[0].max_percent = Some(0.0002); // 2 mg/kg
+    assert_eq!(
+        assess(&c, &p, &w, no_tests_needed()).verdict,
+        Verdict::Clear
+    );
+    p.ingredients[0].max_percent = Some(0.001); // 10 mg/kg
+    let a = assess(&c, &p, &w, no_tests_needed());
+    assert_eq!(
+        (a.verdict, codes(&a)),
+        (Verdict::Caution, vec!["restricted"])
+    );
+    p.ingredients[0].max_percent = None;
+    assert_eq!(
+        codes(&assess(&c, &p, &w, no_tests_needed())),
+        vec!["restricted"]
+    );
+    p.kind_is_tattoo_ink = false;
+    assert!(
+        codes(&assess(&c, &p, &w, no_tests_needed())).is_empty(),
+        "entry 75 is about tattoo inks"
+    );
+}
+
+#[test]
+fn reactions_make_every_ingredient_of_the_formulations_used_a_suspect() {
+    let mut w = world();
+    w.add_formulation(4, vec![GLYCERIN, CARBON]);
+    let mut c = client(
+        vec![],
+        vec![test_of(
+            1,
+            vec![(on_formulation(4), vec![reading(3, Grade::Negative)])],
+        )],
+    );
+    c.reactions.push(Reaction {
+        id: 1,
+        onset: now(),
+        severity: "moderate".into(),
+        formulations: vec![4],
+    });
+    let a = assess(&c, &product(4, &[GLYCERIN, CARBON]), &w, no_tests_needed());
+    assert_eq!(
+        a.verdict,
+        Verdict::Caution,
+        "a reaction outweighs a negative patch test: {:?}",
+        codes(&a)
+    );
+    assert!(codes(&a)
+        .iter()
+        .all(|c| *c == "sensitivity" || *c == "negative-test"));
+}
+
+// --- Properties -------------------------------------------------------------------------------
+
+const SUBSTANCES: [i64; 11] = [
+    NICKEL,
+    NICKEL_SULFATE,
+    COBALT,
+    PPD,
+    BENZOCAINE,
+    WATER,
+    GLYCERIN,
+    FORMALDEHYDE,
+    QUATERNIUM_15,
+    MYSTERY,
+    CARBON,
+];
+
+fn any_target() -> impl Strategy<Value = Target> {
+    prop_oneof![
+        proptest::sample::select(SUBSTANCES.to_vec()).prop_map(Target::Substance),
+        proptest::sample::select(vec![NICKEL_GROUP, METALS, PARA, RELEASERS])
+            .prop_map(Target::Group),
+    ]
+}
+
+fn any_sensitivity() -> impl Strategy<Value = Sensitivity> {
+    (
+        1i64..1000,
+        any_target(),
+        proptest::sample::select(vec![
+            Source::Declared,
+            Source::Physician,
+            Source::PatchTest,
+            Source::Reaction,
+        ]),
+        proptest::sample::select(vec![Certainty::Confirmed, Certainty::Suspected]),
+    )
+        .prop_map(|(id, t, s, c)| sensitivity(id, t, s, c))
+}
+
+fn any_grade() -> impl Strategy<Value = Grade> {
+    proptest::sample::select(vec![
+        Grade::Negative,
+        Grade::Doubtful,
+        Grade::Weak,
+        Grade::Strong,
+        Grade::Extreme,
+        Grade::Irritant,
+        Grade::NotTested,
+    ])
+}
+
+fn any_reading() -> impl Strategy<Value = Reading> {
+    (1i64..8, any_grade()).prop_map(|(d, g)| reading(d, g))
+}
+
+fn any_item() -> impl Strategy<Value = (ItemTarget, Vec<Reading>)> {
+    (
+        prop_oneof![
+            proptest::sample::select(vec![1i64, 2]).prop_map(on_formulation),
+            proptest::sample::select(SUBSTANCES.to_vec()).prop_map(on_substance),
+        ],
+        proptest::collection::vec(any_reading(), 0..3),
+    )
+}
+
+fn any_client() -> impl Strategy<Value = ClientFacts> {
+    (
+        proptest::collection::vec(any_sensitivity(), 0..4),
+        proptest::collection::vec(any_item(), 0..3),
+    )
+        .prop_map(|(s, items)| {
+            client(
+                s,
+                if items.is_empty() {
+                    vec![]
+                } else {
+                    vec![test_of(1, items)]
+                },
+            )
+        })
+}
+
+fn any_ingredients() -> impl Strategy<Value = Vec<i64>> {
+    proptest::collection::vec(proptest::sample::select(SUBSTANCES.to_vec()), 0..5)
+}
+
+fn test_world() -> World {
+    let mut w = world();
+    w.add_formulation(1, vec![WATER, CARBON, NICKEL]);
+    w.add_formulation(2, vec![GLYCERIN, BENZOCAINE]);
+    w
+}
+
+fn options() -> impl Strategy<Value = Options> {
+    any::<bool>().prop_map(|b| Options {
+        ignore_missing_patch_test: b,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn adding_a_sensitivity_never_makes_a_verdict_milder(c in any_client(), s in any_sensitivity(), ids in any_ingredients(), f in 1i64..3, o in options()) {
+        let w = test_world();
+        let p = product(f, &ids);
+        let before = assess(&c, &p, &w, o).verdict;
+        let mut more = c.clone();
+        more.sensitivities.push(s);
+        prop_assert!(assess(&more, &p, &w, o).verdict >= before);
+    }
+
+    #[test]
+    fn adding_a_positive_reading_never_makes_a_verdict_milder(c in any_client(), item in any_item(), d in 1i64..8, g in proptest::sample::select(vec![Grade::Weak, Grade::Strong, Grade::Extreme]), ids in any_ingredients(), f in 1i64..3, o in options()) {
+        let w = test_world();
+        let p = product(f, &ids);
+        let before = assess(&c, &p, &w, o).verdict;
+        let mut more = c.clone();
+        let (target, mut readings) = item;
+        readings.push(reading(d, g));
+        more.tests.push(test_of(2, vec![(target, readings)]));
+        prop_assert!(assess(&more, &p, &w, o).verdict >= before);
+    }
+
+    #[test]
+    fn adding_an_ingredient_never_makes_a_verdict_milder(c in any_client(), ids in any_ingredients(), extra in proptest::sample::select(SUBSTANCES.to_vec()), f in 1i64..3, o in options()) {
+        let w = test_world();
+        let before = assess(&c, &product(f, &ids), &w, o).verdict;
+        let mut more = ids.clone();
+        more.push(extra);
+        prop_assert!(assess(&c, &product(f, &more), &w, o).verdict >= before);
+    }
+
+    #[test]
+    fn retracting_the_only_sensitivity_never_makes_a_verdict_more_severe(s in any_sensitivity(), ids in any_ingredients(), f in 1i64..3, o in options()) {
+        let w = test_world();
+        let p = product(f, &ids);
+        let with = assess(&client(vec![s.clone()], vec![]), &p, &w, o).verdict;
+        let mut retracted = s;
+        retracted.retracted = true;
+        prop_assert!(assess(&client(vec![retracted], vec![]), &p, &w, o).verdict <= with);
+    }
+
+    #[test]
+    fn the_verdict_is_the_most_severe_reason(c in any_client(), ids in any_ingredients(), f in 1i64..3, o in options()) {
+        let a = assess(&c, &product(f, &ids), &test_world(), o);
+        let most = a.reasons.iter().map(|r| r.level).max();
+        let expected = match most {
+            Some(Level::Block) => Verdict::Blocked,
+            Some(Level::Caution) => Verdict::Caution,
+            _ => Verdict::Clear,
+        };
+        prop_assert_eq!(a.verdict, expected);
+        prop_assert!(a.reasons.windows(2).all(|w| w[0].level >= w[1].level), "reasons most severe first");
+    }
+}
