@@ -81,6 +81,267 @@ again: it upgrades and never loses data.\n\nExample: inkguard --db clinic.db ini
     /// Lots (batches) of products
     #[command(subcommand)]
     Lot(LotCommand),
+
+    /// Clients of the clinic
+    #[command(subcommand)]
+    Client(ClientCommand),
+
+    /// A client's known sensitivities (allergies) to substances or groups
+    #[command(subcommand)]
+    Sensitivity(SensitivityCommand),
+
+    /// Patch tests: apply products or substances, record ICDRG readings
+    #[command(subcommand, name = "patch-test")]
+    PatchTest(PatchTestCommand),
+
+    /// The clinic's policy for verdicts
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+
+    /// Is this product CLEAR, CAUTION or BLOCKED for this client? (exit 0, 3 or 4)
+    #[command(
+        long_about = "Judge a product for a client and print the verdict with every reason: \
+which ingredient, which sensitivity or test (with its date and grade), through which group. \
+Exit code 0 for CLEAR, 3 for CAUTION, 4 for BLOCKED. Without --lot the product's current \
+formulation is judged; with --lot, the lot's own formulation, its expiry and flags.\n\n\
+Examples:\n  inkguard check C-0042 FW-101 --lot FW24-001\n  inkguard check C-0042 'Numb Pro 5' --format json"
+    )]
+    Check {
+        /// The client's code
+        client: String,
+        /// The product's code, SUPPLIER/CODE, or name
+        product: String,
+        /// The lot to be used
+        #[arg(long)]
+        lot: Option<String>,
+    },
+
+    /// Every product that would be CLEAR for a client once patch-tested
+    #[command(
+        name = "safe-list",
+        long_about = "List every product of the catalog whose verdict for \
+the client would be CLEAR if it had been patch-tested (the no-patch-test reason is left out), \
+with its patch-test status. --include-caution adds the CAUTION ones with their reasons.\n\n\
+Example: inkguard safe-list C-0042 --kind pigment --include-caution"
+    )]
+    SafeList {
+        /// The client's code
+        client: String,
+        /// Only this supplier's products
+        #[arg(long)]
+        supplier: Option<String>,
+        /// Only products of this kind: pigment, anaesthetic, aftercare, other
+        #[arg(long)]
+        kind: Option<String>,
+        /// Also list the products that would be CAUTION, with their reasons
+        #[arg(long)]
+        include_caution: bool,
+    },
+
+    /// The clients for whom a product is BLOCKED or CAUTION
+    #[command(
+        long_about = "List the clients for whom a product's current formulation is BLOCKED \
+or CAUTION, with the reasons: what a clinic changing supplier needs to know. Patch tests not yet \
+done are not counted (every client would need one for a new product).\n\n\
+Example: inkguard screen 'Acme/RF-1'"
+    )]
+    Screen {
+        /// The product's code, SUPPLIER/CODE, or name
+        product: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client
+    #[command(
+        long_about = "Add a client. The code is the clinic's own and must be unique; the name \
+and contact data are stored for display and recall only, never in the audit log.\n\n\
+Example: inkguard client add C-0042 --name 'Alex Example' --born 1990-04-01 --phone '+49 30 1234'"
+    )]
+    Add {
+        /// The clinic's client code, e.g. C-0042
+        code: String,
+        /// The client's name
+        #[arg(long)]
+        name: String,
+        /// Date of birth, YYYY-MM-DD
+        #[arg(long)]
+        born: Option<String>,
+        /// Phone number, for recalls
+        #[arg(long)]
+        phone: Option<String>,
+        /// E-mail address, for recalls
+        #[arg(long)]
+        email: Option<String>,
+        /// A note
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List clients
+    List {
+        /// Only clients whose code or name contains this text
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Show a client: sensitivities, patch tests with readings, treatments, reactions
+    Show {
+        /// The client's code
+        code: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceArg {
+    Declared,
+    Physician,
+    PatchTest,
+    Reaction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CertaintyArg {
+    Confirmed,
+    Suspected,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SensitivityCommand {
+    /// Record a sensitivity to a substance or a group
+    #[command(
+        long_about = "Record a client's sensitivity to a substance (any name, synonym, CAS, \
+EC or CI number) or to a group (its key or name). A target that matches nothing is refused with \
+suggestions. Certainty defaults to suspected for --source reaction, confirmed otherwise.\n\n\
+Examples:\n  inkguard sensitivity add C-0042 'nickel sulphate' --source patch-test\n  \
+inkguard sensitivity add C-0042 PPD --source declared\n  inkguard sensitivity add C-0042 'formaldehyde releasers' --source physician"
+    )]
+    Add {
+        /// The client's code
+        client: String,
+        /// A substance or a group
+        target: String,
+        /// Where the knowledge comes from
+        #[arg(long, value_enum)]
+        source: SourceArg,
+        /// How sure it is [default: suspected for reaction, else confirmed]
+        #[arg(long, value_enum)]
+        certainty: Option<CertaintyArg>,
+        /// A note (e.g. the physician's letter, the date of a test done elsewhere)
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List a client's sensitivities, recorded and implied by tests and reactions
+    List {
+        /// The client's code
+        client: String,
+    },
+    /// Retract a sensitivity: it stays on record but no longer counts
+    Retract {
+        /// The sensitivity's id (see `sensitivity list`)
+        id: i64,
+        /// Why it is retracted
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// One item of a patch test, in command-line order (filled in by `main` from the raw matches,
+/// because a `--lot` belongs to the `--product` before it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemArg {
+    Product {
+        product: String,
+        lot: Option<String>,
+    },
+    Substance(String),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatchTestCommand {
+    /// Apply a patch test of one or more products and substances; prints its id
+    #[command(
+        long_about = "Apply a patch test: each --product (with an optional --lot right after \
+it) or --substance is one item. Readings are recorded later with `patch-test read`.\n\n\
+Example: inkguard patch-test apply C-0042 --product FW-101 --lot FW24-001 --substance 'nickel sulfate' --site 'left forearm'"
+    )]
+    Apply {
+        /// The client's code
+        client: String,
+        /// A product to test (repeatable)
+        #[arg(long, action = clap::ArgAction::Append)]
+        product: Vec<String>,
+        /// The lot of the --product before it
+        #[arg(long, action = clap::ArgAction::Append)]
+        lot: Vec<String>,
+        /// A substance to test (repeatable)
+        #[arg(long, action = clap::ArgAction::Append)]
+        substance: Vec<String>,
+        /// Where on the body
+        #[arg(long)]
+        site: Option<String>,
+        /// When it was applied [default: now]
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(skip)]
+        items: Vec<ItemArg>,
+    },
+    /// Record a reading (ICDRG grade) of a patch test
+    #[command(
+        long_about = "Record a reading: - negative, ?+ doubtful, + weak, ++ strong, +++ \
+extreme positive, IR irritant, NT not tested. The reading day (D2, D3, ...) is computed from the \
+application time. A reading is never overwritten: a second reading of the same day needs \
+--correct REASON and supersedes the first, which stays on record.\n\n\
+Examples:\n  inkguard patch-test read 3 --item 1 --grade ++ --at 2026-11-26T10:00\n  inkguard patch-test read 3 --item 2 --grade=-"
+    )]
+    Read {
+        /// The test's id
+        test: i64,
+        /// Which item (needed when the test has several)
+        #[arg(long)]
+        item: Option<i64>,
+        /// The ICDRG grade: -, ?+, +, ++, +++, IR, NT
+        #[arg(long, allow_hyphen_values = true)]
+        grade: String,
+        /// When it was read [default: now]
+        #[arg(long)]
+        at: Option<String>,
+        /// A note
+        #[arg(long)]
+        note: Option<String>,
+        /// Correct the reading of the same day, for this reason
+        #[arg(long)]
+        correct: Option<String>,
+    },
+    /// List a client's patch tests with each item's outcome
+    List {
+        /// The client's code
+        client: String,
+    },
+    /// Show a patch test with every reading
+    Show {
+        /// The test's id
+        test: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Show the policy in force
+    Show,
+    /// Set a policy key
+    #[command(
+        long_about = "Set a policy key. Keys and defaults:\n  require-patch-test true\n  \
+patch-test-valid-days 180\n  min-negative-reading-hours 72\n  suspected caution (caution|block)\n  \
+declared block (caution|block)\n  unverified-ingredients caution (note|caution|block)\n  \
+regulatory caution (note|caution|block)\n  jurisdiction EU (EU|none)\n\n\
+Example: inkguard policy set suspected block"
+    )]
+    Set {
+        /// The key
+        key: String,
+        /// The value
+        value: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -328,4 +589,39 @@ Example: inkguard lot flag FW-101 --lot L2309 --reason 'supplier recall 2026-11'
         #[arg(long)]
         reason: String,
     },
+}
+
+/// The items of a command that takes `--product P [--lot L]` and `--substance S` in any order:
+/// each `--lot` belongs to the `--product` right before it.
+pub fn ordered_items(m: &clap::ArgMatches) -> Result<Vec<ItemArg>, String> {
+    let mut args: Vec<(usize, &str, String)> = Vec::new();
+    for id in ["product", "lot", "substance"] {
+        if m.try_contains_id(id).unwrap_or(false) {
+            if let (Some(idx), Some(vals)) = (m.indices_of(id), m.get_many::<String>(id)) {
+                args.extend(idx.zip(vals).map(|(i, v)| (i, id, v.clone())));
+            }
+        }
+    }
+    args.sort_by_key(|(i, _, _)| *i);
+    let mut items: Vec<ItemArg> = Vec::new();
+    for (_, id, value) in args {
+        match id {
+            "product" => items.push(ItemArg::Product {
+                product: value,
+                lot: None,
+            }),
+            "substance" => items.push(ItemArg::Substance(value)),
+            _ => match items.last_mut() {
+                Some(ItemArg::Product {
+                    lot: lot @ None, ..
+                }) => *lot = Some(value),
+                _ => {
+                    return Err(format!(
+                        "--lot {value} must follow the --product it belongs to"
+                    ))
+                }
+            },
+        }
+    }
+    Ok(items)
 }

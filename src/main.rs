@@ -2,16 +2,16 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
-use inkguard::cli::{Cli, Command};
+use inkguard::cli::{self, Cli, Command, PatchTestCommand};
 use inkguard::db::{self, Db};
 use inkguard::error::Error;
 use inkguard::output::{self, Output};
 use inkguard::{cmd, time};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -23,6 +23,25 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Parses the command line; usage errors exit with 2 (clap's own exit).
+fn parse() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Command::PatchTest(PatchTestCommand::Apply { items, .. }) = &mut cli.command {
+        let apply = matches
+            .subcommand_matches("patch-test")
+            .and_then(|m| m.subcommand_matches("apply"));
+        if let Some(m) = apply {
+            *items = cli::ordered_items(m).unwrap_or_else(|message| {
+                Cli::command()
+                    .error(clap::error::ErrorKind::ArgumentConflict, message)
+                    .exit()
+            });
+        }
+    }
+    cli
 }
 
 fn run(cli: Cli) -> Result<i32, Error> {

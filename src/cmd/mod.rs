@@ -2,12 +2,17 @@
 //! command line into a plan, call the library, print the result. No verdict or import logic
 //! lives here.
 
+pub mod check;
+pub mod client;
 pub mod export;
 pub mod group;
 pub mod import;
 pub mod init;
 pub mod lot;
+pub mod patch_test;
+pub mod policy;
 pub mod product;
+pub mod sensitivity;
 pub mod substance;
 
 use crate::cli::Command;
@@ -27,6 +32,29 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
         Command::Export(c) => export::run(db, out, c),
         Command::Product(c) => product::run(db, out, c),
         Command::Lot(c) => lot::run(db, out, c),
+        Command::Client(c) => client::run(db, out, c),
+        Command::Sensitivity(c) => sensitivity::run(db, out, c),
+        Command::PatchTest(c) => patch_test::run(db, out, c),
+        Command::Policy(c) => policy::run(db, out, c),
+        Command::Check {
+            client,
+            product,
+            lot,
+        } => check::check(db, out, &client, &product, lot.as_deref()),
+        Command::SafeList {
+            client,
+            supplier,
+            kind,
+            include_caution,
+        } => check::safe_list(
+            db,
+            out,
+            &client,
+            supplier.as_deref(),
+            kind.as_deref(),
+            include_caution,
+        ),
+        Command::Screen { product } => check::screen(db, out, &product),
     }
 }
 

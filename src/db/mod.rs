@@ -3,6 +3,8 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod clinical;
+pub mod facts;
 pub mod reference;
 pub mod substances;
 

@@ -128,13 +128,22 @@ impl Relation {
         }
     }
 
-    /// How the relation reads in a sentence: "X is ... with Y".
+    /// How the relation reads in a sentence: "X ... Y".
     pub fn phrase(self) -> &'static str {
         match self {
-            Relation::SameHapten => "the same allergen (same hapten)",
-            Relation::CrossReactive => "known to cross-react",
-            Relation::ChemicalFamily => "of one chemical family",
-            Relation::CoSensitisation => "often co-sensitised",
+            Relation::SameHapten => "carries the same allergen as",
+            Relation::CrossReactive => "often cross-reacts with",
+            Relation::ChemicalFamily => "is of one chemical family with",
+            Relation::CoSensitisation => "is often found together with",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::SameHapten => "same-hapten",
+            Relation::CrossReactive => "cross-reactive",
+            Relation::ChemicalFamily => "chemical-family",
+            Relation::CoSensitisation => "co-sensitisation",
         }
     }
 }

@@ -255,7 +255,7 @@ pub fn assess(
 
     restriction_reasons(product, world, &mut reasons);
 
-    reasons.sort_by(|a, b| b.level.cmp(&a.level));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.level));
     let verdict = Verdict::of(reasons.iter().map(|r| r.level).max());
     Assessment {
         verdict,
@@ -296,18 +296,33 @@ impl ActiveSensitivity {
         }
     }
 
-    /// `nickel sulfate (confirmed by patch test, ...)`, for messages.
+    /// `the client's sensitivity to nickel sulfate is confirmed by patch test (...)`.
     fn describe(&self) -> String {
         let how = match (self.certainty, self.source) {
-            (Certainty::Confirmed, Source::Declared) => "declared by the client".to_string(),
+            (Certainty::Confirmed, Source::Declared) => {
+                "declared by the client (not tested)".to_string()
+            }
             (Certainty::Confirmed, Source::Physician) => "confirmed by a physician".to_string(),
             (Certainty::Confirmed, Source::PatchTest) => "confirmed by patch test".to_string(),
             (Certainty::Confirmed, Source::Reaction) => "confirmed after a reaction".to_string(),
+            (Certainty::Suspected, Source::PatchTest) => {
+                "suspected: an ingredient of a product the client tested positive to".to_string()
+            }
+            (Certainty::Suspected, Source::Reaction) => {
+                "suspected: an ingredient of a product the client reacted to".to_string()
+            }
             (Certainty::Suspected, source) => format!("suspected ({})", source.as_str()),
         };
+        let id = self.id.map_or(String::new(), |id| format!(" #{id}"));
         match &self.evidence {
-            Some(e) => format!("{} sensitivity, {how}: {e}", self.target_name),
-            None => format!("{} sensitivity, {how}", self.target_name),
+            Some(e) => format!(
+                "the client's sensitivity{id} to {} is {how} ({e})",
+                self.target_name
+            ),
+            None => format!(
+                "the client's sensitivity{id} to {} is {how}",
+                self.target_name
+            ),
         }
     }
 }
@@ -525,28 +540,29 @@ fn sensitivity_reasons(
                 } else {
                     ""
                 };
-                let message = match (link.code, &via) {
-                    ("sensitivity", None) => {
-                        format!("{}{may} is {}", ingredient.label(), s.describe())
-                    }
-                    ("sensitivity", Some(v)) => format!(
-                        "{}{may} belongs to {} ({}), the target of the {}",
+                let message = match &via {
+                    None => format!(
+                        "{}{may} is {}: {}",
                         ingredient.label(),
-                        v.name,
-                        v.group,
+                        s.target_name,
                         s.describe()
                     ),
-                    (_, Some(v)) => format!(
-                        "{}{may} is {} with {} through {} ({}, on match: {}): {}",
+                    Some(v) if link.code == "sensitivity" => format!(
+                        "{}{may} belongs to the group {}: {}",
+                        ingredient.label(),
+                        v.name,
+                        s.describe()
+                    ),
+                    Some(v) => format!(
+                        "{}{may} {} {} (group {}, {}, on match {}): {}",
                         ingredient.label(),
                         v.relation.phrase(),
                         s.target_name,
                         v.name,
-                        v.group,
+                        v.relation.as_str(),
                         link.level.as_str(),
                         s.describe()
                     ),
-                    (_, None) => format!("{}{may}: {}", ingredient.label(), s.describe()),
                 };
                 let reason = Reason {
                     level,

@@ -1,0 +1,333 @@
+//! `client add|list|show`.
+
+use std::fmt::Write as _;
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use crate::cli::ClientCommand;
+use crate::db::clinical::{self, ClientRef};
+use crate::db::{audit, Db};
+use crate::error::{Error, Result};
+use crate::ident;
+use crate::output::{opt, Output, Table};
+
+use super::patch_test::{self, PatchTestView};
+use super::sensitivity::{self, SensitivityView};
+use super::Exit;
+
+pub fn run(db: &mut Db, out: &Output, command: ClientCommand) -> Result<Exit> {
+    match command {
+        ClientCommand::Add {
+            code,
+            name,
+            born,
+            phone,
+            email,
+            note,
+        } => add(db, out, &code, &name, born, phone, email, note),
+        ClientCommand::List { search } => list(db, out, search.as_deref()),
+        ClientCommand::Show { code } => show(db, out, &code),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add(
+    db: &mut Db,
+    out: &Output,
+    code: &str,
+    name: &str,
+    born: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    note: Option<String>,
+) -> Result<Exit> {
+    let code = code.trim();
+    if code.is_empty() || code.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "the client code is empty: give the clinic's code, like C-0042",
+        ));
+    }
+    if name.trim().is_empty() {
+        return Err(Error::invalid("--name is empty"));
+    }
+    let born = born.as_deref().map(crate::time::parse_date).transpose()?;
+    if let Some(b) = born {
+        if b > db.now.date_naive() {
+            return Err(Error::invalid(format!("--born {b} is in the future")));
+        }
+    }
+    let existing: Option<String> = db
+        .conn
+        .query_row(
+            "SELECT code FROM clients WHERE code = ?1 COLLATE NOCASE",
+            [code],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(existing) = existing {
+        return Err(Error::invalid_with_hint(
+            format!("a client with the code {existing} exists already"),
+            format!("see it with: inkguard client show {existing}"),
+        ));
+    }
+    let (actor, at) = (db.actor.clone(), db.stamp());
+    let tx = db.write()?;
+    tx.execute(
+        "INSERT INTO clients (code, name, born, phone, email, note, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![code, name.trim(), born.map(|b| b.to_string()), phone, email, note, at, actor],
+    )?;
+    // The audit event names the client by code only: no personal data.
+    audit::append(
+        &tx,
+        &actor,
+        &at,
+        "client add",
+        Some(code),
+        &serde_json::json!({}),
+    )?;
+    tx.commit()?;
+    out.document(
+        &serde_json::json!({"code": code}),
+        &format!("added client {code}"),
+    )?;
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct ClientListItem {
+    code: String,
+    name: Option<String>,
+    born: Option<String>,
+    sensitivities: i64,
+    erased: bool,
+}
+
+fn list(db: &Db, out: &Output, search: Option<&str>) -> Result<Exit> {
+    let want = search.map(ident::normalize_name);
+    let mut stmt = db.conn.prepare(
+        "SELECT c.code, c.name, c.born, c.erased_at IS NOT NULL,
+                (SELECT count(*) FROM sensitivities s WHERE s.client_id = c.id
+                   AND NOT EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id))
+         FROM clients c ORDER BY c.code",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ClientListItem {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            born: r.get(2)?,
+            erased: r.get(3)?,
+            sensitivities: r.get(4)?,
+        })
+    })?;
+    let mut items = Vec::new();
+    for row in rows {
+        let c = row?;
+        if let Some(w) = &want {
+            let text =
+                ident::normalize_name(&format!("{} {}", c.code, c.name.as_deref().unwrap_or("")));
+            if !text.contains(w.as_str()) {
+                continue;
+            }
+        }
+        items.push(c);
+    }
+    let mut table = Table::new(&["code", "name", "born", "sensitivities"]);
+    for c in &items {
+        table.row(vec![
+            c.code.clone(),
+            opt(c.name.as_ref()),
+            opt(c.born.as_ref()),
+            c.sensitivities.to_string(),
+        ]);
+    }
+    out.records(&items, &table)?;
+    Ok(0)
+}
+
+#[derive(Serialize)]
+pub struct TreatmentSummary {
+    pub id: i64,
+    pub at: String,
+    pub area: Option<String>,
+    pub items: Vec<TreatmentItem>,
+    pub override_reason: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct TreatmentItem {
+    pub product: String,
+    pub lot: String,
+}
+
+#[derive(Serialize)]
+pub struct ReactionSummary {
+    pub id: i64,
+    pub treatment: i64,
+    pub onset: String,
+    pub symptoms: String,
+    pub severity: String,
+}
+
+#[derive(Serialize)]
+struct ClientView {
+    code: String,
+    name: Option<String>,
+    born: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    note: Option<String>,
+    erased_at: Option<String>,
+    sensitivities: Vec<SensitivityView>,
+    patch_tests: Vec<PatchTestView>,
+    treatments: Vec<TreatmentSummary>,
+    reactions: Vec<ReactionSummary>,
+}
+
+pub fn treatments(db: &Db, client: &ClientRef) -> Result<Vec<TreatmentSummary>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT id, at, area, override FROM treatments WHERE client_id = ?1 ORDER BY at, id",
+    )?;
+    let rows: Vec<(i64, String, Option<String>, Option<String>)> = stmt
+        .query_map([client.id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut items_stmt = db.conn.prepare_cached(
+        "SELECT s.name || '/' || p.code, l.lot FROM treatment_items ti JOIN lots l ON l.id = ti.lot_id
+         JOIN products p ON p.id = l.product_id JOIN suppliers s ON s.id = p.supplier_id
+         WHERE ti.treatment_id = ?1 ORDER BY p.code, l.lot",
+    )?;
+    let mut out = Vec::new();
+    for (id, at, area, override_reason) in rows {
+        let items = items_stmt
+            .query_map([id], |r| {
+                Ok(TreatmentItem {
+                    product: r.get(0)?,
+                    lot: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        out.push(TreatmentSummary {
+            id,
+            at,
+            area,
+            items,
+            override_reason,
+        });
+    }
+    Ok(out)
+}
+
+pub fn reactions(db: &Db, client: &ClientRef) -> Result<Vec<ReactionSummary>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT id, treatment_id, onset, symptoms, severity FROM reactions WHERE client_id = ?1 ORDER BY onset, id",
+    )?;
+    let rows = stmt.query_map([client.id], |r| {
+        Ok(ReactionSummary {
+            id: r.get(0)?,
+            treatment: r.get(1)?,
+            onset: r.get(2)?,
+            symptoms: r.get(3)?,
+            severity: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn show(db: &Db, out: &Output, code: &str) -> Result<Exit> {
+    let client = clinical::resolve_client(&db.conn, code)?;
+    let (name, born, phone, email, note, erased_at) = db.conn.query_row(
+        "SELECT name, born, phone, email, note, erased_at FROM clients WHERE id = ?1",
+        [client.id],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        },
+    )?;
+    let view = ClientView {
+        code: client.code.clone(),
+        name,
+        born,
+        phone,
+        email,
+        note,
+        erased_at,
+        sensitivities: sensitivity::views(db, &client)?,
+        patch_tests: patch_test::views_of_client(db, &client)?,
+        treatments: treatments(db, &client)?,
+        reactions: reactions(db, &client)?,
+    };
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "{} {}",
+        view.code,
+        view.name.as_deref().unwrap_or("(personal data erased)")
+    );
+    for (label, value) in [
+        ("born", &view.born),
+        ("phone", &view.phone),
+        ("email", &view.email),
+        ("note", &view.note),
+    ] {
+        if let Some(v) = value {
+            let _ = writeln!(t, "  {label:<6} {v}");
+        }
+    }
+    let _ = writeln!(t, "\nsensitivities:");
+    if view.sensitivities.is_empty() {
+        let _ = writeln!(t, "  none known");
+    }
+    for s in &view.sensitivities {
+        let _ = writeln!(t, "  {}", sensitivity::line(s));
+    }
+    let _ = writeln!(t, "\npatch tests:");
+    if view.patch_tests.is_empty() {
+        let _ = writeln!(t, "  none");
+    }
+    for p in &view.patch_tests {
+        t.push_str(&patch_test::text(p, "  "));
+    }
+    let _ = writeln!(t, "\ntreatments:");
+    if view.treatments.is_empty() {
+        let _ = writeln!(t, "  none");
+    }
+    for tr in &view.treatments {
+        let items: Vec<String> = tr
+            .items
+            .iter()
+            .map(|i| format!("{} lot {}", i.product, i.lot))
+            .collect();
+        let _ = writeln!(
+            t,
+            "  #{} {} {} {}",
+            tr.id,
+            tr.at,
+            opt(tr.area.as_ref()),
+            items.join(", ")
+        );
+        if let Some(o) = &tr.override_reason {
+            let _ = writeln!(t, "     override: {o}");
+        }
+    }
+    let _ = writeln!(t, "\nreactions:");
+    if view.reactions.is_empty() {
+        let _ = writeln!(t, "  none");
+    }
+    for r in &view.reactions {
+        let _ = writeln!(
+            t,
+            "  #{} after treatment #{}: {} ({}), onset {}",
+            r.id, r.treatment, r.symptoms, r.severity, r.onset
+        );
+    }
+    out.document(&view, &t)?;
+    Ok(0)
+}

@@ -1,0 +1,430 @@
+//! `patch-test apply|read|list|show`.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::cli::{ItemArg, PatchTestCommand};
+use crate::db::catalog as cat;
+use crate::db::clinical::{self, ClientRef, ReadingRow};
+use crate::db::{audit, substances, Db};
+use crate::error::{Error, Result};
+use crate::output::{opt, Output};
+use crate::screening::{self, reading_day, Grade, Outcome, Reading};
+
+use super::Exit;
+
+pub fn run(db: &mut Db, out: &Output, command: PatchTestCommand) -> Result<Exit> {
+    match command {
+        PatchTestCommand::Apply {
+            client,
+            site,
+            at,
+            items,
+            ..
+        } => apply(db, out, &client, &items, site, at.as_deref()),
+        PatchTestCommand::Read {
+            test,
+            item,
+            grade,
+            at,
+            note,
+            correct,
+        } => read(db, out, test, item, &grade, at.as_deref(), note, correct),
+        PatchTestCommand::List { client } => list(db, out, &client),
+        PatchTestCommand::Show { test } => show(db, out, test),
+    }
+}
+
+/// A time given with `--at`, or now.
+fn at_or_now(db: &Db, at: Option<&str>) -> Result<DateTime<Utc>> {
+    at.map(crate::time::parse_time)
+        .transpose()
+        .map(|t| t.unwrap_or(db.now))
+}
+
+struct ResolvedItem {
+    product: Option<i64>,
+    formulation: Option<i64>,
+    lot: Option<i64>,
+    substance: Option<i64>,
+    label: serde_json::Value,
+}
+
+fn apply(
+    db: &mut Db,
+    out: &Output,
+    client: &str,
+    items: &[ItemArg],
+    site: Option<String>,
+    at: Option<&str>,
+) -> Result<Exit> {
+    let client = clinical::resolve_client(&db.conn, client)?;
+    if items.is_empty() {
+        return Err(Error::invalid_with_hint(
+            "a patch test needs at least one item",
+            "add --product PRODUCT [--lot LOT] or --substance NAME (repeatable)",
+        ));
+    }
+    let applied_at = at_or_now(db, at)?;
+    if applied_at > db.now {
+        return Err(Error::invalid(format!(
+            "--at {} is in the future",
+            crate::time::stamp(applied_at)
+        )));
+    }
+    let mut resolved = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let n = n as i64 + 1;
+        resolved.push(match item {
+            ItemArg::Product { product, lot } => {
+                let p = cat::resolve_product(&db.conn, product)?;
+                let (formulation, lot_id) = match lot {
+                    Some(lot) => match cat::find_lot(&db.conn, p.id, lot)? {
+                        Some((lot_id, f, _)) => (f, Some(lot_id)),
+                        None => {
+                            return Err(Error::NotFound {
+                                what: "lot",
+                                name: format!("{lot} of {}", cat::product_label(&p)),
+                                suggestions: cat::lots(&db.conn, p.id)?.into_iter().map(|l| l.lot).collect(),
+                            })
+                        }
+                    },
+                    None => match cat::current_formulation(&db.conn, p.id)? {
+                        Some((f, ..)) => (f, None),
+                        None => return Err(Error::invalid(format!("{} has no formulation to test", cat::product_label(&p)))),
+                    },
+                };
+                let version = cat::formulation_version(&db.conn, formulation)?;
+                ResolvedItem {
+                    product: Some(p.id),
+                    formulation: Some(formulation),
+                    lot: lot_id,
+                    substance: None,
+                    label: serde_json::json!({
+                        "item": n, "product": format!("{}/{}", p.supplier, p.code), "formulation": version,
+                        "lot": lot, "substance": null
+                    }),
+                }
+            }
+            ItemArg::Substance(name) => {
+                let s = substances::resolve_one(&db.conn, name)?;
+                let label: String = db.conn.query_row("SELECT name FROM substances WHERE id = ?1", [s], |r| r.get(0))?;
+                ResolvedItem {
+                    product: None,
+                    formulation: None,
+                    lot: None,
+                    substance: Some(s),
+                    label: serde_json::json!({"item": n, "product": null, "formulation": null, "lot": null, "substance": label}),
+                }
+            }
+        });
+    }
+    let (actor, stamp) = (db.actor.clone(), db.stamp());
+    let applied = crate::time::stamp(applied_at);
+    let tx = db.write()?;
+    tx.execute(
+        "INSERT INTO patch_tests (client_id, applied_at, site, actor) VALUES (?1, ?2, ?3, ?4)",
+        params![client.id, applied, site, actor],
+    )?;
+    let test = tx.last_insert_rowid();
+    for (n, r) in resolved.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO patch_test_items (test_id, item, product_id, formulation_id, lot_id, substance_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![test, n as i64 + 1, r.product, r.formulation, r.lot, r.substance],
+        )?;
+    }
+    let items_json: Vec<serde_json::Value> = resolved.into_iter().map(|r| r.label).collect();
+    let doc = serde_json::json!({"id": test, "client": client.code, "applied_at": applied, "site": site, "items": items_json});
+    audit::append(
+        &tx,
+        &actor,
+        &stamp,
+        "patch-test apply",
+        Some(&client.code),
+        &doc,
+    )?;
+    tx.commit()?;
+    let mut text = format!(
+        "patch test {test} applied to {} at {applied}\n",
+        client.code
+    );
+    for i in &items_json {
+        let what = i["product"].as_str().map_or_else(
+            || i["substance"].as_str().unwrap_or("").to_string(),
+            |p| {
+                format!(
+                    "{p} formulation {}{}",
+                    i["formulation"],
+                    i["lot"]
+                        .as_str()
+                        .map_or(String::new(), |l| format!(" lot {l}"))
+                )
+            },
+        );
+        let _ = writeln!(text, "  item {}: {what}", i["item"]);
+    }
+    let _ = writeln!(
+        text,
+        "read it with: inkguard patch-test read {test} --item N --grade GRADE"
+    );
+    out.document(&doc, &text)?;
+    Ok(0)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read(
+    db: &mut Db,
+    out: &Output,
+    test: i64,
+    item: Option<i64>,
+    grade: &str,
+    at: Option<&str>,
+    note: Option<String>,
+    correct: Option<String>,
+) -> Result<Exit> {
+    let grade = clinical::parse_grade(grade)?;
+    let t = clinical::test_row(&db.conn, test)?;
+    let items = clinical::items(&db.conn, test)?;
+    let target = match (item, items.as_slice()) {
+        (None, [only]) => only.clone(),
+        (None, _) => {
+            return Err(Error::invalid_with_hint(
+                format!("patch test {test} has {} items: say which", items.len()),
+                format!("add --item N (1 to {})", items.len()),
+            ))
+        }
+        (Some(n), _) => items.iter().find(|i| i.item == n).cloned().ok_or_else(|| {
+            Error::invalid_with_hint(
+                format!("patch test {test} has no item {n}"),
+                format!("its items are 1 to {}", items.len()),
+            )
+        })?,
+    };
+    let read_at = at_or_now(db, at)?;
+    let applied_at = clinical::parse_stamp(&t.applied_at)?;
+    if read_at < applied_at {
+        return Err(Error::invalid(format!(
+            "a reading at {} is before the test was applied ({})",
+            crate::time::stamp(read_at),
+            t.applied_at
+        )));
+    }
+    if read_at > db.now {
+        return Err(Error::invalid(format!(
+            "--at {} is in the future",
+            crate::time::stamp(read_at)
+        )));
+    }
+    let hours = (read_at - applied_at).num_seconds() as f64 / 3600.0;
+    let day = reading_day(hours);
+    let earlier = clinical::readings(&db.conn, target.id)?;
+    let same_day = earlier.iter().find(|r| !r.superseded && r.day == day);
+    let supersedes = match (same_day, &correct) {
+        (Some(r), None) => {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "item {} of patch test {test} already has a D{day} reading ({} at {})",
+                    target.item, r.grade, r.at
+                ),
+                "readings are never overwritten: to correct it, add --correct REASON",
+            ))
+        }
+        (Some(r), Some(reason)) if reason.trim().is_empty() => {
+            let _ = r;
+            return Err(Error::invalid("--correct needs a reason"));
+        }
+        (Some(r), Some(_)) => Some(r.id),
+        (None, Some(_)) => {
+            return Err(Error::invalid(format!(
+                "item {} of patch test {test} has no D{day} reading to correct",
+                target.item
+            )))
+        }
+        (None, None) => None,
+    };
+    let (actor, stamp) = (db.actor.clone(), db.stamp());
+    let read_stamp = crate::time::stamp(read_at);
+    let tx = db.write()?;
+    tx.execute(
+        "INSERT INTO readings (item_id, read_at, hours, grade, note, supersedes, correction_reason, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![target.id, read_stamp, hours, grade.as_str(), note, supersedes, correct.as_deref().map(str::trim), actor],
+    )?;
+    let reading_id = tx.last_insert_rowid();
+    let detail = serde_json::json!({
+        "test": test, "item": target.item, "reading": reading_id, "grade": grade.as_str(), "day": day,
+        "hours": hours, "supersedes": supersedes, "correction": correct
+    });
+    audit::append(
+        &tx,
+        &actor,
+        &stamp,
+        "patch-test read",
+        Some(&t.client),
+        &detail,
+    )?;
+    tx.commit()?;
+    // The item's outcome now, for the technician.
+    let policy = clinical::load_policy(&db.conn)?;
+    let in_force = in_force(&clinical::readings(&db.conn, target.id)?)?;
+    let (outcome, _) = screening::item_outcome(&in_force, policy.min_negative_reading_hours);
+    let mut text = format!(
+        "recorded {} at D{day} ({:.0} h) for item {} of patch test {test}; the item is now {}",
+        grade.as_str(),
+        hours,
+        target.item,
+        outcome.as_str()
+    );
+    if let Some(s) = supersedes {
+        text.push_str(&format!(" (supersedes reading #{s}, kept on record)"));
+    }
+    if outcome == Outcome::Pending && grade == Grade::Negative {
+        text.push_str(&format!(
+            "\na negative counts once read at {} h or later (policy min-negative-reading-hours)",
+            policy.min_negative_reading_hours
+        ));
+    }
+    let mut doc = detail;
+    doc["outcome"] = serde_json::json!(outcome.as_str());
+    out.document(&doc, &text)?;
+    Ok(0)
+}
+
+/// The readings in force as the engine reads them.
+fn in_force(rows: &[ReadingRow]) -> Result<Vec<Reading>> {
+    rows.iter()
+        .filter(|r| !r.superseded)
+        .map(|r| {
+            Ok(Reading {
+                at: clinical::parse_stamp(&r.at)?,
+                hours: r.hours,
+                grade: Grade::parse(&r.grade).unwrap_or(Grade::NotTested),
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemView {
+    pub item: i64,
+    pub product: Option<String>,
+    pub formulation: Option<i64>,
+    pub lot: Option<String>,
+    pub substance: Option<String>,
+    pub outcome: Outcome,
+    pub readings: Vec<ReadingRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PatchTestView {
+    pub id: i64,
+    pub client: String,
+    pub applied_at: String,
+    pub site: Option<String>,
+    pub items: Vec<ItemView>,
+}
+
+pub fn view(db: &Db, test: i64) -> Result<PatchTestView> {
+    let t = clinical::test_row(&db.conn, test)?;
+    let policy = clinical::load_policy(&db.conn)?;
+    let mut items = Vec::new();
+    for i in clinical::items(&db.conn, test)? {
+        let readings = clinical::readings(&db.conn, i.id)?;
+        let (outcome, _) =
+            screening::item_outcome(&in_force(&readings)?, policy.min_negative_reading_hours);
+        items.push(ItemView {
+            item: i.item,
+            product: i.product,
+            formulation: i.formulation_version,
+            lot: i.lot,
+            substance: i.substance,
+            outcome,
+            readings,
+        });
+    }
+    Ok(PatchTestView {
+        id: t.id,
+        client: t.client,
+        applied_at: t.applied_at,
+        site: t.site,
+        items,
+    })
+}
+
+pub fn views_of_client(db: &Db, client: &ClientRef) -> Result<Vec<PatchTestView>> {
+    clinical::tests_of_client(&db.conn, client.id)?
+        .into_iter()
+        .map(|id| view(db, id))
+        .collect()
+}
+
+/// A patch test for people, each line indented by `indent`.
+pub fn text(v: &PatchTestView, indent: &str) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "{indent}patch test {} applied {}{}",
+        v.id,
+        v.applied_at,
+        v.site.as_ref().map_or(String::new(), |s| format!(" ({s})"))
+    );
+    for i in &v.items {
+        let what = match (&i.product, &i.substance) {
+            (Some(p), _) => format!(
+                "{p} formulation {}{}",
+                opt(i.formulation),
+                i.lot
+                    .as_ref()
+                    .map_or(String::new(), |l| format!(" lot {l}"))
+            ),
+            (None, Some(s)) => s.clone(),
+            (None, None) => "?".into(),
+        };
+        let _ = writeln!(
+            t,
+            "{indent}  item {}: {what}: {}",
+            i.item,
+            i.outcome.as_str().to_uppercase()
+        );
+        for r in &i.readings {
+            let mut line = format!(
+                "{indent}    D{} ({:.0} h, {}): {}",
+                r.day, r.hours, r.at, r.grade
+            );
+            if let Some(n) = &r.note {
+                line.push_str(&format!(" ({n})"));
+            }
+            if r.superseded {
+                line.push_str(" [superseded]");
+            }
+            if let Some(c) = &r.correction_reason {
+                line.push_str(&format!(" [correction: {c}]"));
+            }
+            let _ = writeln!(t, "{line}");
+        }
+    }
+    t
+}
+
+fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {
+    let client = clinical::resolve_client(&db.conn, client)?;
+    let views = views_of_client(db, &client)?;
+    let mut text = String::new();
+    if views.is_empty() {
+        text.push_str(&format!("no patch tests for {}\n", client.code));
+    }
+    for v in &views {
+        text.push_str(&self::text(v, ""));
+    }
+    out.document(&views, &text)?;
+    Ok(0)
+}
+
+fn show(db: &Db, out: &Output, test: i64) -> Result<Exit> {
+    let v = view(db, test)?;
+    out.document(&v, &text(&v, ""))?;
+    Ok(0)
+}

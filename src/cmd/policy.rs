@@ -1,0 +1,66 @@
+//! `policy show|set`.
+
+use serde::Serialize;
+
+use crate::cli::PolicyCommand;
+use crate::db::clinical::{self, POLICY_KEYS};
+use crate::db::{audit, Db};
+use crate::error::Result;
+use crate::output::{Output, Table};
+
+use super::Exit;
+
+#[derive(Serialize)]
+struct Entry {
+    key: String,
+    value: String,
+    default: String,
+    is_default: bool,
+}
+
+pub fn run(db: &mut Db, out: &Output, command: PolicyCommand) -> Result<Exit> {
+    match command {
+        PolicyCommand::Show => {
+            let entries: Vec<Entry> = clinical::policy_values(&db.conn)?
+                .into_iter()
+                .zip(POLICY_KEYS)
+                .map(|((key, value, is_default), (_, default, _))| Entry {
+                    key,
+                    value,
+                    default: default.to_string(),
+                    is_default,
+                })
+                .collect();
+            let mut table = Table::new(&["key", "value", "default"]);
+            for e in &entries {
+                table.row(vec![
+                    e.key.clone(),
+                    e.value.clone(),
+                    if e.is_default {
+                        "(default)".into()
+                    } else {
+                        e.default.clone()
+                    },
+                ]);
+            }
+            out.records(&entries, &table)?;
+        }
+        PolicyCommand::Set { key, value } => {
+            let key = key.trim().to_ascii_lowercase();
+            let stored = clinical::check_policy_value(&key, &value)?;
+            let before = clinical::policy_values(&db.conn)?
+                .into_iter()
+                .find(|(k, _, _)| *k == key)
+                .map(|(_, v, _)| v)
+                .unwrap_or_default();
+            let (actor, at) = (db.actor.clone(), db.stamp());
+            let tx = db.write()?;
+            clinical::set_policy(&tx, &key, &stored)?;
+            let detail = serde_json::json!({"key": key, "value": stored, "was": before});
+            audit::append(&tx, &actor, &at, "policy set", None, &detail)?;
+            tx.commit()?;
+            out.document(&detail, &format!("policy {key}: {before} -> {stored}"))?;
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,410 @@
+//! Reads the facts a verdict is made of (`screening::facts`) from the database.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection};
+
+use super::catalog::{self as cat, Kind, ProductRow};
+use super::clinical::{self, ClientRef};
+use super::substances::{self, IdKind};
+use crate::error::{Error, Result};
+use crate::screening::{
+    self, Certainty, ClientFacts, Grade, Group, Ingredient, ItemTarget, LotFacts, LotFlag,
+    PatchTest, ProductFacts, Reaction, Reading, Relation, Restriction, Sensitivity, Source, Target,
+    TestItem, World,
+};
+
+/// Everything that holds for every client and product.
+pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
+    let policy = clinical::load_policy(conn)?;
+    let mut groups: Vec<Group> = Vec::new();
+    let mut stmt =
+        conn.prepare_cached("SELECT id, key, name, relation, on_match FROM groups ORDER BY key")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, key, name, relation, on_match) = row?;
+        groups.push(Group {
+            id,
+            key,
+            name,
+            relation: Relation::parse(&relation).unwrap_or(Relation::SameHapten),
+            on_match: screening::Level::parse(&on_match).unwrap_or(screening::Level::Block),
+            members: Vec::new(),
+        });
+    }
+    let mut stmt = conn.prepare_cached("SELECT group_id, substance_id FROM group_members")?;
+    let members = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    for m in members {
+        let (g, s) = m?;
+        let s = substances::follow_merges(conn, s)?;
+        if let Some(group) = groups.iter_mut().find(|x| x.id == g) {
+            group.members.push(s);
+        }
+    }
+    let mut restrictions = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT substance_id, jurisdiction, rule, limit_mg_per_kg, applies_from, label_statement, source FROM restrictions",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Restriction {
+            substance: r.get(0)?,
+            jurisdiction: r.get(1)?,
+            rule: r.get(2)?,
+            limit_mg_per_kg: r.get(3)?,
+            applies_from: r
+                .get::<_, Option<String>>(4)?
+                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            label_statement: r.get(5)?,
+            source: r.get(6)?,
+        })
+    })?;
+    for r in rows {
+        restrictions.push(r?);
+    }
+    Ok(World::new(now, policy, groups, restrictions))
+}
+
+/// Adds the substances of a formulation (and their names) to the world, once.
+fn add_formulation(conn: &Connection, world: &mut World, formulation: i64) -> Result<()> {
+    if world.has_formulation(formulation) {
+        return Ok(());
+    }
+    let mut ids = Vec::new();
+    for i in cat::ingredients(conn, formulation)? {
+        world.add_substance_name(i.substance_id, i.substance);
+        if !ids.contains(&i.substance_id) {
+            ids.push(i.substance_id);
+        }
+    }
+    world.add_formulation(formulation, ids);
+    Ok(())
+}
+
+/// The client's sensitivities, patch tests and reactions. The formulations they name are added
+/// to the world, so that the engine can work out suspects.
+pub fn load_client(
+    conn: &Connection,
+    client: &ClientRef,
+    world: &mut World,
+) -> Result<ClientFacts> {
+    let mut facts = ClientFacts {
+        code: client.code.clone(),
+        ..ClientFacts::default()
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.substance_id, s.group_id, s.source, s.certainty, s.note,
+                EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id)
+         FROM sensitivities s WHERE s.client_id = ?1 ORDER BY s.id",
+    )?;
+    let rows = stmt.query_map([client.id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Option<i64>>(1)?,
+            r.get::<_, Option<i64>>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, bool>(6)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, substance, group, source, certainty, note, retracted) = row?;
+        let (target, name) = match (substance, group) {
+            (Some(s), _) => {
+                let s = substances::follow_merges(conn, s)?;
+                let name = clinical::target_name(conn, clinical::TargetRef::Substance(s))?;
+                world.add_substance_name(s, name.clone());
+                (Target::Substance(s), name)
+            }
+            (None, Some(g)) => (
+                Target::Group(g),
+                clinical::target_name(conn, clinical::TargetRef::Group(g))?,
+            ),
+            (None, None) => continue,
+        };
+        facts.sensitivities.push(Sensitivity {
+            id,
+            target,
+            target_name: name,
+            source: Source::parse(&source).unwrap_or(Source::Declared),
+            certainty: Certainty::parse(&certainty).unwrap_or(Certainty::Confirmed),
+            retracted,
+            evidence: note,
+        });
+    }
+    for test_id in clinical::tests_of_client(conn, client.id)? {
+        let test = clinical::test_row(conn, test_id)?;
+        let applied_at = clinical::parse_stamp(&test.applied_at)?;
+        let mut items = Vec::new();
+        for item in clinical::items(conn, test_id)? {
+            let target = match (item.formulation_id, item.substance_id) {
+                (Some(f), _) => {
+                    add_formulation(conn, world, f)?;
+                    ItemTarget::Formulation {
+                        id: f,
+                        label: format!(
+                            "{} formulation {}",
+                            item.product.clone().unwrap_or_default(),
+                            item.formulation_version.unwrap_or(0)
+                        ),
+                    }
+                }
+                (None, Some(s)) => {
+                    let s = substances::follow_merges(conn, s)?;
+                    let name = clinical::target_name(conn, clinical::TargetRef::Substance(s))?;
+                    world.add_substance_name(s, name.clone());
+                    ItemTarget::Substance { id: s, name }
+                }
+                (None, None) => continue,
+            };
+            let mut readings = Vec::new();
+            for r in clinical::readings(conn, item.id)? {
+                if r.superseded {
+                    continue;
+                }
+                readings.push(Reading {
+                    at: clinical::parse_stamp(&r.at)?,
+                    hours: r.hours,
+                    grade: Grade::parse(&r.grade).unwrap_or(Grade::NotTested),
+                });
+            }
+            items.push(TestItem {
+                item: item.item,
+                target,
+                readings,
+            });
+        }
+        facts.tests.push(PatchTest {
+            id: test_id,
+            applied_at,
+            items,
+        });
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.onset, r.severity, group_concat(DISTINCT l.formulation_id)
+         FROM reactions r JOIN treatment_items ti ON ti.treatment_id = r.treatment_id
+         JOIN lots l ON l.id = ti.lot_id WHERE r.client_id = ?1 GROUP BY r.id ORDER BY r.id",
+    )?;
+    let rows = stmt.query_map([client.id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, onset, severity, formulations) = row?;
+        let formulations: Vec<i64> = formulations
+            .split(',')
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        for f in &formulations {
+            add_formulation(conn, world, *f)?;
+        }
+        facts.reactions.push(Reaction {
+            id,
+            onset: clinical::parse_stamp(&onset)?,
+            severity,
+            formulations,
+        });
+    }
+    Ok(facts)
+}
+
+/// A product's formulation as judged: the lot's formulation when a lot is named, else the
+/// current one.
+pub fn load_product(
+    conn: &Connection,
+    product: &ProductRow,
+    lot: Option<&str>,
+) -> Result<ProductFacts> {
+    let (formulation, lot_facts) = match lot {
+        Some(lot) => {
+            let Some((lot_id, formulation, expires)) = cat::find_lot(conn, product.id, lot)? else {
+                let known: Vec<String> = cat::lots(conn, product.id)?
+                    .into_iter()
+                    .map(|l| l.lot)
+                    .collect();
+                return Err(Error::NotFound {
+                    what: "lot",
+                    name: format!("{} of {}", lot.trim(), cat::product_label(product)),
+                    suggestions: known,
+                });
+            };
+            let mut flags = Vec::new();
+            let mut stmt = conn.prepare_cached(
+                "SELECT reason, flagged_at FROM lot_flags WHERE lot_id = ?1 ORDER BY id",
+            )?;
+            for row in stmt.query_map([lot_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })? {
+                let (reason, at) = row?;
+                flags.push(LotFlag {
+                    reason,
+                    at: clinical::parse_stamp(&at)?,
+                });
+            }
+            let facts = LotFacts {
+                lot: lot.trim().to_string(),
+                expires: expires.and_then(|e| NaiveDate::parse_from_str(&e, "%Y-%m-%d").ok()),
+                flags,
+            };
+            (formulation, Some(facts))
+        }
+        None => {
+            match cat::current_formulation(conn, product.id)? {
+                Some((id, ..)) => (id, None),
+                None => return Err(Error::invalid_with_hint(
+                    format!(
+                        "{} has no formulation: nothing is known about its ingredients",
+                        cat::product_label(product)
+                    ),
+                    "import its ingredient list with: inkguard import catalog FILE --supplier NAME",
+                )),
+            }
+        }
+    };
+    let version = cat::formulation_version(conn, formulation)?;
+    let mut ingredients = Vec::new();
+    for i in cat::ingredients(conn, formulation)? {
+        ingredients.push(Ingredient {
+            cas: substances::identifiers_of(conn, i.substance_id, IdKind::Cas)?,
+            ci: substances::identifiers_of(conn, i.substance_id, IdKind::Ci)?,
+            substance: i.substance_id,
+            substance_name: i.substance,
+            declared_as: i.name_as_declared,
+            verified: i.verified,
+            may_contain: i.may_contain,
+            max_percent: i.max_percent,
+        });
+    }
+    Ok(ProductFacts {
+        supplier: product.supplier.clone(),
+        code: product.code.clone(),
+        name: product.name.clone(),
+        formulation_id: formulation,
+        version,
+        kind_is_tattoo_ink: product.kind == Kind::Pigment,
+        lot: lot_facts,
+        ingredients,
+    })
+}
+
+/// The current formulation of every product (optionally of one supplier or kind), read with a
+/// few set-based queries rather than one per product: what `safe-list` judges.
+pub fn load_catalog(
+    conn: &Connection,
+    supplier: Option<i64>,
+    kind: Option<Kind>,
+) -> Result<Vec<ProductFacts>> {
+    let mut products: Vec<ProductFacts> = Vec::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT p.id, s.name, p.code, p.name, p.kind, f.id, f.version, p.supplier_id
+         FROM products p JOIN suppliers s ON s.id = p.supplier_id
+         JOIN formulations f ON f.product_id = p.id
+         WHERE f.version = (SELECT max(version) FROM formulations WHERE product_id = p.id)
+         ORDER BY s.name, p.code",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, i64>(7)?,
+        ))
+    })?;
+    for row in rows {
+        let (_, supplier_name, code, name, stored_kind, formulation, version, supplier_id) = row?;
+        let kind_of = Kind::from_stored(&stored_kind);
+        if supplier.is_some_and(|s| s != supplier_id) || kind.is_some_and(|k| k != kind_of) {
+            continue;
+        }
+        index.insert(formulation, products.len());
+        products.push(ProductFacts {
+            supplier: supplier_name,
+            code,
+            name,
+            formulation_id: formulation,
+            version,
+            kind_is_tattoo_ink: kind_of == Kind::Pigment,
+            lot: None,
+            ingredients: Vec::new(),
+        });
+    }
+    let mut numbers: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT substance_id, kind, value FROM identifiers WHERE kind IN ('cas', 'ci')
+         AND substance_id IN (SELECT substance_id FROM ingredients) ORDER BY id",
+    )?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })? {
+        let (id, kind, value) = row?;
+        let entry = numbers.entry(id).or_default();
+        if kind == "cas" {
+            entry.0.push(value);
+        } else {
+            entry.1.push(value);
+        }
+    }
+    let mut stmt = conn.prepare(
+        "SELECT i.formulation_id, s.id, s.name, i.name_as_declared, s.verified, i.may_contain, i.max_percent
+         FROM ingredients i JOIN substances s ON s.id = i.substance_id ORDER BY i.formulation_id, i.position, i.id",
+    )?;
+    let rows = stmt.query_map(params![], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, bool>(4)?,
+            r.get::<_, bool>(5)?,
+            r.get::<_, Option<f64>>(6)?,
+        ))
+    })?;
+    for row in rows {
+        let (
+            formulation,
+            substance,
+            substance_name,
+            declared_as,
+            verified,
+            may_contain,
+            max_percent,
+        ) = row?;
+        let Some(&at) = index.get(&formulation) else {
+            continue;
+        };
+        let (cas, ci) = numbers.get(&substance).cloned().unwrap_or_default();
+        products[at].ingredients.push(Ingredient {
+            substance,
+            substance_name,
+            declared_as,
+            cas,
+            ci,
+            verified,
+            may_contain,
+            max_percent,
+        });
+    }
+    Ok(products)
+}
