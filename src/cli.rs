@@ -340,6 +340,7 @@ Example: inkguard policy set suspected block"
         /// The key
         key: String,
         /// The value
+        #[arg(allow_hyphen_values = true)]
         value: String,
     },
 }

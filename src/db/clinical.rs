@@ -44,13 +44,14 @@ pub fn resolve_client(conn: &Connection, code: &str) -> Result<ClientRef> {
             .map(|(c, n)| (c.as_str(), n.as_str(), c.as_str())),
         5,
     );
-    // Codes are short: `C-42` and `C-0042` are close to a person but not to Jaro-Winkler.
+    // Codes are short: `C-2` and `C-1`, or `C-42` and `C-0042`, are close to a person but not
+    // to Jaro-Winkler; a small edit distance or a shared ending finds them.
     let want = ident::normalize_name(code);
     for (c, n) in codes.iter().zip(&norms) {
-        if suggestions.len() < 5
-            && !suggestions.contains(c)
-            && (n.ends_with(&want) || want.ends_with(n.as_str()))
-        {
+        let near = strsim::levenshtein(n, &want) <= (want.len() / 3).max(1)
+            || n.ends_with(&want)
+            || want.ends_with(n.as_str());
+        if suggestions.len() < 5 && !suggestions.contains(c) && near {
             suggestions.push(c.clone());
         }
     }

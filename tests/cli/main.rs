@@ -3,3 +3,4 @@
 mod catalog;
 mod realdata;
 mod support;
+mod verdicts;
