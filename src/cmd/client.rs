@@ -240,16 +240,7 @@ fn show(db: &Db, out: &Output, code: &str) -> Result<Exit> {
     let (name, born, phone, email, note, erased_at) = db.conn.query_row(
         "SELECT name, born, phone, email, note, erased_at FROM clients WHERE id = ?1",
         [client.id],
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        },
+        |r| r.try_into(),
     )?;
     let view = ClientView {
         code: client.code.clone(),

@@ -193,7 +193,7 @@ fn add_member(db: &mut Db, out: &Output, group: &str, substance: &str) -> Result
     let (gkey, skey): (String, String) = tx.query_row(
         "SELECT g.key, s.key FROM groups g, substances s WHERE g.id = ?1 AND s.id = ?2",
         [gid, sid],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| r.try_into(),
     )?;
     let detail = serde_json::json!({"group": gkey, "substance": skey, "added": added > 0});
     if added > 0 {
@@ -216,7 +216,7 @@ fn set(db: &mut Db, out: &Output, group: &str, on_match: OnMatch) -> Result<Exit
     let (key, before): (String, String) = tx.query_row(
         "SELECT key, on_match FROM groups WHERE id = ?1",
         [gid],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| r.try_into(),
     )?;
     tx.execute(
         "UPDATE groups SET on_match = ?2 WHERE id = ?1",

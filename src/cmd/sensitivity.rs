@@ -132,20 +132,7 @@ pub fn views(db: &Db, client: &ClientRef) -> Result<Vec<SensitivityView>> {
         Option<String>,
     );
     let rows: Vec<Row> = stmt
-        .query_map([client.id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-            ))
-        })?
+        .query_map([client.id], |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
     let mut views = Vec::new();
     for (id, substance, group, source, certainty, note, recorded_at, reason, retracted_at, by) in
@@ -261,7 +248,7 @@ fn retract(db: &mut Db, out: &Output, id: i64, reason: &str) -> Result<Exit> {
             "SELECT c.code, EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id)
              FROM sensitivities s JOIN clients c ON c.id = s.client_id WHERE s.id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.try_into(),
         )
         .optional()?;
     let Some((code, already)) = row else {

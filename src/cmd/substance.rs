@@ -64,7 +64,7 @@ fn list(db: &Db, out: &Output, search: Option<&str>, unverified: bool) -> Result
     ids.sort_unstable();
     for id in ids {
         let (key, name, verified, source): (String, String, bool, String) =
-            stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            stmt.query_row([id], |r| r.try_into())?;
         if unverified && verified {
             continue;
         }
@@ -249,7 +249,7 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
     let keys: (String, String) = tx.query_row(
         "SELECT f.key, i.key FROM substances f, substances i WHERE f.id = ?1 AND i.id = ?2",
         params![from_id, into_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| r.try_into(),
     )?;
     let detail = serde_json::json!({"from": keys.0, "into": keys.1, "ingredients": ingredients});
     audit::append(&tx, &actor, &at, "substance merge", None, &detail)?;

@@ -206,7 +206,7 @@ pub fn current_formulation(conn: &Connection, product: i64) -> Result<Option<(i6
             "SELECT id, version, fingerprint FROM formulations
              WHERE product_id = ?1 ORDER BY version DESC LIMIT 1",
         )?
-        .query_row([product], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([product], |r| r.try_into())
         .optional()?)
 }
 
@@ -303,7 +303,7 @@ pub fn formulations(conn: &Connection, product: i64) -> Result<Vec<(i64, i64, St
     let mut stmt = conn.prepare_cached(
         "SELECT id, version, imported_at FROM formulations WHERE product_id = ?1 ORDER BY version",
     )?;
-    let rows = stmt.query_map([product], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let rows = stmt.query_map([product], |r| r.try_into())?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

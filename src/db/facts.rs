@@ -21,15 +21,7 @@ pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
     let mut groups: Vec<Group> = Vec::new();
     let mut stmt =
         conn.prepare_cached("SELECT id, key, name, relation, on_match FROM groups ORDER BY key")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
+    let rows = stmt.query_map([], |r| <(i64, String, String, String, String)>::try_from(r))?;
     for row in rows {
         let (id, key, name, relation, on_match) = row?;
         groups.push(Group {
@@ -42,7 +34,7 @@ pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
         });
     }
     let mut stmt = conn.prepare_cached("SELECT group_id, substance_id FROM group_members")?;
-    let members = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    let members = stmt.query_map([], |r| <(i64, i64)>::try_from(r))?;
     for m in members {
         let (g, s) = m?;
         let s = substances::follow_merges(conn, s)?;
@@ -106,15 +98,15 @@ pub fn load_client(
          FROM sensitivities s WHERE s.client_id = ?1 ORDER BY s.id",
     )?;
     let rows = stmt.query_map([client.id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, Option<i64>>(1)?,
-            r.get::<_, Option<i64>>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, bool>(6)?,
-        ))
+        <(
+            i64,
+            Option<i64>,
+            Option<i64>,
+            String,
+            String,
+            Option<String>,
+            bool,
+        )>::try_from(r)
     })?;
     for row in rows {
         let (id, substance, group, source, certainty, note, retracted) = row?;
@@ -195,12 +187,7 @@ pub fn load_client(
          JOIN lots l ON l.id = ti.lot_id WHERE r.client_id = ?1 GROUP BY r.id ORDER BY r.id",
     )?;
     let rows = stmt.query_map([client.id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-        ))
+        <(i64, String, String, String)>::try_from(r)
     })?;
     for row in rows {
         let (id, onset, severity, formulations) = row?;
@@ -245,9 +232,7 @@ pub fn load_product(
             let mut stmt = conn.prepare_cached(
                 "SELECT reason, flagged_at FROM lot_flags WHERE lot_id = ?1 ORDER BY id",
             )?;
-            for row in stmt.query_map([lot_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })? {
+            for row in stmt.query_map([lot_id], |r| <(String, String)>::try_from(r))? {
                 let (reason, at) = row?;
                 flags.push(LotFlag {
                     reason,
@@ -317,16 +302,7 @@ pub fn load_catalog(
          ORDER BY s.name, p.code",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, i64>(5)?,
-            r.get::<_, i64>(6)?,
-            r.get::<_, i64>(7)?,
-        ))
+        <(i64, String, String, String, String, i64, i64, i64)>::try_from(r)
     })?;
     for row in rows {
         let (_, supplier_name, code, name, stored_kind, formulation, version, supplier_id) = row?;
@@ -351,13 +327,7 @@ pub fn load_catalog(
         "SELECT substance_id, kind, value FROM identifiers WHERE kind IN ('cas', 'ci')
          AND substance_id IN (SELECT substance_id FROM ingredients) ORDER BY id",
     )?;
-    for row in stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })? {
+    for row in stmt.query_map([], |r| <(i64, String, String)>::try_from(r))? {
         let (id, kind, value) = row?;
         let entry = numbers.entry(id).or_default();
         if kind == "cas" {
@@ -371,15 +341,7 @@ pub fn load_catalog(
          FROM ingredients i JOIN substances s ON s.id = i.substance_id ORDER BY i.formulation_id, i.position, i.id",
     )?;
     let rows = stmt.query_map(params![], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, bool>(4)?,
-            r.get::<_, bool>(5)?,
-            r.get::<_, Option<f64>>(6)?,
-        ))
+        <(i64, i64, String, String, bool, bool, Option<f64>)>::try_from(r)
     })?;
     for row in rows {
         let (

@@ -182,17 +182,7 @@ pub fn view(conn: &Connection, id: i64) -> Result<SubstanceView> {
         "SELECT s.key, s.name, s.verified, s.category, s.note, s.source, m.key
          FROM substances s LEFT JOIN substances m ON m.id = s.merged_into WHERE s.id = ?1",
         [id],
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        },
+        |r| r.try_into(),
     )?;
     let mut stmt = conn.prepare_cached(
         "SELECT g.key, g.name, g.relation, g.on_match FROM group_members m
@@ -334,7 +324,7 @@ pub fn label(conn: &Connection, id: i64) -> Result<String> {
     let (name, key): (String, String) = conn.query_row(
         "SELECT name, key FROM substances WHERE id = ?1",
         [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| r.try_into(),
     )?;
     Ok(format!("{name} ({key})"))
 }
@@ -346,13 +336,7 @@ pub fn suggest(conn: &Connection, text: &str, limit: usize) -> Result<Vec<String
          JOIN substances s ON s.id = i.substance_id
          WHERE i.kind IN ('name', 'inci', 'synonym') AND s.merged_into IS NULL AND s.verified = 1",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
+    let rows = stmt.query_map([], |r| <(String, String, String)>::try_from(r))?;
     let mut names = Vec::new();
     for row in rows {
         names.push(row?);
@@ -418,7 +402,7 @@ pub fn resolve_group(conn: &Connection, text: &str) -> Result<i64> {
     let norm = ident::normalize_name(text);
     let mut stmt = conn.prepare_cached("SELECT id, key, name FROM groups ORDER BY key")?;
     let groups: Vec<(i64, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([], |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
     if let Some((id, ..)) = groups.iter().find(|(_, key, name)| {
         ident::normalize_name(key) == norm || ident::normalize_name(name) == norm

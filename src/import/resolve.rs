@@ -83,7 +83,7 @@ impl Index {
         let mut index = Index::default();
         let mut stmt =
             conn.prepare("SELECT id, name, verified FROM substances WHERE merged_into IS NULL")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map([], |r| r.try_into())?;
         for row in rows {
             let (id, name, verified): (i64, String, bool) = row?;
             index.substances.insert(id, Known { name, verified });
@@ -92,13 +92,7 @@ impl Index {
             "SELECT i.substance_id, i.kind, i.norm FROM identifiers i
              JOIN substances s ON s.id = i.substance_id WHERE s.merged_into IS NULL",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
+        let rows = stmt.query_map([], |r| <(i64, String, String)>::try_from(r))?;
         for row in rows {
             let (id, kind, norm) = row?;
             if let Some(kind) = IdKind::parse(&kind) {
