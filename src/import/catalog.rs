@@ -328,30 +328,22 @@ impl<'a> Importer<'a> {
         source: &mut CsvSource,
         record: &mut csv::StringRecord,
     ) -> Result<(ColumnMap, Layout)> {
-        let mut first_seen: Option<Vec<String>> = None;
-        for _ in 0..20 {
-            if !super::next_record(source, record)? {
-                break;
-            }
-            let cells: Vec<&str> = record.iter().collect();
-            if cells.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            if first_seen.is_none() {
-                first_seen = Some(cells.iter().map(|c| c.to_string()).collect());
-            }
-            let map = headers::match_headers(&cells, &self.job.maps)?;
+        let found = super::find_header(source, record, &self.job.maps, |_, map| {
             let product = map.has(Field::ProductCode) || map.has(Field::ProductName);
             let ingredient =
                 map.has(Field::Ingredient) || map.has(Field::Cas) || map.has(Field::Ci);
             if product && ingredient {
-                return Ok((map, Layout::PerIngredient));
+                Some((map, Layout::PerIngredient))
+            } else if product && map.has(Field::Declaration) {
+                Some((map, Layout::Label))
+            } else {
+                None
             }
-            if product && map.has(Field::Declaration) {
-                return Ok((map, Layout::Label));
-            }
-        }
-        let seen = first_seen.unwrap_or_default();
+        })?;
+        let seen = match found {
+            Ok(found) => return Ok(found),
+            Err(seen) => seen,
+        };
         let seen_refs: Vec<&str> = seen.iter().map(String::as_str).collect();
         // The example names the fields the headers lack, with headers no field claimed.
         let map = headers::match_headers(&seen_refs, &self.job.maps).unwrap_or_default();

@@ -224,6 +224,33 @@ fn csv_error(file: &str, e: csv::Error) -> Error {
     }
 }
 
+/// Finds the header row: the first of the first 20 non-empty records that `accept` takes (given
+/// the record's cells and their meanings). Rows before it (a title, a date) are a preamble.
+/// When none is taken, returns the cells of the first non-empty record, for the error.
+pub fn find_header<T>(
+    source: &mut CsvSource,
+    record: &mut csv::StringRecord,
+    maps: &[headers::Mapping],
+    mut accept: impl FnMut(&[&str], headers::ColumnMap) -> Option<T>,
+) -> Result<Result<T, Vec<String>>> {
+    let mut first: Option<Vec<String>> = None;
+    for _ in 0..20 {
+        if !next_record(source, record)? {
+            break;
+        }
+        let cells: Vec<&str> = record.iter().collect();
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        first.get_or_insert_with(|| cells.iter().map(|c| c.to_string()).collect());
+        let map = headers::match_headers(&cells, maps)?;
+        if let Some(found) = accept(&cells, map) {
+            return Ok(Ok(found));
+        }
+    }
+    Ok(Err(first.unwrap_or_default()))
+}
+
 /// The line where a record starts.
 pub fn line_of(record: &csv::StringRecord) -> u64 {
     record.position().map_or(0, |p| p.line())

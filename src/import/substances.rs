@@ -110,34 +110,28 @@ fn find_header(
     job: &SubstanceImport,
     file: &str,
 ) -> Result<Columns> {
-    let mut first: Option<Vec<String>> = None;
-    for _ in 0..20 {
-        if !super::next_record(source, record)? {
-            break;
-        }
-        let cells: Vec<&str> = record.iter().collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        first.get_or_insert_with(|| cells.iter().map(|c| c.to_string()).collect());
-        let map = headers::match_headers(&cells, &job.maps)?;
-        let name = map.get(Field::Ingredient).or(map.get(Field::ProductName));
+    let found = super::find_header(source, record, &job.maps, |cells, map| {
+        let name = map.get(Field::Ingredient).or(map.get(Field::ProductName))?;
         let numbers = map.has(Field::Cas) || map.has(Field::Ec) || map.has(Field::Ci);
-        if let (Some(name), true) = (name, numbers || map.has(Field::Synonyms)) {
-            let extra_names = cells
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| EXTRA_NAME_COLUMNS.contains(&ident::normalize_name(h).as_str()))
-                .map(|(i, _)| i)
-                .collect();
-            return Ok(Columns {
-                map,
-                name,
-                extra_names,
-            });
+        if !(numbers || map.has(Field::Synonyms)) {
+            return None;
         }
-    }
-    let seen = first.unwrap_or_default();
+        let extra_names = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| EXTRA_NAME_COLUMNS.contains(&ident::normalize_name(h).as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        Some(Columns {
+            map,
+            name,
+            extra_names,
+        })
+    })?;
+    let seen = match found {
+        Ok(columns) => return Ok(columns),
+        Err(seen) => seen,
+    };
     let refs: Vec<&str> = seen.iter().map(String::as_str).collect();
     Err(Error::Invalid {
         message: format!(
