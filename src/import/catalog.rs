@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -22,6 +22,7 @@ use crate::db::substances::{self, IdKind};
 use crate::db::{audit, Db};
 use crate::error::{Error, Result};
 use crate::ident::{self, Cas, ColourIndex, Ec};
+use crate::screening::World;
 
 /// A checked `import catalog` command.
 #[derive(Debug, Clone, Default)]
@@ -173,8 +174,9 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     let file_name = super::display_name(&job.read.file);
     let at = db.stamp();
     let actor = db.actor.clone();
+    let now = db.now;
     let tx = db.write()?;
-    let mut importer = Importer::new(&tx, job, &file_name, &at)?;
+    let mut importer = Importer::new(&tx, job, &file_name, &at, now)?;
     importer.report.encoding = source.info.encoding.clone();
     importer.report.delimiter = source.info.delimiter.clone();
     importer.report.file = source.info.file.clone();
@@ -225,6 +227,8 @@ struct Importer<'a> {
     file_name: &'a str,
     at: &'a str,
     index: Index,
+    /// The restrictions and the policy's jurisdiction, for the report's warnings.
+    world: World,
     report: CatalogReport,
     warnings: BTreeMap<String, Vec<u64>>,
     finished: HashMap<(String, String), Finished>,
@@ -239,6 +243,7 @@ impl<'a> Importer<'a> {
         job: &'a CatalogImport,
         file_name: &'a str,
         at: &'a str,
+        now: DateTime<Utc>,
     ) -> Result<Self> {
         Ok(Importer {
             conn,
@@ -246,6 +251,7 @@ impl<'a> Importer<'a> {
             file_name,
             at,
             index: Index::load(conn)?,
+            world: crate::db::facts::load_world(conn, now)?,
             report: CatalogReport::default(),
             warnings: BTreeMap::new(),
             finished: HashMap::new(),
@@ -623,6 +629,7 @@ impl<'a> Importer<'a> {
                 self.warnings.entry(w.clone()).or_default().push(item.line);
             }
         }
+        self.warn_restricted(&d);
         // With invalid rows and no --skip-invalid nothing will be written: only validate.
         let written = if self.report.rejected.is_empty() || self.job.skip_invalid {
             Some(self.write(&d, &fingerprint)?)
@@ -639,6 +646,41 @@ impl<'a> Importer<'a> {
             },
         );
         Ok(())
+    }
+
+    /// Warns of the restricted substances a pigment declares (SPEC 3 and 6): banned ones, and
+    /// limited ones declared above their limit or without a concentration.
+    fn warn_restricted(&mut self, d: &Draft) {
+        let Some(jurisdiction) = self.world.policy.jurisdiction.clone() else {
+            return;
+        };
+        if d.kind.or(self.job.kind).unwrap_or(Kind::Pigment) != Kind::Pigment {
+            return;
+        }
+        let today = self.world.now.date_naive();
+        let mut found = Vec::new();
+        for item in &d.items {
+            let max = item.concentration.as_ref().and_then(|c| c.max_percent);
+            for id in &item.resolution.substances {
+                for r in self.world.restrictions_of(*id) {
+                    if r.jurisdiction == jurisdiction {
+                        if let Some(what) = r.breach(max, today) {
+                            let name = self.index.name_of(*id);
+                            found.push((
+                                item.line,
+                                format!(
+                                    "product {:?}: {name} (declared as {:?}) {what}",
+                                    d.code, item.name
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for (line, message) in found {
+            self.warn(line, message);
+        }
     }
 
     /// A lot named in the file that already belongs to another formulation than the one the

@@ -198,6 +198,33 @@ pub struct Restriction {
     pub source: String,
 }
 
+impl Restriction {
+    /// Whether an ingredient declared up to `max_percent` breaks this restriction on `today`
+    /// (SPEC 3): a banned substance always does; a limited one when its declared maximum is
+    /// above the limit or no maximum is declared; one declared below its limit does not. Returns
+    /// what a technician reads: "is limited to 5 mg/kg ... and up to 10 mg/kg is declared".
+    pub fn breach(&self, max_percent: Option<f64>, today: NaiveDate) -> Option<String> {
+        if self.applies_from.is_some_and(|from| from > today) {
+            return None;
+        }
+        let j = &self.jurisdiction;
+        match (self.rule.as_str(), self.limit_mg_per_kg) {
+            ("banned-in-tattoo-pmu", _) => Some(format!("is banned in tattoo and PMU inks ({j})")),
+            (_, Some(limit)) => match max_percent.map(|p| p * 10_000.0) {
+                None => Some(format!(
+                    "is limited to {limit} mg/kg in tattoo and PMU inks ({j}) and no maximum concentration is declared"
+                )),
+                Some(max) if max > limit => Some(format!(
+                    "is limited to {limit} mg/kg in tattoo and PMU inks ({j}) and up to {} mg/kg is declared",
+                    super::trim_number(max)
+                )),
+                Some(_) => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 /// What holds for every client and product: the time, the policy, groups, restrictions, names,
 /// and the substances of the formulations that tests and reactions name.
 #[derive(Debug, Clone, Default)]

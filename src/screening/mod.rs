@@ -708,24 +708,10 @@ fn restriction_reasons(product: &ProductFacts, world: &World, reasons: &mut Vec<
             {
                 continue;
             }
-            if r.applies_from
-                .is_some_and(|from| from > world.now.date_naive())
-            {
+            let Some(what) = r.breach(ingredient.max_percent, world.now.date_naive()) else {
                 continue;
-            }
-            let declared_max = ingredient.max_percent.map(|p| p * 10_000.0);
-            let (fires, what) = match (r.rule.as_str(), r.limit_mg_per_kg) {
-                ("banned-in-tattoo-pmu", _) => (true, format!("is banned in tattoo and PMU inks ({jurisdiction})")),
-                (_, Some(limit)) => match declared_max {
-                    None => (true, format!("is limited to {limit} mg/kg in tattoo and PMU inks ({jurisdiction}) and no maximum concentration is declared")),
-                    Some(max) if max > limit => (true, format!("is limited to {limit} mg/kg in tattoo and PMU inks ({jurisdiction}) and up to {} mg/kg is declared", trim_number(max))),
-                    Some(_) => (false, String::new()),
-                },
-                _ => (false, String::new()),
             };
-            if !fires {
-                continue;
-            }
+            let declared_max = ingredient.max_percent.map(|p| p * 10_000.0);
             reasons.push(Reason {
                 level: world.policy.regulatory,
                 code: "restricted",
@@ -744,7 +730,7 @@ fn restriction_reasons(product: &ProductFacts, world: &World, reasons: &mut Vec<
     }
 }
 
-fn trim_number(v: f64) -> String {
+pub(crate) fn trim_number(v: f64) -> String {
     let s = format!("{v:.4}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

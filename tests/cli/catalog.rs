@@ -710,6 +710,89 @@ fn the_import_report_has_the_json_fields_of_the_spec() {
 }
 
 #[test]
+fn quoted_cells_may_span_lines_and_later_lines_keep_their_numbers() {
+    let w = Work::new();
+    let file = fixture("multiline_label.csv");
+    let run = w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "Multi",
+        "--format",
+        "json",
+    ]);
+    run.code(1);
+    let r = run.json();
+    assert_eq!(
+        r["rejected"][0]["line"], 5,
+        "the record after a three-line cell starts on line 5: {r}"
+    );
+    assert!(r["rejected"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("64-17-5"));
+    let r = w.import("multiline_label.csv", "Multi", &["--skip-invalid"]);
+    assert_eq!(r["products"]["new"], 1);
+    let p = w
+        .run(&["product", "show", "Multi Line", "--format", "json"])
+        .ok()
+        .json();
+    let keys: Vec<&str> = p["formulation"]["ingredients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["substance_key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, vec!["water", "glycerin", "carbon-black"]);
+}
+
+#[test]
+fn restricted_substances_are_warned_about_in_the_import_report() {
+    let w = Work::new();
+    let r = w.import("verdict_catalog.csv", "Inkworks", &[]);
+    let warnings: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("\"PB-1\"") && w.contains("banned in tattoo and PMU inks (EU)")),
+        "{warnings:#?}"
+    );
+    assert!(
+        !warnings.iter().any(|w| w.contains("\"NI-1\"")),
+        "nickel below its limit is no warning: {warnings:#?}"
+    );
+    assert!(
+        !warnings.iter().any(|w| w.contains("\"CO-1\"")),
+        "cobalt below its limit is no warning: {warnings:#?}"
+    );
+    // A limited substance without a concentration is warned about, in a pigment only.
+    let r = w.import("nickel_without_concentration.csv", "Bare", &["--dry-run"]);
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("no maximum concentration is declared"),
+        "{}",
+        r["warnings"]
+    );
+    let r = w.import(
+        "nickel_without_concentration.csv",
+        "Bare",
+        &["--dry-run", "--kind", "anaesthetic"],
+    );
+    assert!(
+        !r["warnings"].to_string().contains("limited"),
+        "{}",
+        r["warnings"]
+    );
+}
+
+#[test]
 fn a_missing_file_is_a_clear_error() {
     let w = Work::new();
     w.run(&["import", "catalog", "nope.csv", "--supplier", "X"])
