@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::ident;
 
 /// What a product is used for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Pigment,

@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection};
-use serde::Serialize;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::concentration::{self, Concentration};
@@ -140,7 +140,7 @@ impl Draft {
 
 /// What writing a product did, so that it can be undone when the product turns out invalid
 /// later in the file (its code shows up again).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Written {
     outcome: Outcome,
     product: i64,
@@ -151,7 +151,7 @@ struct Written {
     expiry_changes: Vec<(i64, Option<String>)>,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Outcome {
     #[default]
     Unchanged,
@@ -159,12 +159,62 @@ enum Outcome {
     Changed,
 }
 
+/// A product this import has finished.
 struct Finished {
     lines: String,
     fingerprint: String,
     /// Every row valid (so far).
     valid: bool,
     written: Option<Written>,
+}
+
+/// The products this import has finished, in a TEMP table rather than in memory, so that memory
+/// stays flat however many products a file holds. (Needed to notice a product code that comes
+/// back later in the file.)
+struct Seen<'a> {
+    conn: &'a Connection,
+}
+
+impl<'a> Seen<'a> {
+    fn new(conn: &'a Connection) -> Result<Self> {
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS import_seen (
+                 key TEXT PRIMARY KEY, lines TEXT NOT NULL, fingerprint TEXT NOT NULL,
+                 valid INTEGER NOT NULL, written TEXT);
+             DELETE FROM temp.import_seen;",
+        )?;
+        Ok(Seen { conn })
+    }
+
+    fn get(&self, key: &str) -> Result<Option<Finished>> {
+        let row: Option<(String, String, bool, Option<String>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT lines, fingerprint, valid, written FROM temp.import_seen WHERE key = ?1",
+            )?
+            .query_row([key], |r| r.try_into())
+            .optional()?;
+        Ok(row.map(|(lines, fingerprint, valid, written)| Finished {
+            lines,
+            fingerprint,
+            valid,
+            written: written.and_then(|w| serde_json::from_str::<Written>(&w).ok()),
+        }))
+    }
+
+    fn put(&self, key: &str, f: &Finished) -> Result<()> {
+        let written = f
+            .written
+            .as_ref()
+            .map(|w| serde_json::to_string(w).unwrap_or_default());
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO temp.import_seen (key, lines, fingerprint, valid, written)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![key, f.lines, f.fingerprint, f.valid, written])?;
+        Ok(())
+    }
 }
 
 /// Runs the import. `Err(ImportRejected)` (with the report filled in) when rows were invalid
@@ -230,8 +280,9 @@ struct Importer<'a> {
     /// The restrictions and the policy's jurisdiction, for the report's warnings.
     world: World,
     report: CatalogReport,
-    warnings: BTreeMap<String, Vec<u64>>,
-    finished: HashMap<(String, String), Finished>,
+    /// Each distinct warning with its first line and how often it came.
+    warnings: BTreeMap<String, (u64, usize)>,
+    finished: Seen<'a>,
     matched: BTreeSet<i64>,
     unverified: BTreeSet<i64>,
     supplier_ids: HashMap<String, i64>,
@@ -254,7 +305,7 @@ impl<'a> Importer<'a> {
             world: crate::db::facts::load_world(conn, now)?,
             report: CatalogReport::default(),
             warnings: BTreeMap::new(),
-            finished: HashMap::new(),
+            finished: Seen::new(conn)?,
             matched: BTreeSet::new(),
             unverified: BTreeSet::new(),
             supplier_ids: HashMap::new(),
@@ -262,7 +313,8 @@ impl<'a> Importer<'a> {
     }
 
     fn warn(&mut self, line: u64, message: String) {
-        self.warnings.entry(message).or_default().push(line);
+        let entry = self.warnings.entry(message).or_insert((line, 0));
+        entry.1 += 1;
     }
 
     fn read_all(&mut self, source: &mut CsvSource) -> Result<()> {
@@ -559,10 +611,12 @@ impl<'a> Importer<'a> {
 
     /// A product's rows are all read: check it against the database and write it.
     fn finish_product(&mut self, mut d: Draft) -> Result<()> {
-        let key = d.key();
+        let (supplier_key, code_key) = d.key();
+        let key = format!("{supplier_key}\u{1f}{code_key}");
         let fingerprint = fingerprint(&d.items);
-        let seen_before = self.finished.contains_key(&key);
-        if let Some(earlier) = self.finished.get_mut(&key) {
+        let earlier = self.finished.get(&key)?;
+        let seen_before = earlier.is_some();
+        if let Some(mut earlier) = earlier {
             if earlier.valid && earlier.fingerprint == fingerprint && d.errors.is_empty() {
                 let message = format!(
                     "product {:?} is declared again with the same ingredients as on {}; the repeat is ignored",
@@ -594,6 +648,7 @@ impl<'a> Importer<'a> {
                     self.report.formulations -= usize::from(written.formulation.is_some());
                     self.report.lots -= written.lots.len();
                 }
+                self.finished.put(&key, &earlier)?;
             }
         }
         if d.errors.is_empty() {
@@ -616,17 +671,20 @@ impl<'a> Importer<'a> {
                 );
             }
             self.report.rejected.append(&mut d.errors);
-            self.finished.entry(key).or_insert(Finished {
-                lines,
-                fingerprint,
-                valid: false,
-                written: None,
-            });
+            if !seen_before {
+                let finished = Finished {
+                    lines,
+                    fingerprint,
+                    valid: false,
+                    written: None,
+                };
+                self.finished.put(&key, &finished)?;
+            }
             return Ok(());
         }
         for item in &d.items {
             for w in &item.resolution.warnings {
-                self.warnings.entry(w.clone()).or_default().push(item.line);
+                self.warn(item.line, w.clone());
             }
         }
         self.warn_restricted(&d);
@@ -636,16 +694,13 @@ impl<'a> Importer<'a> {
         } else {
             None
         };
-        self.finished.insert(
-            key,
-            Finished {
-                lines,
-                fingerprint,
-                valid: true,
-                written,
-            },
-        );
-        Ok(())
+        let finished = Finished {
+            lines,
+            fingerprint,
+            valid: true,
+            written,
+        };
+        self.finished.put(&key, &finished)
     }
 
     /// Warns of the restricted substances a pigment declares (SPEC 3 and 6): banned ones, and
@@ -973,14 +1028,13 @@ impl<'a> Importer<'a> {
                 suggestions,
             });
         }
-        let mut warnings: Vec<(String, Vec<u64>)> = self.warnings.into_iter().collect();
-        warnings.sort_by_key(|(_, lines)| lines.first().copied());
+        let mut warnings: Vec<(String, (u64, usize))> = self.warnings.into_iter().collect();
+        warnings.sort_by_key(|(_, (first, _))| *first);
         self.report.warnings = warnings
             .into_iter()
-            .map(|(message, lines)| match lines.as_slice() {
-                [] => message,
-                [one] => format!("line {one}: {message}"),
-                [first, rest @ ..] => format!("line {first} (and {} more): {message}", rest.len()),
+            .map(|(message, (first, count))| match count {
+                1 => format!("line {first}: {message}"),
+                _ => format!("line {first} (and {} more): {message}", count - 1),
             })
             .collect();
         Ok(self.report)
