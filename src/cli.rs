@@ -138,6 +138,63 @@ Example: inkguard safe-list C-0042 --kind pigment --include-caution"
         include_caution: bool,
     },
 
+    /// Treatments: record which lots went into a client (checked first), list, information sheet
+    #[command(subcommand)]
+    Treatment(TreatmentCommand),
+
+    /// Adverse reactions after a treatment
+    #[command(subcommand)]
+    Reaction(ReactionCommand),
+
+    /// Every client treated with a lot, with dates and contacts (for a recall)
+    #[command(
+        long_about = "List every client treated with a lot, with the dates and the contact \
+data to reach them: what a recall needs.\n\nExample: inkguard trace --product FW-101 --lot FW24-001"
+    )]
+    Trace {
+        /// The product's code, SUPPLIER/CODE, or name
+        #[arg(long)]
+        product: String,
+        /// The lot
+        #[arg(long)]
+        lot: String,
+    },
+
+    /// EU tattoo-ink compliance: restricted ingredients, concentrations against limits, batch numbers
+    #[command(
+        long_about = "Report, per pigment, the ingredients restricted by EU REACH Annex XVII \
+entry 75, their declared concentrations against the limits (or that none was declared), the label \
+statements required, and products without batch numbers. Without PRODUCT, every pigment.\n\n\
+Example: inkguard compliance --format json"
+    )]
+    Compliance {
+        /// One product (its code, SUPPLIER/CODE, or name)
+        product: Option<String>,
+    },
+
+    /// The audit trail: log and verification of its hash chain
+    #[command(subcommand)]
+    Audit(AuditCommand),
+
+    /// Copy the live database with SQLite's online backup, then check the copy
+    #[command(
+        long_about = "Copy the live database to FILE with SQLite's online backup API (others \
+may keep working meanwhile), then run an integrity check on the copy. FILE must not exist.\n\n\
+Example: inkguard backup /mnt/usb/clinic-2026-11-23.db"
+    )]
+    Backup {
+        /// Where to write the copy
+        file: std::path::PathBuf,
+    },
+
+    /// Check the database: integrity, foreign keys, the audit chain, unverified substances
+    #[command(
+        long_about = "Run SQLite's integrity and foreign-key checks, verify the audit chain, \
+and report substances left unverified. Exit 1 when the database or the audit chain is damaged; \
+unverified substances are reported as warnings."
+    )]
+    Doctor,
+
     /// The clients for whom a product is BLOCKED or CAUTION
     #[command(
         long_about = "List the clients for whom a product's current formulation is BLOCKED \
@@ -188,6 +245,25 @@ Example: inkguard client add C-0042 --name 'Alex Example' --born 1990-04-01 --ph
     Show {
         /// The client's code
         code: String,
+    },
+    /// Everything held about a client, as one JSON document (a subject access request)
+    Export {
+        /// The client's code
+        code: String,
+    },
+    /// Erase a client's personal data; the pseudonymous clinical record and audit trail stay
+    #[command(
+        long_about = "Remove the client's name, birth date, contact data and note, and wipe \
+them from the database file and its write-ahead log (secure_delete, VACUUM, checkpoint). The \
+client code, the clinical record (sensitivities, tests, treatments, reactions) and the audit \
+trail stay, pseudonymous.\n\nExample: inkguard client erase C-0042 --confirm"
+    )]
+    Erase {
+        /// The client's code
+        code: String,
+        /// Confirm: the personal data cannot be recovered
+        #[arg(long)]
+        confirm: bool,
     },
 }
 
@@ -625,4 +701,99 @@ pub fn ordered_items(m: &clap::ArgMatches) -> Result<Vec<ItemArg>, String> {
         }
     }
     Ok(items)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Severity {
+    Mild,
+    Moderate,
+    Severe,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TreatmentCommand {
+    /// Record a treatment: which lots were used; checked first
+    #[command(
+        long_about = "Record a treatment with the lots used (each --product needs the --lot \
+after it). Every product is checked first: a BLOCKED one refuses the treatment (exit 4, nothing \
+written, no override); a CAUTION one refuses it (exit 3) unless --override REASON, which is \
+stored with the treatment.\n\n\
+Example: inkguard treatment record C-0042 --product FW-101 --lot FW24-001 --area 'left forearm'"
+    )]
+    Record {
+        /// The client's code
+        client: String,
+        /// A product used (repeatable, each with its --lot)
+        #[arg(long, action = clap::ArgAction::Append, required = true)]
+        product: Vec<String>,
+        /// The lot of the --product before it
+        #[arg(long, action = clap::ArgAction::Append)]
+        lot: Vec<String>,
+        /// Where on the body
+        #[arg(long)]
+        area: Option<String>,
+        /// When [default: now]
+        #[arg(long)]
+        at: Option<String>,
+        /// Go ahead despite CAUTION, for this reason (never for BLOCKED)
+        #[arg(long = "override")]
+        override_reason: Option<String>,
+        #[arg(skip)]
+        items: Vec<ItemArg>,
+    },
+    /// List a client's treatments
+    List {
+        /// The client's code
+        client: String,
+    },
+    /// The client information sheet of a treatment
+    #[command(
+        long_about = "Print the client information sheet of a treatment: for each product \
+used, its name, supplier, batch number, the full ingredient list in declared order, and the EU \
+label statements that apply (such as \"Contains nickel. Can cause allergic reactions.\")."
+    )]
+    Sheet {
+        /// The treatment's id
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReactionCommand {
+    /// Record an adverse reaction after a treatment
+    #[command(
+        long_about = "Record an adverse reaction after a treatment. Every ingredient of the \
+formulations used becomes a suspected sensitivity of the client, whatever earlier patch tests \
+said (a reaction in the skin outweighs a negative patch test), and the lots are listed for \
+tracing.\n\nExample: inkguard reaction record C-0042 --treatment 7 --onset 2026-11-25 \
+--symptoms 'itching, raised red lines' --severity moderate"
+    )]
+    Record {
+        /// The client's code
+        client: String,
+        /// The treatment it followed
+        #[arg(long)]
+        treatment: i64,
+        /// When it began
+        #[arg(long)]
+        onset: String,
+        /// What was seen
+        #[arg(long)]
+        symptoms: String,
+        /// mild, moderate or severe
+        #[arg(long, value_enum)]
+        severity: Severity,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Show the audit trail
+    Log {
+        /// Only the events about this client
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// Recompute the hash chain and name the first event that does not match (exit 1)
+    Verify,
 }

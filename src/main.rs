@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use inkguard::cli::{self, Cli, Command, PatchTestCommand};
+use inkguard::cli::{self, Cli, Command, PatchTestCommand, TreatmentCommand};
 use inkguard::db::{self, Db};
 use inkguard::error::Error;
 use inkguard::output::{self, Output};
@@ -29,17 +29,25 @@ fn main() -> ExitCode {
 fn parse() -> Cli {
     let matches = Cli::command().get_matches();
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    if let Command::PatchTest(PatchTestCommand::Apply { items, .. }) = &mut cli.command {
-        let apply = matches
-            .subcommand_matches("patch-test")
-            .and_then(|m| m.subcommand_matches("apply"));
-        if let Some(m) = apply {
-            *items = cli::ordered_items(m).unwrap_or_else(|message| {
-                Cli::command()
-                    .error(clap::error::ErrorKind::ArgumentConflict, message)
-                    .exit()
-            });
+    // A `--lot` belongs to the `--product` before it: only the raw matches know the order.
+    let (items, path) = match &mut cli.command {
+        Command::PatchTest(PatchTestCommand::Apply { items, .. }) => {
+            (items, ["patch-test", "apply"])
         }
+        Command::Treatment(TreatmentCommand::Record { items, .. }) => {
+            (items, ["treatment", "record"])
+        }
+        _ => return cli,
+    };
+    if let Some(m) = matches
+        .subcommand_matches(path[0])
+        .and_then(|m| m.subcommand_matches(path[1]))
+    {
+        *items = cli::ordered_items(m).unwrap_or_else(|message| {
+            Cli::command()
+                .error(clap::error::ErrorKind::ArgumentConflict, message)
+                .exit()
+        });
     }
     cli
 }

@@ -28,6 +28,8 @@ pub fn run(db: &mut Db, out: &Output, command: ClientCommand) -> Result<Exit> {
         } => add(db, out, &code, &name, born, phone, email, note),
         ClientCommand::List { search } => list(db, out, search.as_deref()),
         ClientCommand::Show { code } => show(db, out, &code),
+        ClientCommand::Export { code } => export(db, out, &code),
+        ClientCommand::Erase { code, confirm } => erase(db, out, &code, confirm),
     }
 }
 
@@ -235,14 +237,13 @@ pub fn reactions(db: &Db, client: &ClientRef) -> Result<Vec<ReactionSummary>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn show(db: &Db, out: &Output, code: &str) -> Result<Exit> {
-    let client = clinical::resolve_client(&db.conn, code)?;
+fn view(db: &Db, client: &ClientRef) -> Result<ClientView> {
     let (name, born, phone, email, note, erased_at) = db.conn.query_row(
         "SELECT name, born, phone, email, note, erased_at FROM clients WHERE id = ?1",
         [client.id],
         |r| r.try_into(),
     )?;
-    let view = ClientView {
+    Ok(ClientView {
         code: client.code.clone(),
         name,
         born,
@@ -250,11 +251,16 @@ fn show(db: &Db, out: &Output, code: &str) -> Result<Exit> {
         email,
         note,
         erased_at,
-        sensitivities: sensitivity::views(db, &client)?,
-        patch_tests: patch_test::views_of_client(db, &client)?,
-        treatments: treatments(db, &client)?,
-        reactions: reactions(db, &client)?,
-    };
+        sensitivities: sensitivity::views(db, client)?,
+        patch_tests: patch_test::views_of_client(db, client)?,
+        treatments: treatments(db, client)?,
+        reactions: reactions(db, client)?,
+    })
+}
+
+fn show(db: &Db, out: &Output, code: &str) -> Result<Exit> {
+    let client = clinical::resolve_client(&db.conn, code)?;
+    let view = view(db, &client)?;
     let mut t = String::new();
     let _ = writeln!(
         t,
@@ -320,5 +326,79 @@ fn show(db: &Db, out: &Output, code: &str) -> Result<Exit> {
         );
     }
     out.document(&view, &t)?;
+    Ok(0)
+}
+
+/// Everything held about a client: the record, and the audit events that name the client.
+fn export(db: &Db, out: &Output, code: &str) -> Result<Exit> {
+    let client = clinical::resolve_client(&db.conn, code)?;
+    let view = view(db, &client)?;
+    let events = audit::events(&db.conn, Some(&client.code))?;
+    let doc = serde_json::json!({
+        "exported_at": db.stamp(),
+        "client": view,
+        "audit_events": events,
+    });
+    // Always JSON: an export is a document to hand over, not a table.
+    out.json(&doc)?;
+    Ok(0)
+}
+
+/// Removes the personal data, then rewrites the file (VACUUM) and empties the write-ahead log,
+/// so that the erased values are left neither in free pages nor in the WAL.
+fn erase(db: &mut Db, out: &Output, code: &str, confirm: bool) -> Result<Exit> {
+    let client = clinical::resolve_client(&db.conn, code)?;
+    if !confirm {
+        return Err(Error::invalid_with_hint(
+            format!("erasing {}'s personal data cannot be undone", client.code),
+            format!(
+                "to go ahead: inkguard client erase {} --confirm",
+                client.code
+            ),
+        ));
+    }
+    let erased_before: Option<String> = db.conn.query_row(
+        "SELECT erased_at FROM clients WHERE id = ?1",
+        [client.id],
+        |r| r.get(0),
+    )?;
+    db.conn.pragma_update(None, "secure_delete", true)?;
+    if erased_before.is_none() {
+        let (actor, at) = (db.actor.clone(), db.stamp());
+        let tx = db.write()?;
+        tx.execute(
+            "UPDATE clients SET name = NULL, born = NULL, phone = NULL, email = NULL, note = NULL, erased_at = ?2 WHERE id = ?1",
+            params![client.id, at],
+        )?;
+        audit::append(
+            &tx,
+            &actor,
+            &at,
+            "client erase",
+            Some(&client.code),
+            &serde_json::json!({}),
+        )?;
+        tx.commit()?;
+    }
+    db.conn.execute_batch("VACUUM")?;
+    let (busy, _, _): (i64, i64, i64) =
+        db.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.try_into())?;
+    if busy != 0 {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "{}'s personal data is erased from the records, but another inkguard is reading the database, so the write-ahead log could not be emptied yet",
+                client.code
+            ),
+            format!("run again when the others are done: inkguard client erase {} --confirm", client.code),
+        ));
+    }
+    out.document(
+        &serde_json::json!({"code": client.code, "erased": true}),
+        &format!(
+            "erased {}'s name, birth date, contact data and note; the clinical record stays under the code {}",
+            client.code, client.code
+        ),
+    )?;
     Ok(0)
 }

@@ -2,18 +2,22 @@
 //! command line into a plan, call the library, print the result. No verdict or import logic
 //! lives here.
 
+pub mod audit;
 pub mod check;
 pub mod client;
+pub mod compliance;
 pub mod export;
 pub mod group;
 pub mod import;
 pub mod init;
 pub mod lot;
+pub mod ops;
 pub mod patch_test;
 pub mod policy;
 pub mod product;
 pub mod sensitivity;
 pub mod substance;
+pub mod treatment;
 
 use crate::cli::Command;
 use crate::db::Db;
@@ -55,6 +59,13 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
             include_caution,
         ),
         Command::Screen { product } => check::screen(db, out, &product),
+        Command::Treatment(c) => treatment::run(db, out, c),
+        Command::Reaction(c) => treatment::reaction(db, out, c),
+        Command::Trace { product, lot } => treatment::trace(db, out, &product, &lot),
+        Command::Compliance { product } => compliance::run(db, out, product.as_deref()),
+        Command::Audit(c) => audit::run(db, out, c),
+        Command::Backup { file } => ops::backup(db, out, &file),
+        Command::Doctor => ops::doctor(db, out),
     }
 }
 

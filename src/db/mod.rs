@@ -206,7 +206,7 @@ fn db_error(path: &Path, source: rusqlite::Error) -> Error {
 }
 
 /// Creates an empty file readable by its owner only: a clinic's records are personal data.
-fn create_private_file(path: &Path) -> Result<()> {
+pub fn create_private_file(path: &Path) -> Result<()> {
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,

@@ -541,12 +541,7 @@ fn sensitivity_reasons(
                     ""
                 };
                 let message = match &via {
-                    None => format!(
-                        "{}{may} is {}: {}",
-                        ingredient.label(),
-                        s.target_name,
-                        s.describe()
-                    ),
+                    None => format!("{}{may}: {}", ingredient.label(), s.describe()),
                     Some(v) if link.code == "sensitivity" => format!(
                         "{}{may} belongs to the group {}: {}",
                         ingredient.label(),

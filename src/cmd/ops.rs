@@ -1,0 +1,171 @@
+//! `backup` and `doctor`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::backup::Backup;
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+
+use crate::db::{audit, Db};
+use crate::error::{Error, Result};
+use crate::output::Output;
+
+use super::Exit;
+
+pub fn backup(db: &Db, out: &Output, file: &Path) -> Result<Exit> {
+    if file.exists() {
+        return Err(Error::invalid_with_hint(
+            format!("{} exists already", file.display()),
+            "a backup never overwrites a file: name a new one",
+        ));
+    }
+    crate::db::create_private_file(file)?;
+    let result = copy_and_check(db, file);
+    if result.is_err() {
+        // Leave no half-written copy that could be mistaken for a backup.
+        let _ = std::fs::remove_file(file);
+    }
+    let pages = result?;
+    let doc =
+        serde_json::json!({"file": file.display().to_string(), "pages": pages, "integrity": "ok"});
+    out.document(
+        &doc,
+        &format!(
+            "backed up {} to {} ({pages} pages); integrity check of the copy: ok",
+            db.path.display(),
+            file.display()
+        ),
+    )?;
+    Ok(0)
+}
+
+fn copy_and_check(db: &Db, file: &Path) -> Result<i64> {
+    let db_error = |source| Error::Database {
+        path: file.to_path_buf(),
+        source,
+    };
+    let mut dst = Connection::open(file).map_err(db_error)?;
+    {
+        let backup = Backup::new(&db.conn, &mut dst).map_err(db_error)?;
+        // Small steps with pauses let other users keep writing meanwhile.
+        backup
+            .run_to_completion(256, Duration::from_millis(5), None)
+            .map_err(db_error)?;
+    }
+    // The copy is a rollback-journal database on its own: no WAL file beside it.
+    let _: String = dst
+        .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
+        .map_err(db_error)?;
+    drop(dst);
+    let copy =
+        Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(db_error)?;
+    let problems = integrity(&copy).map_err(db_error)?;
+    if !problems.is_empty() {
+        return Err(Error::invalid(format!(
+            "the copy {} fails its integrity check: {}",
+            file.display(),
+            problems.join("; ")
+        )));
+    }
+    copy.query_row("PRAGMA page_count", [], |r| r.get(0))
+        .map_err(db_error)
+}
+
+/// SQLite's integrity check: the problems it names (none when `ok`).
+fn integrity(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let rows: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows.into_iter().filter(|r| r != "ok").collect())
+}
+
+#[derive(Serialize)]
+struct Doctor {
+    integrity: Vec<String>,
+    foreign_keys: Vec<String>,
+    audit_events: usize,
+    audit_broken: Option<audit::Broken>,
+    unverified_substances: Vec<String>,
+    healthy: bool,
+}
+
+pub fn doctor(db: &Db, out: &Output) -> Result<Exit> {
+    let integrity = integrity(&db.conn)?;
+    let mut stmt = db.conn.prepare("PRAGMA foreign_key_check")?;
+    let foreign_keys: Vec<String> = stmt
+        .query_map([], |r| {
+            let table: String = r.get(0)?;
+            let rowid: Option<i64> = r.get(1)?;
+            let parent: String = r.get(2)?;
+            Ok(format!(
+                "{table} row {} points at a missing {parent}",
+                rowid.unwrap_or(0)
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let (audit_events, audit_broken) = audit::verify(&db.conn)?;
+    let mut stmt = db.conn.prepare(
+        "SELECT name FROM substances WHERE verified = 0 AND merged_into IS NULL ORDER BY name",
+    )?;
+    let unverified_substances: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let healthy = integrity.is_empty() && foreign_keys.is_empty() && audit_broken.is_none();
+    let report = Doctor {
+        integrity,
+        foreign_keys,
+        audit_events,
+        audit_broken,
+        unverified_substances,
+        healthy,
+    };
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "integrity check: {}",
+        if report.integrity.is_empty() {
+            "ok".to_string()
+        } else {
+            report.integrity.join("; ")
+        }
+    );
+    let _ = writeln!(
+        t,
+        "foreign keys: {}",
+        if report.foreign_keys.is_empty() {
+            "ok".to_string()
+        } else {
+            report.foreign_keys.join("; ")
+        }
+    );
+    match &report.audit_broken {
+        None => {
+            let _ = writeln!(t, "audit chain: intact ({} events)", report.audit_events);
+        }
+        Some(b) => {
+            let _ = writeln!(t, "audit chain: BROKEN at event #{}: {}", b.id, b.reason);
+        }
+    }
+    if report.unverified_substances.is_empty() {
+        let _ = writeln!(t, "unverified substances: none");
+    } else {
+        let _ = writeln!(
+            t,
+            "warning: {} unverified substance(s), which verdicts cannot compare: {}\n  merge each into a known substance with: inkguard substance merge FROM INTO",
+            report.unverified_substances.len(),
+            report.unverified_substances.join(", ")
+        );
+    }
+    out.document(&report, &t)?;
+    if report.healthy {
+        Ok(0)
+    } else {
+        Err(Error::invalid_with_hint(
+            format!("{} is damaged", db.path.display()),
+            "restore the latest backup (inkguard backup makes one) and compare",
+        ))
+    }
+}

@@ -1,0 +1,561 @@
+//! `treatment record|list|sheet`, `reaction record` and `trace`: what went into whom.
+
+use std::fmt::Write as _;
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use crate::cli::{ItemArg, ReactionCommand, Severity, TreatmentCommand};
+use crate::db::catalog::{self as cat, IngredientRow};
+use crate::db::clinical;
+use crate::db::{audit, facts, Db};
+use crate::error::{Error, Result};
+use crate::output::{opt, Output, Table};
+use crate::screening::{assess, Options, Reason, Verdict};
+
+use super::Exit;
+
+pub fn run(db: &mut Db, out: &Output, command: TreatmentCommand) -> Result<Exit> {
+    match command {
+        TreatmentCommand::Record {
+            client,
+            area,
+            at,
+            override_reason,
+            items,
+            ..
+        } => record(
+            db,
+            out,
+            &client,
+            &items,
+            area,
+            at.as_deref(),
+            override_reason,
+        ),
+        TreatmentCommand::List { client } => list(db, out, &client),
+        TreatmentCommand::Sheet { id } => sheet(db, out, id),
+    }
+}
+
+#[derive(Serialize)]
+struct ItemVerdict {
+    product: String,
+    name: String,
+    lot: String,
+    formulation: i64,
+    verdict: Verdict,
+    reasons: Vec<Reason>,
+}
+
+#[derive(Serialize)]
+struct Refusal<'a> {
+    recorded: bool,
+    client: &'a str,
+    verdict: Verdict,
+    items: &'a [ItemVerdict],
+}
+
+fn record(
+    db: &mut Db,
+    out: &Output,
+    client: &str,
+    items: &[ItemArg],
+    area: Option<String>,
+    at: Option<&str>,
+    override_reason: Option<String>,
+) -> Result<Exit> {
+    let client = clinical::resolve_client(&db.conn, client)?;
+    let when = at
+        .map(crate::time::parse_time)
+        .transpose()?
+        .unwrap_or(db.now);
+    if when > db.now {
+        return Err(Error::invalid(format!(
+            "--at {} is in the future",
+            crate::time::stamp(when)
+        )));
+    }
+    if let Some(reason) = &override_reason {
+        if reason.trim().is_empty() {
+            return Err(Error::invalid("--override needs a reason"));
+        }
+    }
+    let mut world = facts::load_world(&db.conn, db.now)?;
+    let client_facts = facts::load_client(&db.conn, &client, &mut world)?;
+    let mut lot_ids: Vec<i64> = Vec::new();
+    let mut verdicts: Vec<ItemVerdict> = Vec::new();
+    for item in items {
+        let ItemArg::Product { product, lot } = item else {
+            continue;
+        };
+        let p = cat::resolve_product(&db.conn, product)?;
+        let Some(lot) = lot else {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{} has no --lot: a treatment records the lots used",
+                    cat::product_label(&p)
+                ),
+                format!(
+                    "add --lot after --product {product}; the lots: inkguard lot list {}",
+                    p.code
+                ),
+            ));
+        };
+        let product_facts = facts::load_product(&db.conn, &p, Some(lot))?;
+        let (lot_id, ..) =
+            cat::find_lot(&db.conn, p.id, lot)?.ok_or_else(|| Error::invalid("lot vanished"))?;
+        if lot_ids.contains(&lot_id) {
+            return Err(Error::invalid(format!(
+                "lot {lot} of {} is named twice",
+                cat::product_label(&p)
+            )));
+        }
+        let a = assess(&client_facts, &product_facts, &world, Options::default());
+        lot_ids.push(lot_id);
+        verdicts.push(ItemVerdict {
+            product: format!("{}/{}", p.supplier, p.code),
+            name: p.name.clone(),
+            lot: lot.trim().to_string(),
+            formulation: product_facts.version,
+            verdict: a.verdict,
+            reasons: a.reasons,
+        });
+    }
+    let worst = verdicts
+        .iter()
+        .map(|v| v.verdict)
+        .max()
+        .unwrap_or(Verdict::Clear);
+    let refused = match worst {
+        Verdict::Blocked => Some("BLOCKED: a blocked product cannot be overridden"),
+        Verdict::Caution if override_reason.is_none() => {
+            Some("CAUTION: to go ahead, give --override REASON")
+        }
+        _ => None,
+    };
+    if let Some(why) = refused {
+        let mut t = String::new();
+        for v in &verdicts {
+            let _ = writeln!(
+                t,
+                "{} {} {} lot {} (formulation {})",
+                v.verdict.as_str().to_uppercase(),
+                v.product,
+                v.name,
+                v.lot,
+                v.formulation
+            );
+            for r in &v.reasons {
+                let _ = writeln!(
+                    t,
+                    "  {:<8} {}: {}",
+                    r.level.as_str().to_uppercase(),
+                    r.code,
+                    r.message
+                );
+            }
+        }
+        out.document(
+            &Refusal {
+                recorded: false,
+                client: &client.code,
+                verdict: worst,
+                items: &verdicts,
+            },
+            &t,
+        )?;
+        eprintln!(
+            "error: treatment of {} refused, nothing was written: {why}",
+            client.code
+        );
+        return Ok(worst.exit_code());
+    }
+    let (actor, stamp) = (db.actor.clone(), db.stamp());
+    let when = crate::time::stamp(when);
+    let override_stored = override_reason
+        .filter(|_| worst == Verdict::Caution)
+        .map(|r| r.trim().to_string());
+    let tx = db.write()?;
+    tx.execute(
+        "INSERT INTO treatments (client_id, at, area, override, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![client.id, when, area, override_stored, actor],
+    )?;
+    let id = tx.last_insert_rowid();
+    for lot_id in &lot_ids {
+        tx.execute(
+            "INSERT INTO treatment_items (treatment_id, lot_id) VALUES (?1, ?2)",
+            params![id, lot_id],
+        )?;
+    }
+    let items_json: Vec<serde_json::Value> = verdicts
+        .iter()
+        .map(|v| serde_json::json!({"product": v.product, "lot": v.lot, "verdict": v.verdict}))
+        .collect();
+    let doc = serde_json::json!({
+        "id": id, "client": client.code, "at": when, "area": area, "items": items_json, "override": override_stored
+    });
+    audit::append(
+        &tx,
+        &actor,
+        &stamp,
+        "treatment record",
+        Some(&client.code),
+        &doc,
+    )?;
+    tx.commit()?;
+    let mut t = format!("recorded treatment #{id} of {} at {when}\n", client.code);
+    for v in &verdicts {
+        let _ = writeln!(
+            t,
+            "  {} {} lot {} ({})",
+            v.product,
+            v.name,
+            v.lot,
+            v.verdict.as_str().to_uppercase()
+        );
+    }
+    if let Some(o) = &override_stored {
+        let _ = writeln!(t, "  override: {o}");
+    }
+    let _ = writeln!(t, "client information sheet: inkguard treatment sheet {id}");
+    out.document(&doc, &t)?;
+    Ok(0)
+}
+
+fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {
+    let client = clinical::resolve_client(&db.conn, client)?;
+    let treatments = super::client::treatments(db, &client)?;
+    let mut table = Table::new(&["id", "at", "area", "products", "override"]);
+    for t in &treatments {
+        let items: Vec<String> = t
+            .items
+            .iter()
+            .map(|i| format!("{} lot {}", i.product, i.lot))
+            .collect();
+        table.row(vec![
+            t.id.to_string(),
+            t.at.clone(),
+            opt(t.area.as_ref()),
+            items.join(", "),
+            opt(t.override_reason.as_ref()),
+        ]);
+    }
+    out.records(&treatments, &table)?;
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct SheetProduct {
+    supplier: String,
+    code: String,
+    name: String,
+    shade: Option<String>,
+    lot: String,
+    expires: Option<String>,
+    formulation: i64,
+    ingredients: Vec<String>,
+    may_contain: Vec<String>,
+    label_statements: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Sheet {
+    treatment: i64,
+    client: String,
+    at: String,
+    area: Option<String>,
+    products: Vec<SheetProduct>,
+}
+
+/// The declared ingredient list of a formulation in declared order, one entry per declaration.
+fn declared_list(rows: &[IngredientRow]) -> (Vec<String>, Vec<String>) {
+    let (mut main, mut may) = (Vec::new(), Vec::new());
+    let mut last = None;
+    for r in rows {
+        if last == Some(r.position) {
+            continue;
+        }
+        last = Some(r.position);
+        let entry = match &r.concentration_text {
+            Some(c) => format!("{} ({c})", r.name_as_declared),
+            None => r.name_as_declared.clone(),
+        };
+        if r.may_contain {
+            may.push(entry);
+        } else {
+            main.push(entry);
+        }
+    }
+    (main, may)
+}
+
+fn sheet(db: &Db, out: &Output, id: i64) -> Result<Exit> {
+    let row: Option<(String, String, Option<String>)> = db
+        .conn
+        .query_row(
+            "SELECT c.code, t.at, t.area FROM treatments t JOIN clients c ON c.id = t.client_id WHERE t.id = ?1",
+            [id],
+            |r| r.try_into(),
+        )
+        .optional()?;
+    let Some((client, at, area)) = row else {
+        return Err(Error::NotFound {
+            what: "treatment",
+            name: format!("#{id}"),
+            suggestions: vec!["see the ids with: inkguard treatment list CLIENT".into()],
+        });
+    };
+    let mut stmt = db.conn.prepare(
+        "SELECT p.id, l.lot, l.expires, l.formulation_id FROM treatment_items ti JOIN lots l ON l.id = ti.lot_id
+         JOIN products p ON p.id = l.product_id WHERE ti.treatment_id = ?1 ORDER BY p.code, l.lot",
+    )?;
+    let items: Vec<(i64, String, Option<String>, i64)> = stmt
+        .query_map([id], |r| r.try_into())?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut statements = db.conn.prepare(
+        "SELECT DISTINCT r.label_statement FROM ingredients i JOIN restrictions r ON r.substance_id = i.substance_id
+         WHERE i.formulation_id = ?1 AND r.label_statement IS NOT NULL ORDER BY r.label_statement",
+    )?;
+    let mut products = Vec::new();
+    for (product, lot, expires, formulation) in items {
+        let p = cat::product_by_id(&db.conn, product)?;
+        let rows = cat::ingredients(&db.conn, formulation)?;
+        let (ingredients, may_contain) = declared_list(&rows);
+        let label_statements = statements
+            .query_map([formulation], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        products.push(SheetProduct {
+            supplier: p.supplier,
+            code: p.code,
+            name: p.name,
+            shade: p.shade,
+            lot,
+            expires,
+            formulation: cat::formulation_version(&db.conn, formulation)?,
+            ingredients,
+            may_contain,
+            label_statements,
+        });
+    }
+    let s = Sheet {
+        treatment: id,
+        client,
+        at,
+        area,
+        products,
+    };
+    let mut t = format!(
+        "CLIENT INFORMATION SHEET\ntreatment #{} for client {} on {}",
+        s.treatment, s.client, s.at
+    );
+    if let Some(a) = &s.area {
+        let _ = write!(t, ", {a}");
+    }
+    t.push('\n');
+    for p in &s.products {
+        let _ = writeln!(t, "\n{} ({}), supplier {}", p.name, p.code, p.supplier);
+        if let Some(shade) = &p.shade {
+            let _ = writeln!(t, "  shade: {shade}");
+        }
+        let _ = writeln!(
+            t,
+            "  batch number: {} (expires {})",
+            p.lot,
+            opt(p.expires.as_ref())
+        );
+        let _ = writeln!(t, "  ingredients: {}", p.ingredients.join(", "));
+        if !p.may_contain.is_empty() {
+            let _ = writeln!(t, "  may contain: {}", p.may_contain.join(", "));
+        }
+        for statement in &p.label_statements {
+            let _ = writeln!(t, "  {statement}");
+        }
+    }
+    out.document(&s, &t)?;
+    Ok(0)
+}
+
+pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<Exit> {
+    let ReactionCommand::Record {
+        client,
+        treatment,
+        onset,
+        symptoms,
+        severity,
+    } = command;
+    let client = clinical::resolve_client(&db.conn, &client)?;
+    let owner: Option<(i64, String)> = db
+        .conn
+        .query_row(
+            "SELECT client_id, at FROM treatments WHERE id = ?1",
+            [treatment],
+            |r| r.try_into(),
+        )
+        .optional()?;
+    let treated_at = match owner {
+        Some((c, at)) if c == client.id => clinical::parse_stamp(&at)?,
+        Some(_) => {
+            return Err(Error::invalid(format!(
+                "treatment #{treatment} is not one of {}'s",
+                client.code
+            )))
+        }
+        None => {
+            return Err(Error::NotFound {
+                what: "treatment",
+                name: format!("#{treatment}"),
+                suggestions: super::client::treatments(db, &client)?
+                    .iter()
+                    .map(|t| format!("#{}", t.id))
+                    .collect(),
+            })
+        }
+    };
+    let onset = crate::time::parse_time(&onset)?;
+    if onset < treated_at - chrono::Duration::days(1) {
+        return Err(Error::invalid(format!(
+            "the onset {} is before the treatment ({})",
+            crate::time::stamp(onset),
+            crate::time::stamp(treated_at)
+        )));
+    }
+    if symptoms.trim().is_empty() {
+        return Err(Error::invalid(
+            "--symptoms is empty: describe what was seen",
+        ));
+    }
+    let severity = match severity {
+        Severity::Mild => "mild",
+        Severity::Moderate => "moderate",
+        Severity::Severe => "severe",
+    };
+    let mut stmt = db.conn.prepare(
+        "SELECT s.name || '/' || p.code, l.lot, l.formulation_id FROM treatment_items ti JOIN lots l ON l.id = ti.lot_id
+         JOIN products p ON p.id = l.product_id JOIN suppliers s ON s.id = p.supplier_id
+         WHERE ti.treatment_id = ?1 ORDER BY p.code",
+    )?;
+    let lots: Vec<(String, String, i64)> = stmt
+        .query_map([treatment], |r| r.try_into())?
+        .collect::<rusqlite::Result<_>>()?;
+    drop(stmt);
+    let mut suspects: Vec<String> = Vec::new();
+    for (_, _, formulation) in &lots {
+        for i in cat::ingredients(&db.conn, *formulation)? {
+            if !suspects.contains(&i.substance) {
+                suspects.push(i.substance);
+            }
+        }
+    }
+    let (actor, stamp) = (db.actor.clone(), db.stamp());
+    let tx = db.write()?;
+    tx.execute(
+        "INSERT INTO reactions (client_id, treatment_id, onset, symptoms, severity, recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![client.id, treatment, crate::time::stamp(onset), symptoms.trim(), severity, stamp, actor],
+    )?;
+    let id = tx.last_insert_rowid();
+    let lots_json: Vec<serde_json::Value> = lots
+        .iter()
+        .map(|(p, l, _)| serde_json::json!({"product": p, "lot": l}))
+        .collect();
+    let doc = serde_json::json!({
+        "id": id, "client": client.code, "treatment": treatment, "onset": crate::time::stamp(onset),
+        "severity": severity, "suspects": suspects, "lots": lots_json
+    });
+    // The symptoms are clinical, not identifying; the event still names the client by code only.
+    audit::append(
+        &tx,
+        &actor,
+        &stamp,
+        "reaction record",
+        Some(&client.code),
+        &doc,
+    )?;
+    tx.commit()?;
+    let mut t = format!(
+        "recorded reaction #{id} of {} ({severity}) after treatment #{treatment}\nnow suspected sensitivities of {}: {}\n",
+        client.code,
+        client.code,
+        suspects.join(", ")
+    );
+    for (p, l, _) in &lots {
+        let _ = writeln!(
+            t,
+            "lot used: {p} lot {l}; other clients of it: inkguard trace --product {p} --lot {l}"
+        );
+    }
+    out.document(&doc, &t)?;
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct Traced {
+    client: String,
+    treatment: i64,
+    at: String,
+    area: Option<String>,
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    erased: bool,
+}
+
+pub fn trace(db: &Db, out: &Output, product: &str, lot: &str) -> Result<Exit> {
+    let p = cat::resolve_product(&db.conn, product)?;
+    let Some((lot_id, ..)) = cat::find_lot(&db.conn, p.id, lot)? else {
+        return Err(Error::NotFound {
+            what: "lot",
+            name: format!("{lot} of {}", cat::product_label(&p)),
+            suggestions: cat::lots(&db.conn, p.id)?
+                .into_iter()
+                .map(|l| l.lot)
+                .collect(),
+        });
+    };
+    let mut stmt = db.conn.prepare(
+        "SELECT c.code, t.id, t.at, t.area, c.name, c.phone, c.email, c.erased_at IS NOT NULL
+         FROM treatment_items ti JOIN treatments t ON t.id = ti.treatment_id JOIN clients c ON c.id = t.client_id
+         WHERE ti.lot_id = ?1 ORDER BY t.at, c.code",
+    )?;
+    let rows = stmt.query_map([lot_id], |r| {
+        Ok(Traced {
+            client: r.get(0)?,
+            treatment: r.get(1)?,
+            at: r.get(2)?,
+            area: r.get(3)?,
+            name: r.get(4)?,
+            phone: r.get(5)?,
+            email: r.get(6)?,
+            erased: r.get(7)?,
+        })
+    })?;
+    let traced: Vec<Traced> = rows.collect::<rusqlite::Result<_>>()?;
+    let mut table = Table::new(&["client", "treatment", "at", "name", "phone", "email"]);
+    for t in &traced {
+        let name = if t.erased {
+            "(erased)".to_string()
+        } else {
+            opt(t.name.as_ref())
+        };
+        table.row(vec![
+            t.client.clone(),
+            t.treatment.to_string(),
+            t.at.clone(),
+            name,
+            opt(t.phone.as_ref()),
+            opt(t.email.as_ref()),
+        ]);
+    }
+    if out.is_json() {
+        out.json(&traced)?;
+    } else {
+        super::note(format!(
+            "{} treatment(s) with {} lot {}",
+            traced.len(),
+            cat::product_label(&p),
+            lot.trim()
+        ));
+        out.records(&traced, &table)?;
+    }
+    Ok(0)
+}
