@@ -2,5 +2,6 @@
 
 mod catalog;
 mod realdata;
+mod records;
 mod support;
 mod verdicts;
