@@ -26,11 +26,23 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// The database file [default: $XDG_DATA_HOME/inkguard/inkguard.db]
-    #[arg(long, global = true, env = "INKGUARD_DB", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "INKGUARD_DB",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub db: Option<PathBuf>,
 
     /// Who is acting, stored on every record [default: $INKGUARD_USER, else the login name]
-    #[arg(long = "as", global = true, env = "INKGUARD_USER", value_name = "NAME")]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "INKGUARD_USER",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub actor: Option<String>,
 
     /// Output format for records
@@ -97,6 +109,36 @@ again: it upgrades and never loses data.\n\nExample: inkguard --db clinic.db ini
     /// The clinic's policy for verdicts
     #[command(subcommand)]
     Policy(PolicyCommand),
+
+    /// Build a demonstration database and walk through checks, a safe list and a refused treatment
+    #[command(
+        long_about = "Build a small demonstration database from the example supplier files \
+(a German semicolon file in Windows-1252, a label-style file, a numbing cream), add clients with \
+sensitivities and patch tests, and walk through a CLEAR, a CAUTION and a BLOCKED check, a safe \
+list and a refused treatment, printing each command before its output. The database is \
+./inkguard-demo.db (made anew each time) unless --db is given on the command line; \
+$INKGUARD_DB is ignored, so the demo never touches a real database."
+    )]
+    Demo,
+
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    #[command(
+        long_about = "Print the completion script for a shell, made from the same definitions as --help.\n\n\
+Examples:\n  inkguard completions bash > ~/.local/share/bash-completion/completions/inkguard\n  \
+inkguard completions zsh > ~/.zfunc/_inkguard\n  inkguard completions fish > ~/.config/fish/completions/inkguard.fish"
+    )]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff)
+    #[command(
+        long_about = "Print the man page in roff, made from the same definitions as --help.\n\n\
+Example: inkguard man > inkguard.1 && man ./inkguard.1"
+    )]
+    Man,
 
     /// Is this product CLEAR, CAUTION or BLOCKED for this client? (exit 0, 3 or 4)
     #[command(

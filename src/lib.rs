@@ -4,6 +4,7 @@
 //! Data flows one way: command line (`cli`) -> plan (`cmd`) -> library (`import`, `db`) ->
 //! database -> output. `ident` holds the pure identifier functions.
 
+pub mod app;
 pub mod cli;
 pub mod cmd;
 pub mod db;

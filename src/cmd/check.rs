@@ -89,12 +89,10 @@ fn human(client: &ClientRef, p: &ProductFacts, a: &Assessment) -> String {
         .map_or(String::new(), |l| format!(", lot {}", l.lot));
     let _ = writeln!(
         t,
-        "{} for client {}: {}/{} {} (formulation {}{lot})",
+        "{} for client {}: {}, formulation {}{lot}",
         paint(a.verdict),
         client.code,
-        p.supplier,
-        p.code,
-        p.name,
+        p.label(),
         p.version
     );
     reasons_text(&mut t, &a.reasons, "  ");
@@ -307,10 +305,8 @@ pub fn screen(db: &Db, out: &Output, product: &str) -> Result<Exit> {
     match out.format {
         crate::cli::Format::Table => {
             let mut t = format!(
-                "{}/{} {} (formulation {}): {} of {} clients BLOCKED or CAUTION\n",
-                facts.supplier,
-                facts.code,
-                facts.name,
+                "{}, formulation {}: {} of {} clients BLOCKED or CAUTION\n",
+                facts.label(),
                 facts.version,
                 items.len(),
                 clients.len()

@@ -6,8 +6,10 @@ pub mod audit;
 pub mod check;
 pub mod client;
 pub mod compliance;
+pub mod demo;
 pub mod export;
 pub mod group;
+pub mod help;
 pub mod import;
 pub mod init;
 pub mod lot;
@@ -29,7 +31,9 @@ pub type Exit = i32;
 
 pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
     match command {
-        Command::Init => unreachable!("init opens the database itself"),
+        Command::Init | Command::Demo | Command::Completions { .. } | Command::Man => {
+            unreachable!("handled before the database is opened")
+        }
         Command::Substance(c) => substance::run(db, out, c),
         Command::Group(c) => group::run(db, out, c),
         Command::Import(c) => import::run(db, out, c),

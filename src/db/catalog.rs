@@ -185,11 +185,7 @@ pub fn resolve_product(conn: &Connection, text: &str) -> Result<ProductRow> {
 
 /// `SUPPLIER/CODE (name)` for messages.
 pub fn product_label(p: &ProductRow) -> String {
-    if ident::normalize_name(&p.name) == ident::normalize_name(&p.code) {
-        format!("{}/{}", p.supplier, p.code)
-    } else {
-        format!("{}/{} ({})", p.supplier, p.code, p.name)
-    }
+    crate::screening::product_label(&p.supplier, &p.code, &p.name)
 }
 
 pub fn all_products(conn: &Connection) -> Result<Vec<ProductRow>> {

@@ -50,7 +50,8 @@ pub fn resolve_client(conn: &Connection, code: &str) -> Result<ClientRef> {
     for (c, n) in codes.iter().zip(&norms) {
         let near = strsim::levenshtein(n, &want) <= (want.len() / 3).max(1)
             || n.ends_with(&want)
-            || want.ends_with(n.as_str());
+            || want.ends_with(n.as_str())
+            || without_padding(n) == without_padding(&want);
         if suggestions.len() < 5 && !suggestions.contains(c) && near {
             suggestions.push(c.clone());
         }
@@ -60,6 +61,20 @@ pub fn resolve_client(conn: &Connection, code: &str) -> Result<ClientRef> {
         name: code.trim().to_string(),
         suggestions,
     })
+}
+
+/// `c0042` -> `c42`: leading zeros of each run of digits dropped, for comparing codes.
+fn without_padding(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut in_number = false;
+    for c in code.chars() {
+        if c == '0' && !in_number {
+            continue;
+        }
+        in_number = c.is_ascii_digit();
+        out.push(c);
+    }
+    out
 }
 
 /// What a sensitivity is to, as the user named it.

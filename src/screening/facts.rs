@@ -434,6 +434,15 @@ pub struct LotFacts {
     pub flags: Vec<LotFlag>,
 }
 
+/// `SUPPLIER/CODE (name)`, or `SUPPLIER/CODE` when the code is the name.
+pub fn product_label(supplier: &str, code: &str, name: &str) -> String {
+    if crate::ident::normalize_name(name) == crate::ident::normalize_name(code) {
+        format!("{supplier}/{code}")
+    } else {
+        format!("{supplier}/{code} ({name})")
+    }
+}
+
 /// One formulation of a product (and a lot of it) as judged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFacts {
@@ -446,4 +455,10 @@ pub struct ProductFacts {
     pub kind_is_tattoo_ink: bool,
     pub lot: Option<LotFacts>,
     pub ingredients: Vec<Ingredient>,
+}
+
+impl ProductFacts {
+    pub fn label(&self) -> String {
+        product_label(&self.supplier, &self.code, &self.name)
+    }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real `inkguard` binary on fixture files, one test binary.
 
 mod catalog;
+mod newcomer;
 mod realdata;
 mod records;
 mod support;

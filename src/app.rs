@@ -1,0 +1,118 @@
+//! Parse, open the database once, dispatch, and report errors as `error:`/`hint:` lines with
+//! their exit codes. Shared by the binary and by `demo`, which runs the very commands it prints.
+
+use std::ffi::OsString;
+
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
+
+use crate::cli::{self, Cli, Command, PatchTestCommand, TreatmentCommand};
+use crate::db::{self, Db};
+use crate::error::{Error, Result};
+use crate::output::{self, Output};
+use crate::{cmd, time};
+
+/// A parsed command line, and whether `--db` was typed on it (rather than taken from
+/// `INKGUARD_DB`): the demo never uses a database it was not explicitly given.
+pub struct Invocation {
+    pub cli: Cli,
+    pub db_on_command_line: bool,
+}
+
+/// Parses a command line. A usage error is clap's error (exit 2 when printed with `exit`).
+pub fn parse<I, T>(args: I) -> std::result::Result<Invocation, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = Cli::command().try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    let db_on_command_line = matches.value_source("db") == Some(ValueSource::CommandLine)
+        || matches
+            .subcommand()
+            .is_some_and(|(_, m)| m.value_source("db") == Some(ValueSource::CommandLine));
+    // A `--lot` belongs to the `--product` before it: only the raw matches know the order.
+    let target = match &mut cli.command {
+        Command::PatchTest(PatchTestCommand::Apply { items, .. }) => {
+            Some((items, ["patch-test", "apply"]))
+        }
+        Command::Treatment(TreatmentCommand::Record { items, .. }) => {
+            Some((items, ["treatment", "record"]))
+        }
+        _ => None,
+    };
+    if let Some((items, [group, command])) = target {
+        if let Some(m) = matches
+            .subcommand_matches(group)
+            .and_then(|m| m.subcommand_matches(command))
+        {
+            *items = cli::ordered_items(m).map_err(|message| {
+                Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message)
+            })?;
+        }
+    }
+    Ok(Invocation {
+        cli,
+        db_on_command_line,
+    })
+}
+
+/// Runs a parsed command and returns its exit code, printing any error and its hints.
+pub fn run(invocation: Invocation) -> i32 {
+    match execute(invocation) {
+        Ok(code) => code,
+        Err(e) if output::is_broken_pipe(&e) => 0,
+        Err(e) => {
+            report(&e);
+            1
+        }
+    }
+}
+
+/// Prints an error as `error: ...` and `hint: ...` lines on stderr.
+pub fn report(e: &Error) {
+    eprintln!("error: {e}");
+    for hint in e.hints() {
+        eprintln!("hint: {hint}");
+    }
+}
+
+fn execute(invocation: Invocation) -> Result<i32> {
+    let Invocation {
+        cli,
+        db_on_command_line,
+    } = invocation;
+    let out = Output::new(cli.global.format);
+    match &cli.command {
+        Command::Completions { shell } => return cmd::help::completions(&out, *shell),
+        Command::Man => return cmd::help::man(&out),
+        Command::Demo => {
+            let path = cli.global.db.clone().filter(|_| db_on_command_line);
+            return cmd::demo::run(path);
+        }
+        _ => {}
+    }
+    let path = cli.global.db.clone().unwrap_or_else(db::default_path);
+    let actor = cli
+        .global
+        .actor
+        .clone()
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(login_name);
+    let now = time::now_from_env()?;
+    if let Command::Init = cli.command {
+        let (_, report) = Db::init(&path, actor, now)?;
+        cmd::init::print(&out, &report)?;
+        return Ok(0);
+    }
+    let mut db = Db::open(&path, actor, now)?;
+    cmd::dispatch(&mut db, &out, cli.command)
+}
+
+/// The login name, for `--as` when neither the flag nor `INKGUARD_USER` says.
+fn login_name() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
