@@ -106,7 +106,11 @@ fn execute(invocation: Invocation) -> Result<i32> {
         return Ok(0);
     }
     let mut db = Db::open(&path, actor, now)?;
-    cmd::dispatch(&mut db, &out, cli.command)
+    // A database error names the file it happened in.
+    cmd::dispatch(&mut db, &out, cli.command).map_err(|e| match e {
+        Error::Sql(source) => Error::Database { path, source },
+        other => other,
+    })
 }
 
 /// The login name, for `--as` when neither the flag nor `INKGUARD_USER` says.

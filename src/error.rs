@@ -97,7 +97,27 @@ impl Error {
             } if e.code == rusqlite::ErrorCode::DatabaseBusy
                 || e.code == rusqlite::ErrorCode::DatabaseLocked =>
             {
-                vec!["another inkguard is writing to this database; try again in a moment".into()]
+                vec!["another program is writing to this database and held it longer than inkguard waits (INKGUARD_BUSY_TIMEOUT, 30 s); nothing was written: try again when it is done".into()]
+            }
+            Error::Sql(rusqlite::Error::SqliteFailure(e, _))
+            | Error::Database {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } if e.code == rusqlite::ErrorCode::DiskFull => {
+                vec!["the disk is full: nothing was written; free some space and run the command again".into()]
+            }
+            Error::Sql(rusqlite::Error::SqliteFailure(e, _))
+            | Error::Database {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } if e.code == rusqlite::ErrorCode::ReadOnly => {
+                vec!["the database file (or its folder) is read-only for you: check its permissions, or use a copy made with inkguard backup".into()]
+            }
+            Error::Database {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } if e.code == rusqlite::ErrorCode::NotADatabase => {
+                vec!["this file is not an inkguard database: check --db or INKGUARD_DB".into()]
             }
             _ => Vec::new(),
         }

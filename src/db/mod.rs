@@ -21,8 +21,17 @@ use crate::error::{Error, Result};
 /// earlier step.
 const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
 
-/// How long a writer waits for another writer before giving up.
+/// How long a writer waits for another writer before giving up, unless `INKGUARD_BUSY_TIMEOUT`
+/// (seconds) says otherwise.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn busy_timeout() -> Duration {
+    std::env::var("INKGUARD_BUSY_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(BUSY_TIMEOUT, Duration::from_secs_f64)
+}
 
 /// The session: the open database, who acts, and what time it is.
 pub struct Db {
@@ -148,7 +157,7 @@ impl Db {
     fn configure(&self) -> Result<()> {
         let c = &self.conn;
         let path = &self.path;
-        c.busy_timeout(BUSY_TIMEOUT)
+        c.busy_timeout(busy_timeout())
             .map_err(|source| db_error(path, source))?;
         // A file that is not SQLite fails here, on the first read.
         c.pragma_update(None, "foreign_keys", true)

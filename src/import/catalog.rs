@@ -80,6 +80,10 @@ pub struct CatalogReport {
     pub warnings: Vec<String>,
 }
 
+/// No product declares more ingredients than this; a file that says otherwise is broken (or
+/// hostile), and holding its items would take memory without bound.
+pub const MAX_INGREDIENTS: usize = 1_000;
+
 /// The two layouts of SPEC 3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Layout {
@@ -327,7 +331,7 @@ impl<'a> Importer<'a> {
         if !map.ignored.is_empty() {
             self.warn(
                 super::line_of(&record),
-                format!("columns not used: {}", map.ignored.join(", ")),
+                format!("columns not used: {}", few(&map.ignored)),
             );
         }
         let mut draft: Option<Draft> = None;
@@ -485,7 +489,12 @@ impl<'a> Importer<'a> {
                 let has_ingredient = [Field::Ingredient, Field::Cas, Field::Ec, Field::Ci]
                     .iter()
                     .any(|f| row.get(*f).is_some());
-                if has_ingredient {
+                if has_ingredient && d.items.len() >= MAX_INGREDIENTS {
+                    if d.items.len() == MAX_INGREDIENTS {
+                        errors.push(format!("product {:?} declares more than {MAX_INGREDIENTS} ingredients: check the file", d.code));
+                        d.items.push(placeholder_item(line));
+                    }
+                } else if has_ingredient {
                     match self.ingredient_from_row(row, line) {
                         Ok(item) => d.items.push(item),
                         Err(e) => errors.push(e),
@@ -498,6 +507,13 @@ impl<'a> Importer<'a> {
                 }
             }
             Layout::Label => match row.get(Field::Declaration) {
+                // Count before splitting: a declaration of a million items is refused, not held.
+                Some(declaration) if declaration.matches(',').count() >= MAX_INGREDIENTS => {
+                    errors.push(format!(
+                        "the ingredient list has more than {MAX_INGREDIENTS} items ({} MB): check the file",
+                        declaration.len() / (1024 * 1024)
+                    ));
+                }
                 Some(declaration) => {
                     for part in label::split(declaration) {
                         match self.ingredient_from_label(&part.text, part.may_contain, line) {
@@ -1082,6 +1098,14 @@ impl<'r> Row<'r> {
     }
 }
 
+/// Up to ten names, then how many more: a header row can have thousands of columns.
+fn few(names: &[String]) -> String {
+    match names.len() {
+        0..=10 => names.join(", "),
+        n => format!("{} and {} more", names[..10].join(", "), n - 10),
+    }
+}
+
 /// `a, b` for the declared numbers; `None` when there are none.
 fn joined<T: ToString>(list: &[T]) -> Option<String> {
     (!list.is_empty()).then(|| {
@@ -1090,6 +1114,19 @@ fn joined<T: ToString>(list: &[T]) -> Option<String> {
             .collect::<Vec<_>>()
             .join(", ")
     })
+}
+
+/// Stands in for the ingredients past `MAX_INGREDIENTS`, so that the error is reported once.
+fn placeholder_item(line: u64) -> Item {
+    Item {
+        line,
+        name: String::new(),
+        declared: Declared::default(),
+        concentration: None,
+        function: None,
+        may_contain: false,
+        resolution: Resolution::default(),
+    }
 }
 
 fn push_unique<T: PartialEq>(list: &mut Vec<T>, value: T) {

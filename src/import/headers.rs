@@ -197,6 +197,14 @@ impl Field {
                 "nombre inci",
                 "sostanza",
                 "nome inci",
+                // Reference lists: CosIng annexes, CLP Annex VI, IFRA, the Dutch tattoo decree.
+                "chemical name / inn",
+                "chemical name",
+                "international chemical identification",
+                "principal name",
+                "stoffen",
+                "stof",
+                "mogelijke ci naam",
             ],
             Field::Declaration => &[
                 "ingredients",
@@ -280,6 +288,7 @@ impl Field {
                 "indice de couleur",
                 "indice colore",
                 "farbindex",
+                "colour index number / name of common ingredients glossary",
             ],
             Field::Concentration => &[
                 "concentration",

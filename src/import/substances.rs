@@ -49,8 +49,14 @@ pub struct SubstanceReport {
 }
 
 /// Header texts of columns that hold other names of the substance (CosIng's INN and Ph. Eur.
-/// names), normalised.
-const EXTRA_NAME_COLUMNS: &[&str] = &["innname", "pheurname", "inn", "pheur"];
+/// names, the annexes' glossary name), normalised.
+const EXTRA_NAME_COLUMNS: &[&str] = &[
+    "innname",
+    "pheurname",
+    "inn",
+    "pheur",
+    "nameofcommoningredientsglossary",
+];
 
 pub fn run(db: &mut Db, job: &SubstanceImport) -> Result<(SubstanceReport, Result<()>)> {
     let mut source = super::open(&job.read)?;

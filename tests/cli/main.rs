@@ -4,5 +4,6 @@ mod catalog;
 mod newcomer;
 mod realdata;
 mod records;
+mod reliability;
 mod support;
 mod verdicts;

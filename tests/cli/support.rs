@@ -135,7 +135,11 @@ impl Work {
 
     /// Imports a fixture as a supplier's catalog and expects success.
     pub fn import(&self, fixture_name: &str, supplier: &str, extra: &[&str]) -> serde_json::Value {
-        let file = fixture(fixture_name);
+        self.import_path(&fixture(fixture_name), supplier, extra)
+    }
+
+    /// Imports a file as a supplier's catalog and expects success.
+    pub fn import_path(&self, file: &Path, supplier: &str, extra: &[&str]) -> serde_json::Value {
         let mut args = vec![
             "import",
             "catalog",
