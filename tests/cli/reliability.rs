@@ -60,7 +60,7 @@ fn peak_kib(w: &Work, args: &[&str]) -> Option<(i32, u64)> {
     let peak = stderr
         .lines()
         .filter_map(|l| l.strip_prefix("PEAK "))
-        .last()?
+        .next_back()?
         .trim()
         .parse()
         .ok()?;
