@@ -319,14 +319,18 @@ impl Index {
     /// "Like" is fuzzy, so that translations and spellings (`Titandioxid`, `Wasser`) pass and a
     /// name of something else (`Titanium dioxide` beside carbon black's CAS) does not.
     fn name_mismatch(&self, name: &str, resolved: &BTreeSet<i64>) -> Option<String> {
-        let core = without_brackets(name);
-        let want = ident::normalize_name(&core);
-        if want.is_empty() {
+        let named = |norm: &str| {
+            self.names
+                .get(norm)
+                .is_some_and(|ids| ids.iter().any(|id| resolved.contains(id)))
+        };
+        let full = ident::normalize_name(name);
+        if named(&full) {
             return None;
         }
-        if self.by_name(&core).iter().any(|id| resolved.contains(id))
-            || self.by_name(name).iter().any(|id| resolved.contains(id))
-        {
+        let core = without_brackets(name);
+        let want = ident::normalize_name(&core);
+        if want.is_empty() || named(&want) {
             return None;
         }
         let alike = resolved

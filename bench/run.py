@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""The inkguard benchmark harness: whole commands, timed against what a user would otherwise use.
+
+    python3 bench/run.py [--runs N] [--skip-large]
+
+Builds the release binary, generates a deterministic catalog from the real CosIng substances
+(bench/gen_catalog.py: 20,000 products, about 220,000 ingredient rows; and one ten times larger
+for memory), then measures, alternating the commands of each comparison run by run:
+
+  1. import substances of the CosIng inventory;
+  2. import catalog of the generated file into a database that already holds CosIng, against
+     `sqlite3 DB ".import --csv FILE rows"` (the raw floor: no validation at all) and against
+     `sqlite-utils insert DB rows FILE --csv`;
+  3. peak memory of the import (GNU time), and again with the file ten times larger;
+  4. `check` and `safe-list` on that database against `sqlite3 DB "select 1"` (the floor of
+     starting a process and opening the database).
+
+Prints medians and per-pair ratios (median of A_i/B_i, so that drift of the machine's speed
+cancels) and writes bench/results.json. Needs: cargo, python3, sqlite3, sqlite-utils
+(pip install sqlite-utils), GNU time (/usr/bin/time). Never run by CI.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "bench", "data")
+COSING = os.path.join(ROOT, "..", "shared", "realdata", "cosing", "COSING_Ingredients-Fragrance_Inventory_v2.csv")
+BIN = os.path.join(ROOT, "target", "release", "inkguard")
+
+
+def sh(args, env=None, check=True, quiet=True):
+    out = subprocess.run(args, env=env, stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE)
+    if check and out.returncode not in (0, 3, 4):
+        sys.exit(f"failed: {' '.join(args)}\n{out.stderr.decode()}")
+    return out
+
+
+def fresh_copy(src, dst):
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(dst + suffix):
+            os.remove(dst + suffix)
+    shutil.copyfile(src, dst)
+
+
+def timed(args, env=None):
+    start = time.perf_counter()
+    out = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if out.returncode not in (0, 3, 4):
+        sys.exit(f"failed: {' '.join(args)}\n{out.stderr.decode()}")
+    return elapsed
+
+
+def peak_mib(args, env=None):
+    out = subprocess.run(["/usr/bin/time", "-f", "PEAK %M"] + args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    lines = [l for l in out.stderr.decode().splitlines() if l.startswith("PEAK ")]
+    return int(lines[-1].split()[1]) / 1024
+
+
+def inkguard_env(db):
+    env = dict(os.environ)
+    env["INKGUARD_DB"] = db
+    env["INKGUARD_NOW"] = "2026-11-23T10:00:00Z"
+    env["INKGUARD_USER"] = "bench"
+    return env
+
+
+def compare(name, commands, runs, results):
+    """commands: list of (label, prepare, args, env); alternated run by run."""
+    times = {label: [] for label, *_ in commands}
+    for _ in range(runs):
+        for label, prepare, args, env in commands:
+            if prepare:
+                prepare()
+            times[label].append(timed(args, env))
+    first = commands[0][0]
+    row = {"medians_s": {label: statistics.median(t) for label, t in times.items()}, "runs": runs}
+    row["ratios"] = {
+        f"{first} / {label}": statistics.median(a / b for a, b in zip(times[first], t))
+        for label, t in times.items()
+        if label != first
+    }
+    results[name] = row
+    print(f"\n{name} ({runs} alternating runs)")
+    for label, t in times.items():
+        print(f"  {label:<34} median {statistics.median(t):8.3f} s   (min {min(t):.3f}, max {max(t):.3f})")
+    for pair, ratio in row["ratios"].items():
+        print(f"  ratio {pair:<52} {ratio:6.2f}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-large", action="store_true", help="skip the memory run on the tenfold file")
+    opts = parser.parse_args()
+    for tool in ("sqlite3", "sqlite-utils"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing: apt-get install sqlite3; pip install sqlite-utils")
+    if not os.path.exists(COSING):
+        sys.exit(f"the CosIng inventory is missing: {COSING}")
+    sh(["cargo", "build", "--release", "--quiet"], quiet=False)
+    os.makedirs(DATA, exist_ok=True)
+    catalog = os.path.join(DATA, "catalog_20k.csv")
+    large = os.path.join(DATA, "catalog_200k.csv")
+    gen = os.path.join(ROOT, "bench", "gen_catalog.py")
+    if not os.path.exists(catalog):
+        sh([sys.executable, gen, COSING, catalog, "20000"])
+    if not opts.skip_large and not os.path.exists(large):
+        sh([sys.executable, gen, COSING, large, "200000"])
+
+    empty = os.path.join(DATA, "empty.db")
+    cosing_db = os.path.join(DATA, "cosing.db")
+    work = os.path.join(DATA, "work.db")
+    for db in (empty, cosing_db):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+    sh([BIN, "init"], env=inkguard_env(empty))
+    shutil.copyfile(empty, cosing_db)
+    sh([BIN, "import", "substances", COSING], env=inkguard_env(cosing_db))
+    sh(["sqlite3", cosing_db, "PRAGMA wal_checkpoint(TRUNCATE)"])
+
+    results = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "date": time.strftime("%Y-%m-%d"),
+        "catalog_rows": sum(1 for _ in open(catalog)) - 1,
+    }
+    print(f"catalog: {results['catalog_rows']} ingredient rows; machine: {os.cpu_count()} CPUs, {platform.platform()}")
+
+    compare(
+        "import substances (CosIng inventory, 30,076 rows)",
+        [("inkguard import substances", lambda: fresh_copy(empty, work), [BIN, "import", "substances", COSING], inkguard_env(work))],
+        opts.runs,
+        results,
+    )
+    compare(
+        "import catalog (20,000 products) into a database holding CosIng",
+        [
+            ("inkguard import catalog", lambda: fresh_copy(cosing_db, work), [BIN, "import", "catalog", catalog, "--supplier", "Gen"], inkguard_env(work)),
+            ("sqlite3 .import (raw floor)", lambda: fresh_copy(cosing_db, work), ["sqlite3", work, f".import --csv {catalog} rows"], None),
+            ("sqlite-utils insert", lambda: fresh_copy(cosing_db, work), ["sqlite-utils", "insert", work, "rows", catalog, "--csv"], None),
+        ],
+        max(3, opts.runs // 2),
+        results,
+    )
+
+    fresh_copy(cosing_db, work)
+    results["peak_memory_mib"] = {"import catalog 20k": peak_mib([BIN, "import", "catalog", catalog, "--supplier", "Gen"], inkguard_env(work))}
+    if not opts.skip_large:
+        fresh_copy(cosing_db, work)
+        results["peak_memory_mib"]["import catalog 200k"] = peak_mib([BIN, "import", "catalog", large, "--supplier", "Gen"], inkguard_env(work))
+    print("\npeak memory (GNU time, maximum resident set)")
+    for label, mib in results["peak_memory_mib"].items():
+        print(f"  {label:<34} {mib:8.1f} MiB")
+
+    # The checked database: the catalog, a client with sensitivities and a patch test.
+    checked = os.path.join(DATA, "checked.db")
+    fresh_copy(cosing_db, checked)
+    env = inkguard_env(checked)
+    sh([BIN, "import", "catalog", catalog, "--supplier", "Gen"], env=env)
+    sh([BIN, "client", "add", "C-1", "--name", "Bench"], env=env)
+    for target, source in (("nickel sulphate", "physician"), ("PPD", "declared"), ("formaldehyde releasers", "physician")):
+        sh([BIN, "sensitivity", "add", "C-1", target, "--source", source], env=env)
+    sh([BIN, "patch-test", "apply", "C-1", "--product", "GEN-0000100", "--at", "2026-11-20T10:00Z"], env=env)
+    sh([BIN, "patch-test", "read", "1", "--grade=-", "--at", "2026-11-23T10:00Z"], env=env)
+    sh(["sqlite3", checked, "PRAGMA wal_checkpoint(TRUNCATE)"])
+    compare(
+        "check (one product, one client)",
+        [
+            ("inkguard check", None, [BIN, "check", "C-1", "GEN-0000100"], env),
+            ("sqlite3 select 1 (floor)", None, ["sqlite3", checked, "select 1"], None),
+        ],
+        opts.runs * 4,
+        results,
+    )
+    compare(
+        "safe-list (20,000 products, one client)",
+        [
+            ("inkguard safe-list", None, [BIN, "safe-list", "C-1"], env),
+            ("sqlite3 select 1 (floor)", None, ["sqlite3", checked, "select 1"], None),
+        ],
+        opts.runs,
+        results,
+    )
+    with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    print("\nwritten: bench/results.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+//! Micro-benchmarks of the hot pure functions: `cargo bench --bench micro`.
+//! (Whole commands are measured by bench/run.py.)
+
+use chrono::{TimeZone, Utc};
+use divan::black_box;
+use inkguard::ident::{normalize_name, Cas};
+use inkguard::import::{concentration, label};
+use inkguard::screening::{
+    assess, Certainty, ClientFacts, Group, Ingredient, Level, Options, Policy, ProductFacts,
+    Relation, Sensitivity, Source, Target, World,
+};
+
+fn main() {
+    divan::main();
+}
+
+#[divan::bench(args = ["7440-02-0", " 0050\u{2013}00\u{2013}0 ", "1309-37-1", "64-17-6"])]
+fn cas_normalisation(text: &str) -> bool {
+    Cas::parse(black_box(text)).is_ok()
+}
+
+#[divan::bench(args = ["5", "0,5", "1–5 %", "< 2 mg/kg", "max. 2", "traces"])]
+fn concentration_parsing(text: &str) -> bool {
+    concentration::parse(black_box(text)).is_ok()
+}
+
+const LABEL: &str = "Aqua, Glycerin, Isopropyl Alcohol, Hamamelis Virginiana (Witch Hazel) Water, \
+    Iron Oxides (CI 77491, CI 77499), Titanium Dioxide (CI 77891), CI 77266 (Carbon Black), \
+    Phenoxyethanol, Ethylhexylglycerin, Silica, Sorbitol, Hydrogenated Castor Oil, Tocopherol, \
+    Sodium Benzoate, Citric Acid, Shellac, PVP, Alcohol Denat. May contain: CI 77492, CI 77007, \
+    Mica, Tin Oxide [+/- CI 77163]";
+
+#[divan::bench]
+fn label_splitting() -> usize {
+    label::split(black_box(LABEL)).len()
+}
+
+#[divan::bench(args = ["Iron Oxides", "Hamamelis Virginiana (Witch Hazel) Water", "Crème de la Mer Teinté"])]
+fn name_normalisation(text: &str) -> String {
+    normalize_name(black_box(text))
+}
+
+/// A world of `products` products with 12 ingredients each, drawn from 60 substances, five of
+/// them in groups; a client with three sensitivities.
+fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+    let groups = vec![
+        Group {
+            id: 1,
+            key: "nickel".into(),
+            name: "Nickel".into(),
+            relation: Relation::SameHapten,
+            on_match: Level::Block,
+            members: vec![1, 2],
+        },
+        Group {
+            id: 2,
+            key: "metals".into(),
+            name: "Metals".into(),
+            relation: Relation::CoSensitisation,
+            on_match: Level::Note,
+            members: vec![1, 2, 3],
+        },
+        Group {
+            id: 3,
+            key: "para".into(),
+            name: "Para".into(),
+            relation: Relation::CrossReactive,
+            on_match: Level::Caution,
+            members: vec![4, 5],
+        },
+    ];
+    let mut world = World::new(now, Policy::default(), groups, vec![]);
+    for s in 1..=60 {
+        world.add_substance_name(s, format!("substance {s}"));
+    }
+    let client = ClientFacts {
+        code: "C-1".into(),
+        sensitivities: [(1, 2), (2, 4), (3, 40)]
+            .into_iter()
+            .map(|(id, s)| Sensitivity {
+                id,
+                target: Target::Substance(s),
+                target_name: format!("substance {s}"),
+                source: Source::Physician,
+                certainty: Certainty::Confirmed,
+                retracted: false,
+                evidence: None,
+            })
+            .collect(),
+        ..ClientFacts::default()
+    };
+    let catalog = (0..products)
+        .map(|p| ProductFacts {
+            supplier: "S".into(),
+            code: format!("P{p}"),
+            name: format!("Product {p}"),
+            formulation_id: p as i64,
+            version: 1,
+            kind_is_tattoo_ink: true,
+            lot: None,
+            ingredients: (0..12)
+                .map(|i| {
+                    let s = ((p * 7 + i * 13) % 60) as i64 + 1;
+                    Ingredient {
+                        substance: s,
+                        substance_name: format!("substance {s}"),
+                        declared_as: format!("substance {s}"),
+                        cas: vec![],
+                        ci: vec![],
+                        verified: true,
+                        may_contain: false,
+                        max_percent: Some(1.0),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    (world, client, catalog)
+}
+
+#[divan::bench]
+fn verdict_one_product(bencher: divan::Bencher) {
+    let (world, client, catalog) = fixture(1);
+    bencher.bench_local(|| {
+        assess(
+            black_box(&client),
+            black_box(&catalog[0]),
+            &world,
+            Options::default(),
+        )
+        .verdict
+    });
+}
+
+#[divan::bench(sample_count = 20)]
+fn verdict_whole_catalog_20000(bencher: divan::Bencher) {
+    let (world, client, catalog) = fixture(20_000);
+    let options = Options {
+        ignore_missing_patch_test: true,
+    };
+    bencher.bench_local(|| {
+        catalog
+            .iter()
+            .filter(|p| {
+                assess(&client, p, &world, options).verdict == inkguard::screening::Verdict::Clear
+            })
+            .count()
+    });
+}
