@@ -121,8 +121,12 @@ impl<R: Read> DecodingReader<R> {
                     .decode_to_utf8_without_replacement(src, &mut self.output, self.eof);
             self.output.truncate(written);
             if let DecoderResult::Malformed(bad, after) = result {
-                let bad_end = self.start + read - usize::from(after);
-                let bad_start = bad_end - usize::from(bad);
+                // The malformed bytes may have begun in an earlier buffer (a UTF-16 surrogate
+                // split across reads): show those still at hand.
+                let bad_end = (self.start + read).saturating_sub(usize::from(after));
+                let bad_start = bad_end
+                    .saturating_sub(usize::from(bad))
+                    .max(self.start.min(bad_end));
                 let bytes = self.input[bad_start..bad_end]
                     .iter()
                     .map(|b| format!("0x{b:02X}"))
@@ -232,6 +236,45 @@ mod tests {
             as_decode_error(&err).unwrap(),
             &DecodeError::Nul { line: 2 }
         );
+    }
+
+    /// Regression (found by cargo-fuzz): a malformed UTF-16 sequence whose bytes began in an
+    /// earlier buffer made the error's byte range underflow.
+    #[test]
+    fn malformed_utf16_across_buffers_is_an_error_not_a_panic() {
+        let bytes = include_bytes!("../../tests/fixtures/fuzz_utf16_malformed_across_buffers.bin");
+        let err = decode(bytes, None).unwrap_err();
+        assert!(
+            matches!(
+                as_decode_error(&err),
+                Some(DecodeError::Malformed {
+                    encoding: "UTF-16LE",
+                    ..
+                })
+            ),
+            "{err}"
+        );
+        // And for every way the input could be cut into reads.
+        for size in 1..8 {
+            let mut r = DecodingReader::new(Chunked { data: bytes, size }, None);
+            let mut out = Vec::new();
+            assert!(r.read_to_end(&mut out).is_err());
+        }
+    }
+
+    /// A reader that hands out at most `size` bytes at a time.
+    struct Chunked<'a> {
+        data: &'a [u8],
+        size: usize,
+    }
+
+    impl Read for Chunked<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.size.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
     }
 
     #[test]
