@@ -161,6 +161,13 @@ impl Draft {
     }
 }
 
+/// A product as the database holds it before the import: its row and current formulation
+/// (id, version, fingerprint).
+struct Existing {
+    product: Option<cat::ProductRow>,
+    current: Option<(i64, i64, String)>,
+}
+
 /// What writing a product did, so that it can be undone when the product turns out invalid
 /// later in the file (its code shows up again).
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -689,8 +696,9 @@ impl<'a> Importer<'a> {
                 self.finished.put(&key, &earlier)?;
             }
         }
+        let existing = self.existing(&d)?;
         if d.errors.is_empty() {
-            if let Err(lot_errors) = self.check_lots(&d, &fingerprint)? {
+            if let Err(lot_errors) = self.check_lots(&d, &existing, &fingerprint)? {
                 d.errors.extend(lot_errors);
             }
         }
@@ -728,7 +736,7 @@ impl<'a> Importer<'a> {
         self.warn_restricted(&d);
         // With invalid rows and no --skip-invalid nothing will be written: only validate.
         let written = if self.report.rejected.is_empty() || self.job.skip_invalid {
-            Some(self.write(&d, &fingerprint)?)
+            Some(self.write(&d, existing, &fingerprint)?)
         } else {
             None
         };
@@ -778,17 +786,20 @@ impl<'a> Importer<'a> {
 
     /// A lot named in the file that already belongs to another formulation than the one the
     /// file declares is a contradiction: a lot is made from one formulation.
-    fn check_lots(&self, d: &Draft, fingerprint: &str) -> Result<Result<(), Vec<Rejected>>> {
-        let Some(sid) = cat::supplier_id(self.conn, &d.supplier)? else {
+    fn check_lots(
+        &self,
+        d: &Draft,
+        existing: &Existing,
+        fingerprint: &str,
+    ) -> Result<Result<(), Vec<Rejected>>> {
+        let Some(product) = &existing.product else {
             return Ok(Ok(()));
         };
-        let Some(product) = cat::find_product(self.conn, sid, &d.code)? else {
-            return Ok(Ok(()));
-        };
-        let current = cat::current_formulation(self.conn, product.id)?;
-        let target = current
+        let target = existing
+            .current
+            .as_ref()
             .filter(|(_, _, fp)| fp == fingerprint)
-            .map(|(id, ..)| id);
+            .map(|(id, ..)| *id);
         let mut errors = Vec::new();
         for l in &d.lots {
             if let Some((_, formulation, _)) = cat::find_lot(self.conn, product.id, &l.lot)? {
@@ -821,12 +832,28 @@ impl<'a> Importer<'a> {
         Ok(id)
     }
 
-    fn write(&mut self, d: &Draft, fingerprint: &str) -> Result<Written> {
+    /// The product as the database holds it before this import touches it.
+    fn existing(&mut self, d: &Draft) -> Result<Existing> {
+        let supplier = match self.supplier_ids.get(&ident::normalize_name(&d.supplier)) {
+            Some(id) => Some(*id),
+            None => cat::supplier_id(self.conn, &d.supplier)?,
+        };
+        let product = match supplier {
+            Some(s) => cat::find_product(self.conn, s, &d.code)?,
+            None => None,
+        };
+        let current = match &product {
+            Some(p) => cat::current_formulation(self.conn, p.id)?,
+            None => None,
+        };
+        Ok(Existing { product, current })
+    }
+
+    fn write(&mut self, d: &Draft, existing: Existing, fingerprint: &str) -> Result<Written> {
         let supplier = self.supplier(&d.supplier)?;
         let mut w = Written::default();
         let name = d.name.clone().unwrap_or_else(|| d.code.clone());
-        let existing = cat::find_product(self.conn, supplier, &d.code)?;
-        let product = match &existing {
+        let product = match &existing.product {
             None => {
                 let kind = d.kind.or(self.job.kind).unwrap_or(Kind::Pigment);
                 self.conn
@@ -866,8 +893,7 @@ impl<'a> Importer<'a> {
             }
         };
         w.product = product;
-        let current = cat::current_formulation(self.conn, product)?;
-        let formulation = match current {
+        let formulation = match existing.current {
             Some((id, _, fp)) if fp == fingerprint => id,
             other => {
                 let version = other.map_or(1, |(_, v, _)| v + 1);
