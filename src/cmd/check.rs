@@ -1,5 +1,6 @@
 //! `check`, `safe-list` and `screen`: the verdict engine applied to the database.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
@@ -185,20 +186,42 @@ pub fn safe_list(
     let options = Options {
         ignore_missing_patch_test: true,
     };
+    // Only formulations that hold a substance linked to a sensitivity, an unidentified one (when
+    // there are sensitivities), a restricted one, or that were patch-tested can be anything but
+    // CLEAR without reasons: those are judged in full, the rest need no ingredient read.
+    let active = screening::active_sensitivities(&client_facts, &world, &outcomes);
+    let mut marked: HashSet<i64> = screening::linked_substances(&active, &world)
+        .into_iter()
+        .collect();
+    if !active.is_empty() {
+        marked.extend(facts::unverified_substances(&db.conn)?);
+    }
+    if world.policy.jurisdiction.is_some() {
+        marked.extend(world.restricted_substances());
+    }
+    let mut candidates = facts::formulations_holding(&db.conn, &marked)?;
+    candidates.extend(outcomes.iter().filter_map(|o| match o.item.target {
+        ItemTarget::Formulation { id, .. } => Some(id),
+        ItemTarget::Substance { .. } => None,
+    }));
     let mut items = Vec::new();
-    for p in facts::load_catalog(&db.conn, supplier, kind)? {
-        let a = assess(&client_facts, &p, &world, options);
-        let keep = a.verdict == Verdict::Clear || include_caution && a.verdict == Verdict::Caution;
-        if !keep {
+    for entry in facts::current_formulations(&db.conn, supplier, kind)? {
+        let (verdict, reasons) = if candidates.contains(&entry.formulation_id) {
+            let a = assess(&client_facts, &entry.facts(&db.conn)?, &world, options);
+            (a.verdict, a.reasons)
+        } else {
+            (Verdict::Clear, Vec::new())
+        };
+        if !(verdict == Verdict::Clear || include_caution && verdict == Verdict::Caution) {
             continue;
         }
         items.push(SafeItem {
-            patch_test: patch_test_status(&outcomes, p.formulation_id),
-            supplier: p.supplier,
-            code: p.code,
-            name: p.name,
-            verdict: a.verdict,
-            reasons: a.reasons,
+            patch_test: patch_test_status(&outcomes, entry.formulation_id),
+            supplier: entry.supplier,
+            code: entry.code,
+            name: entry.name,
+            verdict,
+            reasons,
         });
     }
     match out.format {

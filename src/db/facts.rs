@@ -1,9 +1,9 @@
 //! Reads the facts a verdict is made of (`screening::facts`) from the database.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use super::catalog::{self as cat, Kind, ProductRow};
 use super::clinical::{self, ClientRef};
@@ -260,19 +260,6 @@ pub fn load_product(
         }
     };
     let version = cat::formulation_version(conn, formulation)?;
-    let mut ingredients = Vec::new();
-    for i in cat::ingredients(conn, formulation)? {
-        ingredients.push(Ingredient {
-            cas: substances::identifiers_of(conn, i.substance_id, IdKind::Cas)?,
-            ci: substances::identifiers_of(conn, i.substance_id, IdKind::Ci)?,
-            substance: i.substance_id,
-            substance_name: i.substance,
-            declared_as: i.name_as_declared,
-            verified: i.verified,
-            may_contain: i.may_contain,
-            max_percent: i.max_percent,
-        });
-    }
     Ok(ProductFacts {
         supplier: product.supplier.clone(),
         code: product.code.clone(),
@@ -281,92 +268,114 @@ pub fn load_product(
         version,
         kind_is_tattoo_ink: product.kind == Kind::Pigment,
         lot: lot_facts,
-        ingredients,
+        ingredients: ingredients(conn, formulation)?,
     })
 }
 
-/// The current formulation of every product (optionally of one supplier or kind), read with a
-/// few set-based queries rather than one per product: what `safe-list` judges.
-pub fn load_catalog(
+/// A formulation's ingredients as the engine reads them.
+fn ingredients(conn: &Connection, formulation: i64) -> Result<Vec<Ingredient>> {
+    cat::ingredients(conn, formulation)?
+        .into_iter()
+        .map(|i| {
+            Ok(Ingredient {
+                cas: substances::identifiers_of(conn, i.substance_id, IdKind::Cas)?,
+                ci: substances::identifiers_of(conn, i.substance_id, IdKind::Ci)?,
+                substance: i.substance_id,
+                substance_name: i.substance,
+                declared_as: i.name_as_declared,
+                verified: i.verified,
+                may_contain: i.may_contain,
+                max_percent: i.max_percent,
+            })
+        })
+        .collect()
+}
+
+/// A product of the catalog by its current formulation, without its ingredients.
+#[derive(Debug, Clone)]
+pub struct CatalogEntry {
+    pub supplier: String,
+    pub code: String,
+    pub name: String,
+    pub kind: Kind,
+    pub formulation_id: i64,
+    pub version: i64,
+}
+
+impl CatalogEntry {
+    /// The entry with its ingredients, ready to be judged.
+    pub fn facts(&self, conn: &Connection) -> Result<ProductFacts> {
+        Ok(ProductFacts {
+            supplier: self.supplier.clone(),
+            code: self.code.clone(),
+            name: self.name.clone(),
+            formulation_id: self.formulation_id,
+            version: self.version,
+            kind_is_tattoo_ink: self.kind == Kind::Pigment,
+            lot: None,
+            ingredients: ingredients(conn, self.formulation_id)?,
+        })
+    }
+}
+
+/// The current formulation of every product (optionally of one supplier or kind), in one query.
+pub fn current_formulations(
     conn: &Connection,
     supplier: Option<i64>,
     kind: Option<Kind>,
-) -> Result<Vec<ProductFacts>> {
-    let mut products: Vec<ProductFacts> = Vec::new();
-    let mut index: HashMap<i64, usize> = HashMap::new();
+) -> Result<Vec<CatalogEntry>> {
     let mut stmt = conn.prepare(
-        "SELECT p.id, s.name, p.code, p.name, p.kind, f.id, f.version, p.supplier_id
+        "SELECT s.name, p.code, p.name, p.kind, f.id, f.version, p.supplier_id
          FROM products p JOIN suppliers s ON s.id = p.supplier_id
          JOIN formulations f ON f.product_id = p.id
          WHERE f.version = (SELECT max(version) FROM formulations WHERE product_id = p.id)
          ORDER BY s.name, p.code",
     )?;
     let rows = stmt.query_map([], |r| {
-        <(i64, String, String, String, String, i64, i64, i64)>::try_from(r)
+        <(String, String, String, String, i64, i64, i64)>::try_from(r)
     })?;
+    let mut entries = Vec::new();
     for row in rows {
-        let (_, supplier_name, code, name, stored_kind, formulation, version, supplier_id) = row?;
+        let (supplier_name, code, name, stored_kind, formulation_id, version, supplier_id) = row?;
         let kind_of = Kind::from_stored(&stored_kind);
         if supplier.is_some_and(|s| s != supplier_id) || kind.is_some_and(|k| k != kind_of) {
             continue;
         }
-        index.insert(formulation, products.len());
-        products.push(ProductFacts {
+        entries.push(CatalogEntry {
             supplier: supplier_name,
             code,
             name,
-            formulation_id: formulation,
+            kind: kind_of,
+            formulation_id,
             version,
-            kind_is_tattoo_ink: kind_of == Kind::Pigment,
-            lot: None,
-            ingredients: Vec::new(),
         });
     }
-    let mut numbers: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
+    Ok(entries)
+}
+
+/// The formulations that hold any substance of `set`: one pass over the (formulation,
+/// substance) index, no ingredient rows read.
+pub fn formulations_holding(conn: &Connection, set: &HashSet<i64>) -> Result<HashSet<i64>> {
+    let mut found = HashSet::new();
+    if set.is_empty() {
+        return Ok(found);
+    }
     let mut stmt = conn.prepare(
-        "SELECT substance_id, kind, value FROM identifiers WHERE kind IN ('cas', 'ci')
-         AND substance_id IN (SELECT substance_id FROM ingredients) ORDER BY id",
+        "SELECT formulation_id, substance_id FROM ingredients INDEXED BY ingredients_by_formulation",
     )?;
-    for row in stmt.query_map([], |r| <(i64, String, String)>::try_from(r))? {
-        let (id, kind, value) = row?;
-        let entry = numbers.entry(id).or_default();
-        if kind == "cas" {
-            entry.0.push(value);
-        } else {
-            entry.1.push(value);
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (formulation, substance): (i64, i64) = (r.get(0)?, r.get(1)?);
+        if set.contains(&substance) {
+            found.insert(formulation);
         }
     }
-    let mut stmt = conn.prepare(
-        "SELECT i.formulation_id, s.id, s.name, i.name_as_declared, s.verified, i.may_contain, i.max_percent
-         FROM ingredients i JOIN substances s ON s.id = i.substance_id ORDER BY i.formulation_id, i.position, i.id",
-    )?;
-    let rows = stmt.query_map(params![], |r| {
-        <(i64, i64, String, String, bool, bool, Option<f64>)>::try_from(r)
-    })?;
-    for row in rows {
-        let (
-            formulation,
-            substance,
-            substance_name,
-            declared_as,
-            verified,
-            may_contain,
-            max_percent,
-        ) = row?;
-        let Some(&at) = index.get(&formulation) else {
-            continue;
-        };
-        let (cas, ci) = numbers.get(&substance).cloned().unwrap_or_default();
-        products[at].ingredients.push(Ingredient {
-            substance,
-            substance_name,
-            declared_as,
-            cas,
-            ci,
-            verified,
-            may_contain,
-            max_percent,
-        });
-    }
-    Ok(products)
+    Ok(found)
+}
+
+/// The substances that are not identified.
+pub fn unverified_substances(conn: &Connection) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare("SELECT id FROM substances WHERE verified = 0")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

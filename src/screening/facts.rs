@@ -294,6 +294,11 @@ impl World {
         self.restrictions.get(&substance).map_or(&[], Vec::as_slice)
     }
 
+    /// Every substance under a restriction.
+    pub fn restricted_substances(&self) -> impl Iterator<Item = SubstanceId> + '_ {
+        self.restrictions.keys().copied()
+    }
+
     pub fn substance_name(&self, id: SubstanceId) -> &str {
         self.substance_names.get(&id).map_or("?", String::as_str)
     }

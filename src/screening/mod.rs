@@ -473,6 +473,33 @@ struct Link<'a> {
     via: Option<&'a Group>,
 }
 
+/// Every substance an ingredient could be and still link to one of `sensitivities` (at any
+/// level): the sensitive substances (or the members of a group sensitivity), and every member of
+/// every group that holds one of them. An ingredient outside this set gets no sensitivity
+/// reason, which lets the safe list judge only the products that hold one.
+pub fn linked_substances(
+    sensitivities: &[ActiveSensitivity],
+    world: &World,
+) -> BTreeSet<SubstanceId> {
+    let mut linked = BTreeSet::new();
+    for s in sensitivities {
+        let sensitive: Vec<SubstanceId> = match s.target {
+            Target::Substance(id) => vec![id],
+            Target::Group(g) => world
+                .group(g)
+                .map(|g| g.members.clone())
+                .unwrap_or_default(),
+        };
+        for x in sensitive {
+            linked.insert(x);
+            for group in world.groups_of(x) {
+                linked.extend(group.members.iter().copied());
+            }
+        }
+    }
+    linked
+}
+
 /// Every link between ingredient substance `ingredient` and sensitivity `s`.
 fn links<'a>(ingredient: SubstanceId, s: &ActiveSensitivity, world: &'a World) -> Vec<Link<'a>> {
     let mut found = Vec::new();

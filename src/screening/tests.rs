@@ -786,6 +786,23 @@ proptest! {
         prop_assert!(assess(&client(vec![retracted], vec![]), &p, &w, o).verdict <= with);
     }
 
+    /// The safe list judges only products holding a linked substance: any other ingredient
+    /// must never give a sensitivity reason.
+    #[test]
+    fn an_ingredient_outside_the_linked_substances_gives_no_sensitivity_reason(c in any_client(), ids in any_ingredients(), f in 1i64..3) {
+        let w = test_world();
+        let outcomes = outcomes(&c, &w);
+        let linked = linked_substances(&active_sensitivities(&c, &w, &outcomes), &w);
+        let a = assess(&c, &product(f, &ids), &w, Options::default());
+        for r in &a.reasons {
+            if matches!(r.because, Some(Because::Sensitivity { .. })) {
+                let name = &r.ingredient.as_ref().unwrap().name;
+                let id: i64 = name.trim_start_matches("substance ").parse().unwrap();
+                prop_assert!(linked.contains(&id), "{} gave {} but is not linked", name, r.code);
+            }
+        }
+    }
+
     #[test]
     fn the_verdict_is_the_most_severe_reason(c in any_client(), ids in any_ingredients(), f in 1i64..3, o in options()) {
         let a = assess(&c, &product(f, &ids), &test_world(), o);
