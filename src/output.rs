@@ -70,8 +70,13 @@ impl Output {
 
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
         let mut out = io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, value)
-            .map_err(|e| stdout_error(io::Error::other(e)))?;
+        serde_json::to_writer_pretty(&mut out, value).map_err(|e| {
+            // Keep the I/O error's kind (a closed pipe) visible through serde_json's wrapper.
+            stdout_error(
+                e.io_error_kind()
+                    .map_or_else(|| io::Error::other(e), io::Error::from),
+            )
+        })?;
         writeln!(out).map_err(stdout_error)?;
         out.flush().map_err(stdout_error)
     }

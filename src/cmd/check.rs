@@ -47,7 +47,8 @@ pub fn check(
     let facts = facts::load_product(&db.conn, &product, lot)?;
     let mut world = facts::load_world(&db.conn, db.now)?;
     let client_facts = facts::load_client(&db.conn, &client, &mut world)?;
-    let a = assess(&client_facts, &facts, &world, Options::default());
+    let mut a = assess(&client_facts, &facts, &world, Options::default());
+    facts::fill_numbers(&db.conn, &mut a.reasons)?;
     let doc = CheckDoc {
         client: &client.code,
         product: ProductRef {
@@ -207,7 +208,8 @@ pub fn safe_list(
     let mut items = Vec::new();
     for entry in facts::current_formulations(&db.conn, supplier, kind)? {
         let (verdict, reasons) = if candidates.contains(&entry.formulation_id) {
-            let a = assess(&client_facts, &entry.facts(&db.conn)?, &world, options);
+            let mut a = assess(&client_facts, &entry.facts(&db.conn)?, &world, options);
+            facts::fill_numbers(&db.conn, &mut a.reasons)?;
             (a.verdict, a.reasons)
         } else {
             (Verdict::Clear, Vec::new())
@@ -311,8 +313,9 @@ pub fn screen(db: &Db, out: &Output, product: &str) -> Result<Exit> {
     for client in &clients {
         let mut world = world_base.clone();
         let client_facts = facts::load_client(&db.conn, client, &mut world)?;
-        let a = assess(&client_facts, &facts, &world, options);
+        let mut a = assess(&client_facts, &facts, &world, options);
         if a.verdict != Verdict::Clear {
+            facts::fill_numbers(&db.conn, &mut a.reasons)?;
             items.push(ScreenItem {
                 client: client.code.clone(),
                 verdict: a.verdict,

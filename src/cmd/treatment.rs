@@ -111,7 +111,8 @@ fn record(
                 cat::product_label(&p)
             )));
         }
-        let a = assess(&client_facts, &product_facts, &world, Options::default());
+        let mut a = assess(&client_facts, &product_facts, &world, Options::default());
+        facts::fill_numbers(&db.conn, &mut a.reasons)?;
         lot_ids.push(lot_id);
         verdicts.push(ItemVerdict {
             product: format!("{}/{}", p.supplier, p.code),

@@ -11,8 +11,8 @@ use super::substances::{self, IdKind};
 use crate::error::{Error, Result};
 use crate::screening::{
     self, Certainty, ClientFacts, Grade, Group, Ingredient, ItemTarget, LotFacts, LotFlag,
-    PatchTest, ProductFacts, Reaction, Reading, Relation, Restriction, Sensitivity, Source, Target,
-    TestItem, World,
+    PatchTest, ProductFacts, Reaction, Reading, Reason, Relation, Restriction, Sensitivity, Source,
+    Target, TestItem, World,
 };
 
 /// Everything that holds for every client and product.
@@ -278,8 +278,8 @@ fn ingredients(conn: &Connection, formulation: i64) -> Result<Vec<Ingredient>> {
         .into_iter()
         .map(|i| {
             Ok(Ingredient {
-                cas: substances::identifiers_of(conn, i.substance_id, IdKind::Cas)?,
-                ci: substances::identifiers_of(conn, i.substance_id, IdKind::Ci)?,
+                cas: Vec::new(),
+                ci: Vec::new(),
                 substance: i.substance_id,
                 substance_name: i.substance,
                 declared_as: i.name_as_declared,
@@ -356,21 +356,18 @@ pub fn current_formulations(
 /// The formulations that hold any substance of `set`: one pass over the (formulation,
 /// substance) index, no ingredient rows read.
 pub fn formulations_holding(conn: &Connection, set: &HashSet<i64>) -> Result<HashSet<i64>> {
-    let mut found = HashSet::new();
     if set.is_empty() {
-        return Ok(found);
+        return Ok(HashSet::new());
     }
+    // The filter runs inside SQLite: only the matching formulations come back.
+    let ids =
+        serde_json::to_string(&set.iter().collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
     let mut stmt = conn.prepare(
-        "SELECT formulation_id, substance_id FROM ingredients INDEXED BY ingredients_by_formulation",
+        "SELECT DISTINCT formulation_id FROM ingredients INDEXED BY ingredients_by_formulation
+         WHERE substance_id IN (SELECT value FROM json_each(?1))",
     )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let (formulation, substance): (i64, i64) = (r.get(0)?, r.get(1)?);
-        if set.contains(&substance) {
-            found.insert(formulation);
-        }
-    }
-    Ok(found)
+    let rows = stmt.query_map([ids], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The substances that are not identified.
@@ -378,4 +375,16 @@ pub fn unverified_substances(conn: &Connection) -> Result<HashSet<i64>> {
     let mut stmt = conn.prepare("SELECT id FROM substances WHERE verified = 0")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Fills in the CAS and Colour Index numbers of the ingredients the reasons name: looked up for
+/// these few rather than for every ingredient judged.
+pub fn fill_numbers(conn: &Connection, reasons: &mut [Reason]) -> Result<()> {
+    for r in reasons {
+        if let Some(i) = r.ingredient.as_mut() {
+            i.cas = substances::identifiers_of(conn, i.substance_id, IdKind::Cas)?;
+            i.ci = substances::identifiers_of(conn, i.substance_id, IdKind::Ci)?;
+        }
+    }
+    Ok(())
 }

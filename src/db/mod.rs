@@ -71,6 +71,7 @@ impl Db {
             now,
         };
         db.configure()?;
+        // The first read: a file that is not SQLite fails here, with its name.
         let version = db.schema_version()?;
         if version == 0 {
             return Err(Error::Invalid {
@@ -119,6 +120,17 @@ impl Db {
             now,
         };
         db.configure()?;
+        // WAL mode is a property of the file: set once here, kept by every later open.
+        let mode: String = db
+            .conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(|source| db_error(path, source))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            eprintln!(
+                "warning: {}: journal mode is {mode}, not WAL",
+                path.display()
+            );
+        }
         let before = db.schema_version()?;
         if before > MIGRATIONS.len() as i64 {
             return Err(Error::invalid(format!(
@@ -159,19 +171,8 @@ impl Db {
         let path = &self.path;
         c.busy_timeout(busy_timeout())
             .map_err(|source| db_error(path, source))?;
-        // A file that is not SQLite fails here, on the first read.
         c.pragma_update(None, "foreign_keys", true)
             .map_err(|source| db_error(path, source))?;
-        let mode: String = c
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(|source| db_error(path, source))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            // A read-only folder cannot hold the WAL; keep going in the mode we got.
-            eprintln!(
-                "warning: {}: journal mode is {mode}, not WAL",
-                path.display()
-            );
-        }
         c.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|source| db_error(path, source))?;
         // 32 MiB of page cache (the default is 2 MiB): an import touches the identifier and

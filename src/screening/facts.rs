@@ -416,6 +416,7 @@ impl Ingredient {
 
     pub fn reference(&self) -> super::IngredientRef {
         super::IngredientRef {
+            substance_id: self.substance,
             name: self.substance_name.clone(),
             declared_as: self.declared_as.clone(),
             substance: self.substance_name.clone(),

@@ -83,9 +83,12 @@ impl Verdict {
     }
 }
 
-/// The ingredient a reason is about.
+/// The ingredient a reason is about. Its CAS and CI numbers are filled in by the caller, for
+/// the few ingredients that end up in a reason (`fill_numbers`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IngredientRef {
+    #[serde(skip)]
+    pub substance_id: SubstanceId,
     pub name: String,
     pub declared_as: String,
     pub substance: String,

@@ -954,11 +954,18 @@ fn export_then_import_gives_the_same_catalog() {
 
 #[test]
 fn output_into_a_closed_pipe_is_not_an_error() {
+    for format in ["table", "json", "csv"] {
+        closed_pipe(format);
+    }
+}
+
+/// Regression: JSON into a closed pipe printed "error: Broken pipe" (serde_json hid the kind).
+fn closed_pipe(format: &str) {
     use std::process::{Command, Stdio};
     let w = Work::new();
     // The reading end is closed before the program writes: every write fails with EPIPE.
     let mut child = Command::new(env!("CARGO_BIN_EXE_inkguard"))
-        .args(["substance", "list"])
+        .args(["substance", "list", "--format", format])
         .env("INKGUARD_DB", w.db())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
