@@ -19,7 +19,7 @@ use super::resolve::{Declared, Index, NewSubstance, Resolution};
 use super::{label, CsvSource, ReadOptions};
 use crate::db::catalog::{self as cat, Kind};
 use crate::db::substances::{self, IdKind};
-use crate::db::{audit, Db};
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ident::{self, Cas, ColourIndex, Ec};
 use crate::screening::World;
@@ -264,40 +264,26 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     source.progress.finish_and_clear();
     read?;
     let mut report = importer.finish()?;
-    let failed = !report.rejected.is_empty() && !job.skip_invalid;
-    let outcome = if failed {
-        Err(Error::ImportRejected {
-            file: file_name.clone(),
-            count: report.rejected.len(),
-            hints: vec![
-                "fix the rows listed above and import again".into(),
-                "or add --skip-invalid to import the products whose rows are all valid".into(),
-            ],
-        })
-    } else {
-        Ok(())
+    let detail = serde_json::json!({
+        "file": file_name,
+        "products": &report.products,
+        "formulations": report.formulations,
+        "lots": report.lots,
+        "rejected": report.rejected.len(),
+    });
+    let ending = super::Ending {
+        command: "import catalog",
+        file: &file_name,
+        actor: &actor,
+        at: &at,
+        rejected: report.rejected.len(),
+        skip_invalid: job.skip_invalid,
+        dry_run: job.dry_run,
+        skip_hint: "or add --skip-invalid to import the products whose rows are all valid",
     };
-    if failed || job.dry_run {
-        tx.rollback()?;
-    } else {
-        audit::append(
-            &tx,
-            &actor,
-            &at,
-            "import catalog",
-            None,
-            &serde_json::json!({
-                "file": file_name,
-                "products": &report.products,
-                "formulations": report.formulations,
-                "lots": report.lots,
-                "rejected": report.rejected.len(),
-            }),
-        )?;
-        tx.commit()?;
-    }
+    let (written, outcome) = super::conclude(tx, ending, detail)?;
     report.dry_run = job.dry_run;
-    report.written = !failed && !job.dry_run;
+    report.written = written;
     Ok((report, outcome))
 }
 

@@ -251,6 +251,49 @@ pub fn find_header<T>(
     Ok(Err(first.unwrap_or_default()))
 }
 
+/// How an import ends, for `conclude`.
+pub struct Ending<'a> {
+    pub command: &'static str,
+    pub file: &'a str,
+    pub actor: &'a str,
+    pub at: &'a str,
+    pub rejected: usize,
+    pub skip_invalid: bool,
+    pub dry_run: bool,
+    /// What `--skip-invalid` would do, for the hint.
+    pub skip_hint: &'static str,
+}
+
+/// Ends an import's transaction: rolled back on a dry run or when rows were rejected without
+/// `--skip-invalid`, else audited (with `detail`) and committed. Returns whether it was written
+/// and the command's outcome.
+pub fn conclude(
+    tx: rusqlite::Transaction<'_>,
+    ending: Ending,
+    detail: serde_json::Value,
+) -> Result<(bool, Result<()>)> {
+    let failed = ending.rejected > 0 && !ending.skip_invalid;
+    if failed || ending.dry_run {
+        tx.rollback()?;
+    } else {
+        crate::db::audit::append(&tx, ending.actor, ending.at, ending.command, None, &detail)?;
+        tx.commit()?;
+    }
+    let outcome = if failed {
+        Err(Error::ImportRejected {
+            file: ending.file.to_string(),
+            count: ending.rejected,
+            hints: vec![
+                "fix the rows listed above and import again".into(),
+                ending.skip_hint.into(),
+            ],
+        })
+    } else {
+        Ok(())
+    };
+    Ok((!failed && !ending.dry_run, outcome))
+}
+
 /// The line where a record starts.
 pub fn line_of(record: &csv::StringRecord) -> u64 {
     record.position().map_or(0, |p| p.line())

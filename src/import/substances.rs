@@ -15,7 +15,7 @@ use super::headers::{self, ColumnMap, Field, Mapping};
 use super::resolve::Index;
 use super::{CsvSource, ReadOptions};
 use crate::db::substances::{self, IdKind};
-use crate::db::{audit, Db};
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ident::{self, Cas, ColourIndex, Ec};
 
@@ -74,33 +74,19 @@ pub fn run(db: &mut Db, job: &SubstanceImport) -> Result<(SubstanceReport, Resul
     let read = read_all(&tx, &mut source, job, &file_name, &at, &mut report);
     source.progress.finish_and_clear();
     read?;
-    let failed = !report.rejected.is_empty() && !job.skip_invalid;
-    if failed || job.dry_run {
-        tx.rollback()?;
-    } else {
-        audit::append(
-            &tx,
-            &actor,
-            &at,
-            "import substances",
-            None,
-            &serde_json::json!({"file": file_name, "substances": &report.substances}),
-        )?;
-        tx.commit()?;
-    }
-    report.written = !failed && !job.dry_run;
-    let outcome = if failed {
-        Err(Error::ImportRejected {
-            file: file_name,
-            count: report.rejected.len(),
-            hints: vec![
-                "fix the rows listed above and import again".into(),
-                "or add --skip-invalid to import the valid rows".into(),
-            ],
-        })
-    } else {
-        Ok(())
+    let ending = super::Ending {
+        command: "import substances",
+        file: &file_name,
+        actor: &actor,
+        at: &at,
+        rejected: report.rejected.len(),
+        skip_invalid: job.skip_invalid,
+        dry_run: job.dry_run,
+        skip_hint: "or add --skip-invalid to import the valid rows",
     };
+    let detail = serde_json::json!({"file": file_name, "substances": &report.substances});
+    let (written, outcome) = super::conclude(tx, ending, detail)?;
+    report.written = written;
     Ok((report, outcome))
 }
 
