@@ -62,25 +62,22 @@ pub fn resolve_supplier(db: &Db, name: &str) -> Result<i64> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let norms: Vec<String> = names.iter().map(|n| ident::normalize_name(n)).collect();
+    let mut suggestions = substances::closest(
+        name,
+        names
+            .iter()
+            .zip(&norms)
+            .map(|(n, m)| (n.as_str(), m.as_str(), n.as_str())),
+        5,
+    );
+    // A clinic has few suppliers: when none is close, name them all.
+    if suggestions.is_empty() && names.len() <= 10 {
+        suggestions = names;
+    }
     Err(Error::NotFound {
         what: "supplier",
         name: name.to_string(),
-        suggestions: substances::closest(
-            name,
-            names
-                .iter()
-                .zip(&norms)
-                .map(|(n, m)| (n.as_str(), m.as_str(), n.as_str())),
-            5,
-        )
-        .into_iter()
-        .chain(if names.len() <= 10 {
-            names.clone()
-        } else {
-            Vec::new()
-        })
-        .take(5)
-        .collect(),
+        suggestions,
     })
 }
 

@@ -100,13 +100,7 @@ pub fn add_identifier(
     value: &str,
     source: &str,
 ) -> Result<bool> {
-    let norm = match kind {
-        IdKind::Ci => ColourIndex::parse(value)
-            .map(ci_norm)
-            .map_err(|e| Error::invalid(e.to_string()))?,
-        IdKind::Cas | IdKind::Ec => value.to_string(),
-        _ => ident::normalize_name(value),
-    };
+    let norm = identifier_norm(kind, value)?;
     if norm.is_empty() {
         return Ok(false);
     }
@@ -121,6 +115,18 @@ pub fn add_identifier(
         )?
         .execute(params![substance, kind.as_str(), shown, norm, source])?;
     Ok(added > 0)
+}
+
+/// The lookup key of an identifier (`identifiers.norm`): the canonical number, the five digits
+/// of a Colour Index number, or the normalised name.
+pub fn identifier_norm(kind: IdKind, value: &str) -> Result<String> {
+    Ok(match kind {
+        IdKind::Ci => ColourIndex::parse(value)
+            .map(ci_norm)
+            .map_err(|e| Error::invalid(e.to_string()))?,
+        IdKind::Cas | IdKind::Ec => value.to_string(),
+        _ => ident::normalize_name(value),
+    })
 }
 
 /// A substance as `substance show` prints it.

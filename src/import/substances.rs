@@ -264,14 +264,7 @@ fn add_all(
     for (kind, value) in ids {
         if substances::add_identifier(conn, id, *kind, value, source)? {
             changed = true;
-            let norm = match kind {
-                IdKind::Ci => ColourIndex::parse(value)
-                    .map(substances::ci_norm)
-                    .unwrap_or_default(),
-                IdKind::Cas | IdKind::Ec => value.clone(),
-                _ => ident::normalize_name(value),
-            };
-            index.add(id, *kind, norm);
+            index.add(id, *kind, substances::identifier_norm(*kind, value)?);
         }
     }
     Ok(changed)
