@@ -187,24 +187,15 @@ pub fn safe_list(
     let options = Options {
         ignore_missing_patch_test: true,
     };
-    // Only formulations that hold a substance linked to a sensitivity, an unidentified one (when
-    // there are sensitivities), a restricted one, or that were patch-tested can be anything but
-    // CLEAR without reasons: those are judged in full, the rest need no ingredient read.
-    let active = screening::active_sensitivities(&client_facts, &world, &outcomes);
-    let mut marked: HashSet<i64> = screening::linked_substances(&active, &world)
-        .into_iter()
-        .collect();
-    if !active.is_empty() {
+    // Only formulations the engine says may get a reason are judged in full (read with their
+    // ingredients); every other product is CLEAR without reasons (`relevance`, property-tested).
+    let relevant = screening::relevance(&client_facts, &world, &outcomes);
+    let mut marked: HashSet<i64> = relevant.substances.iter().copied().collect();
+    if relevant.unverified_matter {
         marked.extend(facts::unverified_substances(&db.conn)?);
     }
-    if world.policy.jurisdiction.is_some() {
-        marked.extend(world.restricted_substances());
-    }
     let mut candidates = facts::formulations_holding(&db.conn, &marked)?;
-    candidates.extend(outcomes.iter().filter_map(|o| match o.item.target {
-        ItemTarget::Formulation { id, .. } => Some(id),
-        ItemTarget::Substance { .. } => None,
-    }));
+    candidates.extend(relevant.formulations.iter().copied());
     let mut items = Vec::new();
     for entry in facts::current_formulations(&db.conn, supplier, kind)? {
         let (verdict, reasons) = if candidates.contains(&entry.formulation_id) {

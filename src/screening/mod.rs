@@ -503,6 +503,51 @@ pub fn linked_substances(
     linked
 }
 
+/// What can give a product any reason for a client, `no-patch-test` and lots aside: the linked
+/// substances, the substances the client was patch-tested to (a doubtful reading cautions), the
+/// restricted substances, the formulations the client was patch-tested to, and unidentified
+/// ingredients when the client has a sensitivity. A product that touches none of these is CLEAR
+/// without reasons: the safe list judges only the others.
+#[derive(Debug, Clone, Default)]
+pub struct Relevance {
+    pub substances: BTreeSet<SubstanceId>,
+    pub formulations: BTreeSet<FormulationId>,
+    pub unverified_matter: bool,
+}
+
+impl Relevance {
+    /// Whether a product (by its ingredients) may get a reason.
+    pub fn touches(&self, product: &ProductFacts) -> bool {
+        self.formulations.contains(&product.formulation_id)
+            || product.ingredients.iter().any(|i| {
+                self.substances.contains(&i.substance) || self.unverified_matter && !i.verified
+            })
+    }
+}
+
+pub fn relevance(client: &ClientFacts, world: &World, outcomes: &[ItemOutcome]) -> Relevance {
+    let active = active_sensitivities(client, world, outcomes);
+    let mut r = Relevance {
+        substances: linked_substances(&active, world),
+        formulations: BTreeSet::new(),
+        unverified_matter: !active.is_empty(),
+    };
+    for o in outcomes {
+        match &o.item.target {
+            ItemTarget::Substance { id, .. } => {
+                r.substances.insert(*id);
+            }
+            ItemTarget::Formulation { id, .. } => {
+                r.formulations.insert(*id);
+            }
+        }
+    }
+    if world.policy.jurisdiction.is_some() {
+        r.substances.extend(world.restricted_substances());
+    }
+    r
+}
+
 /// Every link between ingredient substance `ingredient` and sensitivity `s`.
 fn links<'a>(ingredient: SubstanceId, s: &ActiveSensitivity, world: &'a World) -> Vec<Link<'a>> {
     let mut found = Vec::new();

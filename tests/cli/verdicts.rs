@@ -929,6 +929,77 @@ fn safe_list_shows_what_would_be_clear_once_patch_tested() {
     assert_eq!(pigments.as_array().unwrap().len(), 1);
 }
 
+/// Regression: the set-based safe list listed as CLEAR a product whose ingredient the client
+/// read doubtful (?+) to, which `check` gives CAUTION.
+#[test]
+fn safe_list_agrees_with_check_after_a_doubtful_substance_test() {
+    let w = clinic();
+    let t = apply(&w, &["--substance", "glycerin"]);
+    read(&w, t, 1, "?+", D3).ok();
+    w.run(&["check", "C-1", "WH-1"]).code(3);
+    let list = w.run(&["safe-list", "C-1", "--format", "json"]).ok().json();
+    assert!(
+        !list.as_array().unwrap().iter().any(|p| p["code"] == "WH-1"),
+        "WH-1 holds glycerin: {list}"
+    );
+    let with = w
+        .run(&["safe-list", "C-1", "--include-caution", "--format", "json"])
+        .ok()
+        .json();
+    let wh = with
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "WH-1")
+        .unwrap()
+        .clone();
+    assert_eq!(wh["reasons"][0]["code"], "doubtful-test");
+}
+
+/// The safe list and `check` agree on every product of the catalog (patch tests aside).
+#[test]
+fn safe_list_agrees_with_check_on_every_product() {
+    let w = clinic();
+    w.run(&[
+        "sensitivity",
+        "add",
+        "C-1",
+        "nickel",
+        "--source",
+        "physician",
+    ])
+    .ok();
+    w.run(&["sensitivity", "add", "C-1", "PPD", "--source", "declared"])
+        .ok();
+    let t = apply(&w, &["--product", "PL-1", "--substance", "glycerin"]);
+    read(&w, t, 1, "+", D3).ok();
+    read(&w, t, 2, "?+", D3).ok();
+    w.run(&["policy", "set", "require-patch-test", "false"])
+        .ok();
+    let listed = w
+        .run(&["safe-list", "C-1", "--include-caution", "--format", "json"])
+        .ok()
+        .json();
+    let products = w.run(&["product", "list", "--format", "json"]).ok().json();
+    for p in products.as_array().unwrap() {
+        let code = p["code"].as_str().unwrap();
+        let verdict = w.run(&["check", "C-1", code, "--format", "json"]).json()["verdict"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let in_list = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["code"] == code)
+            .map(|x| x["verdict"].as_str().unwrap().to_string());
+        match verdict.as_str() {
+            "blocked" => assert_eq!(in_list, None, "{code} is blocked"),
+            v => assert_eq!(in_list.as_deref(), Some(v), "{code}"),
+        }
+    }
+}
+
 #[test]
 fn screen_lists_the_clients_a_product_is_blocked_or_caution_for() {
     let w = clinic();
