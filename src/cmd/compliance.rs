@@ -54,13 +54,13 @@ fn status(r: &Restriction, max_percent: Option<f64>, world: &World) -> &'static 
 
 pub fn run(db: &Db, out: &Output, product: Option<&str>) -> Result<Exit> {
     let world = facts::load_world(&db.conn, db.now)?;
-    let Some(jurisdiction) = world.policy.jurisdiction.clone() else {
+    if world.policy.jurisdiction.is_none() {
         out.document(
             &serde_json::json!([]),
             "policy jurisdiction is none: no restrictions apply",
         )?;
         return Ok(0);
-    };
+    }
     let products = match product {
         Some(p) => vec![cat::resolve_product(&db.conn, p)?],
         None => cat::all_products(&db.conn)?
@@ -74,23 +74,10 @@ pub fn run(db: &Db, out: &Output, product: Option<&str>) -> Result<Exit> {
             continue;
         };
         let mut restricted = Vec::new();
-        let mut label_statements: Vec<String> = Vec::new();
-        for i in cat::ingredients(&db.conn, formulation)? {
-            for r in world
-                .restrictions_of(i.substance_id)
-                .iter()
-                .filter(|r| r.jurisdiction == jurisdiction)
-            {
-                if r.applies_from
-                    .is_some_and(|from| from > world.now.date_naive())
-                {
-                    continue;
-                }
-                if let Some(statement) = &r.label_statement {
-                    if !label_statements.contains(statement) {
-                        label_statements.push(statement.clone());
-                    }
-                }
+        let ingredients = cat::ingredients(&db.conn, formulation)?;
+        let label_statements = world.label_statements(ingredients.iter().map(|i| i.substance_id));
+        for i in ingredients {
+            for r in world.restrictions_in_force(i.substance_id) {
                 restricted.push(Finding {
                     substance: i.substance.clone(),
                     declared_as: i.name_as_declared.clone(),

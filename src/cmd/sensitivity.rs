@@ -8,7 +8,7 @@ use crate::db::clinical::{self, ClientRef, TargetRef};
 use crate::db::{audit, facts, Db};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
-use crate::screening::{self, Certainty, Source, Target};
+use crate::screening::{self, Certainty, Source};
 
 use super::Exit;
 
@@ -173,10 +173,7 @@ pub fn views(db: &Db, client: &ClientRef) -> Result<Vec<SensitivityView>> {
         views.push(SensitivityView {
             id: None,
             target: s.target_name.clone(),
-            target_kind: match s.target {
-                Target::Substance(_) => "substance",
-                Target::Group(_) => "group",
-            },
+            target_kind: s.target.kind().as_str(),
             source: s.source.as_str(),
             certainty: s.certainty.as_str(),
             retracted: false,

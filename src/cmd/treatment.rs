@@ -314,18 +314,14 @@ fn sheet(db: &Db, out: &Output, id: i64) -> Result<Exit> {
     let items: Vec<(i64, String, Option<String>, i64)> = stmt
         .query_map([id], |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
-    let mut statements = db.conn.prepare(
-        "SELECT DISTINCT r.label_statement FROM ingredients i JOIN restrictions r ON r.substance_id = i.substance_id
-         WHERE i.formulation_id = ?1 AND r.label_statement IS NOT NULL ORDER BY r.label_statement",
-    )?;
+    // The same rule as `compliance`: the statements of the restrictions in force.
+    let world = facts::load_world(&db.conn, db.now)?;
     let mut products = Vec::new();
     for (product, lot, expires, formulation) in items {
         let p = cat::product_by_id(&db.conn, product)?;
         let rows = cat::ingredients(&db.conn, formulation)?;
         let (ingredients, may_contain) = declared_list(&rows);
-        let label_statements = statements
-            .query_map([formulation], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let label_statements = world.label_statements(rows.iter().map(|r| r.substance_id));
         products.push(SheetProduct {
             supplier: p.supplier,
             code: p.code,

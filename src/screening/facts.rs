@@ -32,7 +32,6 @@ impl Target {
 pub enum TargetKind {
     Substance,
     Group,
-    Formulation,
 }
 
 impl TargetKind {
@@ -40,7 +39,6 @@ impl TargetKind {
         match self {
             TargetKind::Substance => "substance",
             TargetKind::Group => "group",
-            TargetKind::Formulation => "formulation",
         }
     }
 }
@@ -278,10 +276,6 @@ impl World {
         self.groups.iter().find(|g| g.id == id)
     }
 
-    pub fn groups(&self) -> &[Group] {
-        &self.groups
-    }
-
     pub fn groups_of(&self, substance: SubstanceId) -> impl Iterator<Item = &Group> {
         self.groups_by_substance
             .get(&substance)
@@ -292,6 +286,39 @@ impl World {
 
     pub fn restrictions_of(&self, substance: SubstanceId) -> &[Restriction] {
         self.restrictions.get(&substance).map_or(&[], Vec::as_slice)
+    }
+
+    /// A substance's restrictions in the policy's jurisdiction that apply on the world's date
+    /// (none under `jurisdiction none`).
+    pub fn restrictions_in_force(
+        &self,
+        substance: SubstanceId,
+    ) -> impl Iterator<Item = &Restriction> {
+        let jurisdiction = self.policy.jurisdiction.as_deref();
+        let today = self.now.date_naive();
+        self.restrictions_of(substance).iter().filter(move |r| {
+            Some(r.jurisdiction.as_str()) == jurisdiction
+                && r.applies_from.is_none_or(|from| from <= today)
+        })
+    }
+
+    /// The label statements ("Contains nickel. ...") the restrictions in force require of a
+    /// mixture holding these substances, each once, in the order first met.
+    pub fn label_statements(
+        &self,
+        substances: impl IntoIterator<Item = SubstanceId>,
+    ) -> Vec<String> {
+        let mut statements: Vec<String> = Vec::new();
+        for s in substances {
+            for r in self.restrictions_in_force(s) {
+                if let Some(statement) = &r.label_statement {
+                    if !statements.contains(statement) {
+                        statements.push(statement.clone());
+                    }
+                }
+            }
+        }
+        statements
     }
 
     /// Every substance under a restriction.

@@ -764,18 +764,13 @@ fn test_reasons(
 }
 
 fn restriction_reasons(product: &ProductFacts, world: &World, reasons: &mut Vec<Reason>) {
-    let Some(jurisdiction) = world.policy.jurisdiction.as_deref() else {
-        return;
-    };
     if !product.kind_is_tattoo_ink {
         return;
     }
     let mut seen: BTreeSet<(SubstanceId, String)> = BTreeSet::new();
     for ingredient in &product.ingredients {
-        for r in world.restrictions_of(ingredient.substance) {
-            if r.jurisdiction != jurisdiction
-                || !seen.insert((ingredient.substance, r.rule.clone()))
-            {
+        for r in world.restrictions_in_force(ingredient.substance) {
+            if !seen.insert((ingredient.substance, r.rule.clone())) {
                 continue;
             }
             let Some(what) = r.breach(ingredient.max_percent, world.now.date_naive()) else {
