@@ -1,5 +1,6 @@
--- inkguard schema, version 1: the whole current schema and the one source of truth.
--- Applied by `inkguard init` (src/db/mod.rs); later versions append migrations there.
+-- inkguard schema: the whole current schema (version 2) and the one source of truth.
+-- A new database is made from it (src/db/mod.rs); an older one is brought here by the steps in
+-- src/db/migrations.rs, and a test checks that both end the same.
 -- Connection settings (foreign_keys, journal_mode, busy_timeout) live in open(), never here.
 
 -- Substances and what identifies them -------------------------------------------------------
@@ -38,12 +39,17 @@ CREATE TABLE groups (
     relation TEXT NOT NULL CHECK (relation IN ('same-hapten', 'cross-reactive', 'chemical-family', 'co-sensitisation')),
     on_match TEXT NOT NULL CHECK (on_match IN ('block', 'caution', 'note')),
     note     TEXT,
-    source   TEXT NOT NULL
+    source   TEXT NOT NULL,
+    parents  TEXT                              -- same-hapten: parent moieties, ';'-separated ('nickel')
 );
 
+-- A member is listed (curated, or added by hand) or inferred: its name holds one of the group's
+-- parent moieties as a word (`Nickel gluconate`). Inferred rows are kept up to date by the code
+-- that adds substances and names.
 CREATE TABLE group_members (
     group_id     INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
     substance_id INTEGER NOT NULL REFERENCES substances(id),
+    inferred     INTEGER NOT NULL DEFAULT 0 CHECK (inferred IN (0, 1)),
     PRIMARY KEY (group_id, substance_id)
 ) WITHOUT ROWID;
 CREATE INDEX group_members_by_substance ON group_members (substance_id);
@@ -107,7 +113,8 @@ CREATE TABLE ingredients (
     min_percent      REAL,
     max_percent      REAL,
     function         TEXT,
-    may_contain      INTEGER NOT NULL DEFAULT 0 CHECK (may_contain IN (0, 1))
+    may_contain      INTEGER NOT NULL DEFAULT 0 CHECK (may_contain IN (0, 1)),
+    doubt            TEXT                      -- why this declaration is in doubt: 'declared as "Benzocaine" with the CAS of Lidocaine'
 );
 -- By formulation: appended in order during an import, and it covers the safe list's scan of
 -- (formulation, substance) pairs.
@@ -147,8 +154,10 @@ CREATE TABLE clients (
     note       TEXT,
     erased_at  TEXT,
     created_at TEXT NOT NULL,
-    actor      TEXT NOT NULL
+    actor      TEXT NOT NULL,
+    code_norm  TEXT NOT NULL DEFAULT ''        -- the code normalised (SPEC 4): one client per code however spelt
 );
+CREATE UNIQUE INDEX clients_by_code_norm ON clients (code_norm);
 
 CREATE TABLE sensitivities (
     id            INTEGER PRIMARY KEY,

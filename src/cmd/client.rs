@@ -76,8 +76,8 @@ fn add(
     let (actor, at) = (db.actor.clone(), db.stamp());
     let tx = db.write()?;
     tx.execute(
-        "INSERT INTO clients (code, name, born, phone, email, note, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![code, name.trim(), born.map(|b| b.to_string()), phone, email, note, at, actor],
+        "INSERT INTO clients (code, code_norm, name, born, phone, email, note, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![code, crate::db::client_code_key(code), name.trim(), born.map(|b| b.to_string()), phone, email, note, at, actor],
     )?;
     // The audit event names the client by code only: no personal data.
     audit::append(

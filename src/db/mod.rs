@@ -5,8 +5,11 @@ pub mod audit;
 pub mod catalog;
 pub mod clinical;
 pub mod facts;
+mod migrations;
 pub mod reference;
 pub mod substances;
+
+pub use migrations::client_code_key;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,10 +19,21 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
-/// The schema versions in order. The first is the whole of `schema.sql`; a later change appends
-/// an `ALTER`/`CREATE` step here and the same change to `schema.sql`, and never edits an
-/// earlier step.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+/// The whole current schema: a new database is made from it in one step.
+const SCHEMA: &str = include_str!("../../schema.sql");
+
+/// One step from a schema version to the next, in Rust so that a step can compute values (a
+/// normalised key) and report what it found.
+type Step = fn(&Connection) -> Result<()>;
+
+/// The steps from version 1 (the first released schema) on, in order; `STEPS[i]` takes a
+/// database from version `i + 1` to `i + 2`. A later change appends a step here and makes the
+/// same change in `schema.sql`; an earlier step is never edited. A test migrates the first
+/// released schema and compares it with a new database.
+const STEPS: &[Step] = &[migrations::v2];
+
+/// The current schema version.
+pub const SCHEMA_VERSION: i64 = STEPS.len() as i64 + 1;
 
 /// How long a writer waits for another writer before giving up, unless `INKGUARD_BUSY_TIMEOUT`
 /// (seconds) says otherwise.
@@ -82,22 +96,22 @@ impl Db {
                 )],
             });
         }
-        if version < MIGRATIONS.len() as i64 {
+        if version < SCHEMA_VERSION {
             return Err(Error::invalid_with_hint(
                 format!(
                     "{} has schema version {version}, this inkguard needs {}",
                     path.display(),
-                    MIGRATIONS.len()
+                    SCHEMA_VERSION as usize
                 ),
                 "upgrade it with: inkguard init (it keeps all data)",
             ));
         }
-        if version > MIGRATIONS.len() as i64 {
+        if version > SCHEMA_VERSION {
             return Err(Error::invalid_with_hint(
                 format!(
                     "{} has schema version {version}, newer than this inkguard knows ({})",
                     path.display(),
-                    MIGRATIONS.len()
+                    SCHEMA_VERSION as usize
                 ),
                 "use the newer inkguard that wrote it",
             ));
@@ -132,11 +146,11 @@ impl Db {
             );
         }
         let before = db.schema_version()?;
-        if before > MIGRATIONS.len() as i64 {
+        if before > SCHEMA_VERSION {
             return Err(Error::invalid(format!(
                 "{} has schema version {before}, newer than this inkguard knows ({})",
                 path.display(),
-                MIGRATIONS.len()
+                SCHEMA_VERSION as usize
             )));
         }
         let tx = db
@@ -213,12 +227,18 @@ impl Db {
     }
 }
 
-/// Applies the migrations the database has not seen yet, in the caller's transaction.
+/// Brings the database to the current schema, in the caller's transaction: a new database
+/// gets `schema.sql` whole, an older one the steps it has not seen yet.
 pub fn migrate(conn: &Connection) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (i, step) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-        conn.execute_batch(step)?;
-        conn.pragma_update(None, "user_version", i as i64 + 1)?;
+    if version == 0 {
+        conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        return Ok(());
+    }
+    for (i, step) in STEPS.iter().enumerate().skip((version - 1).max(0) as usize) {
+        step(conn)?;
+        conn.pragma_update(None, "user_version", i as i64 + 2)?;
     }
     Ok(())
 }
@@ -275,6 +295,52 @@ mod tests {
         let v: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, MIGRATIONS.len() as i64);
+        assert_eq!(v, SCHEMA_VERSION);
+    }
+
+    /// Every table's columns and every index, as SQLite reports them.
+    fn shape(conn: &Connection) -> Vec<String> {
+        let mut shape = Vec::new();
+        let objects: Vec<(String, String, String)> = conn
+            .prepare("SELECT type, name, tbl_name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+            .unwrap()
+            .query_map([], |r| r.try_into())
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for (kind, name, table) in objects {
+            shape.push(format!("{kind} {name} on {table}"));
+            if kind == "table" {
+                let mut stmt = conn
+                    .prepare("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1) ORDER BY name")
+                    .unwrap();
+                let columns = stmt
+                    .query_map([&name], |r| {
+                        Ok(format!(
+                            "  {} {} {} {:?} {}",
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, Option<String>>(3)?,
+                            r.get::<_, i64>(4)?
+                        ))
+                    })
+                    .unwrap();
+                shape.extend(columns.map(Result::unwrap));
+            }
+        }
+        shape
+    }
+
+    #[test]
+    fn a_first_release_database_migrates_to_the_schema_of_a_new_one() {
+        let old = Connection::open_in_memory().unwrap();
+        old.execute_batch(include_str!("../../tests/fixtures/schema-v1.sql"))
+            .unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        migrate(&old).unwrap();
+        let new = Connection::open_in_memory().unwrap();
+        migrate(&new).unwrap();
+        assert_eq!(shape(&old), shape(&new));
     }
 }

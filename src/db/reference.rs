@@ -160,7 +160,9 @@ pub fn load_builtin(conn: &Connection, at: &str) -> Result<LoadReport> {
                 )
             })?;
             report.group_members += conn
-                .prepare_cached("INSERT OR IGNORE INTO group_members VALUES (?1, ?2)")?
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO group_members (group_id, substance_id) VALUES (?1, ?2)",
+                )?
                 .execute([group, sid])?;
         }
     }

@@ -1,0 +1,52 @@
+//! The steps that bring an older database to the current schema (`super::STEPS`). Each does
+//! exactly what the same change did to `schema.sql`; a test compares the two.
+
+use rusqlite::{params, Connection};
+
+use crate::error::Result;
+use crate::ident;
+
+/// Version 2: normalised client codes (one client per code, however it is spelt), the doubt an
+/// ingredient was declared with, the parent moieties of a group and its inferred members.
+///
+/// Clients whose codes already look alike are not merged: the first keeps the plain key, every
+/// later one a key of its own (`c777#12`, which no typed code can normalise to) and a warning.
+pub fn v2(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE clients ADD COLUMN code_norm TEXT NOT NULL DEFAULT '';
+         ALTER TABLE ingredients ADD COLUMN doubt TEXT;
+         ALTER TABLE groups ADD COLUMN parents TEXT;
+         ALTER TABLE group_members ADD COLUMN inferred INTEGER NOT NULL DEFAULT 0 CHECK (inferred IN (0, 1));",
+    )?;
+    let clients: Vec<(i64, String)> = conn
+        .prepare("SELECT id, code FROM clients ORDER BY id")?
+        .query_map([], |r| r.try_into())?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut first_of: std::collections::HashMap<String, String> = Default::default();
+    for (id, code) in clients {
+        let norm = client_code_key(&code);
+        let key = match first_of.get(&norm) {
+            None => {
+                first_of.insert(norm.clone(), code.clone());
+                norm
+            }
+            Some(existing) => {
+                eprintln!(
+                    "warning: clients {existing:?} and {code:?} look alike (one code once case, dashes and spaces are ignored); both are kept, nothing was merged: check with `inkguard client show` and tell them apart"
+                );
+                format!("{norm}#{id}")
+            }
+        };
+        conn.execute(
+            "UPDATE clients SET code_norm = ?1 WHERE id = ?2",
+            params![key, id],
+        )?;
+    }
+    conn.execute_batch("CREATE UNIQUE INDEX clients_by_code_norm ON clients (code_norm);")?;
+    Ok(())
+}
+
+/// The comparison key of a client code (SPEC 4): `C-1`, `c-1` and `C‐1` are one code.
+pub fn client_code_key(code: &str) -> String {
+    ident::normalize_name(code)
+}
