@@ -52,6 +52,7 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
             relation: Relation::SameHapten,
             on_match: Level::Block,
             members: vec![1, 2],
+            inferred: vec![],
         },
         Group {
             id: 2,
@@ -60,6 +61,7 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
             relation: Relation::CoSensitisation,
             on_match: Level::Note,
             members: vec![1, 2, 3],
+            inferred: vec![],
         },
         Group {
             id: 3,
@@ -68,12 +70,10 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
             relation: Relation::CrossReactive,
             on_match: Level::Caution,
             members: vec![4, 5],
+            inferred: vec![],
         },
     ];
-    let mut world = World::new(now, Policy::default(), groups, vec![]);
-    for s in 1..=60 {
-        world.add_substance_name(s, format!("substance {s}"));
-    }
+    let world = World::new(now, Policy::default(), groups, vec![]);
     let client = ClientFacts {
         code: "C-1".into(),
         sensitivities: [(1, 2), (2, 4), (3, 40)]
@@ -86,6 +86,7 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
                 certainty: Certainty::Confirmed,
                 retracted: false,
                 evidence: None,
+                unverified: false,
             })
             .collect(),
         ..ClientFacts::default()
@@ -111,6 +112,7 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
                         verified: true,
                         may_contain: false,
                         max_percent: Some(1.0),
+                        doubt: None,
                     }
                 })
                 .collect(),

@@ -14,6 +14,7 @@ pub mod import;
 pub mod output;
 pub mod screening;
 pub mod time;
+pub mod verdict;
 
 pub use error::{Error, Result};
 

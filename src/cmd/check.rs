@@ -1,19 +1,16 @@
 //! `check`, `safe-list` and `screen`: the verdict engine applied to the database.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use serde::Serialize;
 
-use crate::db::catalog as cat;
-use crate::db::clinical::{self, ClientRef};
-use crate::db::{facts, Db};
+use crate::db::clinical::ClientRef;
+use crate::db::Db;
 use crate::error::Result;
 use crate::output::{Output, Table};
-use crate::screening::{
-    self, assess, Assessment, ItemTarget, Options, Outcome, ProductFacts, Reason, Verdict,
-};
+use crate::screening::{Assessment, ProductFacts, Reason, Verdict};
+use crate::verdict;
 
 use super::Exit;
 
@@ -42,27 +39,22 @@ pub fn check(
     product: &str,
     lot: Option<&str>,
 ) -> Result<Exit> {
-    let client = clinical::resolve_client(&db.conn, client)?;
-    let product = cat::resolve_product(&db.conn, product)?;
-    let facts = facts::load_product(&db.conn, &product, lot)?;
-    let mut world = facts::load_world(&db.conn, db.now)?;
-    let client_facts = facts::load_client(&db.conn, &client, &mut world)?;
-    let mut a = assess(&client_facts, &facts, &world, Options::default());
-    facts::fill_numbers(&db.conn, &mut a.reasons)?;
+    let j = verdict::check(&db.conn, db.now, client, product, lot)?;
+    let (p, a) = (&j.product, &j.assessment);
     let doc = CheckDoc {
-        client: &client.code,
+        client: &j.client.code,
         product: ProductRef {
-            supplier: facts.supplier.clone(),
-            code: facts.code.clone(),
-            name: facts.name.clone(),
-            formulation: facts.version,
-            lot: facts.lot.as_ref().map(|l| l.lot.clone()),
+            supplier: p.supplier.clone(),
+            code: p.code.clone(),
+            name: p.name.clone(),
+            formulation: p.version,
+            lot: p.lot.as_ref().map(|l| l.lot.clone()),
         },
         verdict: a.verdict,
         reasons: &a.reasons,
         not_checked: &a.not_checked,
     };
-    out.document(&doc, &human(&client, &facts, &a))?;
+    out.document(&doc, &human(&j.client, p, a))?;
     Ok(a.verdict.exit_code())
 }
 
@@ -123,51 +115,6 @@ fn reasons_text(t: &mut String, reasons: &[Reason], indent: &str) {
     }
 }
 
-#[derive(Serialize)]
-struct SafeItem {
-    supplier: String,
-    code: String,
-    name: String,
-    verdict: Verdict,
-    patch_test: String,
-    reasons: Vec<Reason>,
-}
-
-/// The patch-test status of a formulation for a client, most telling first.
-fn patch_test_status(outcomes: &[screening::ItemOutcome], formulation: i64) -> String {
-    let mut best: Option<(u8, String)> = None;
-    for o in outcomes {
-        let ItemTarget::Formulation { id, .. } = &o.item.target else {
-            continue;
-        };
-        if *id != formulation {
-            continue;
-        }
-        let date = o
-            .deciding
-            .map(|r| screening::date_of(&r.at))
-            .unwrap_or_else(|| screening::date_of(&o.test.applied_at));
-        let (rank, text) = match o.outcome {
-            Outcome::Positive => (6, format!("positive ({date})")),
-            Outcome::Doubtful => (5, format!("doubtful ({date})")),
-            Outcome::Irritant => (4, format!("irritant ({date})")),
-            Outcome::Pending => (
-                3,
-                format!(
-                    "pending (applied {})",
-                    screening::date_of(&o.test.applied_at)
-                ),
-            ),
-            Outcome::Negative if o.current => (2, format!("negative ({date})")),
-            Outcome::Negative => (1, format!("negative, too old ({date})")),
-        };
-        if best.as_ref().is_none_or(|(r, _)| rank > *r) {
-            best = Some((rank, text));
-        }
-    }
-    best.map_or_else(|| "none".to_string(), |(_, t)| t)
-}
-
 pub fn safe_list(
     db: &Db,
     out: &Output,
@@ -176,47 +123,15 @@ pub fn safe_list(
     kind: Option<&str>,
     include_caution: bool,
 ) -> Result<Exit> {
-    let client = clinical::resolve_client(&db.conn, client)?;
-    let supplier = supplier
-        .map(|s| super::product::resolve_supplier(db, s))
-        .transpose()?;
-    let kind = kind.map(super::product::parse_kind).transpose()?;
-    let mut world = facts::load_world(&db.conn, db.now)?;
-    let client_facts = facts::load_client(&db.conn, &client, &mut world)?;
-    let outcomes = screening::outcomes(&client_facts, &world);
-    let options = Options {
-        ignore_missing_patch_test: true,
+    let filter = verdict::SafeListFilter {
+        supplier: supplier
+            .map(|s| super::product::resolve_supplier(db, s))
+            .transpose()?,
+        kind: kind.map(super::product::parse_kind).transpose()?,
+        include_caution,
     };
-    // Only formulations the engine says may get a reason are judged in full (read with their
-    // ingredients); every other product is CLEAR without reasons (`relevance`, property-tested).
-    let relevant = screening::relevance(&client_facts, &world, &outcomes);
-    let mut marked: HashSet<i64> = relevant.substances.iter().copied().collect();
-    if relevant.unverified_matter {
-        marked.extend(facts::unverified_substances(&db.conn)?);
-    }
-    let mut candidates = facts::formulations_holding(&db.conn, &marked)?;
-    candidates.extend(relevant.formulations.iter().copied());
-    let mut items = Vec::new();
-    for entry in facts::current_formulations(&db.conn, supplier, kind)? {
-        let (verdict, reasons) = if candidates.contains(&entry.formulation_id) {
-            let mut a = assess(&client_facts, &entry.facts(&db.conn)?, &world, options);
-            facts::fill_numbers(&db.conn, &mut a.reasons)?;
-            (a.verdict, a.reasons)
-        } else {
-            (Verdict::Clear, Vec::new())
-        };
-        if !(verdict == Verdict::Clear || include_caution && verdict == Verdict::Caution) {
-            continue;
-        }
-        items.push(SafeItem {
-            patch_test: patch_test_status(&outcomes, entry.formulation_id),
-            supplier: entry.supplier,
-            code: entry.code,
-            name: entry.name,
-            verdict,
-            reasons,
-        });
-    }
+    let list = verdict::safe_list(&db.conn, db.now, client, filter)?;
+    let (client, items) = (&list.client, &list.items);
     match out.format {
         crate::cli::Format::Table => {
             let mut t = format!(
@@ -228,13 +143,23 @@ pub fn safe_list(
                     ""
                 }
             );
-            let mut table = Table::new(&["verdict", "supplier", "code", "name", "patch test"]);
-            for i in &items {
+            let mut table = Table::new(&[
+                "verdict",
+                "supplier",
+                "code",
+                "name",
+                "shade",
+                "kind",
+                "patch test",
+            ]);
+            for i in items {
                 table.row(vec![
                     i.verdict.as_str().to_uppercase(),
                     i.supplier.clone(),
                     i.code.clone(),
                     i.name.clone(),
+                    crate::output::opt(i.shade.as_ref()),
+                    i.kind.into(),
                     i.patch_test.clone(),
                 ]);
             }
@@ -248,6 +173,18 @@ pub fn safe_list(
                 let _ = writeln!(t, "{}/{} {}:", i.supplier, i.code, i.name);
                 reasons_text(&mut t, &i.reasons, "  ");
             }
+            let (caution, blocked) = list.left_out;
+            if caution + blocked > 0 {
+                let _ = writeln!(
+                    t,
+                    "left out: {caution} CAUTION{}, {blocked} BLOCKED",
+                    if include_caution || caution == 0 {
+                        ""
+                    } else {
+                        " (see them with --include-caution)"
+                    }
+                );
+            }
             out.text(&t)?;
         }
         _ => {
@@ -255,70 +192,34 @@ pub fn safe_list(
                 "supplier",
                 "code",
                 "name",
+                "shade",
+                "kind",
                 "verdict",
                 "patch_test",
                 "reasons",
             ]);
-            for i in &items {
+            for i in items {
                 let codes: Vec<&str> = i.reasons.iter().map(|r| r.code).collect();
                 table.row(vec![
                     i.supplier.clone(),
                     i.code.clone(),
                     i.name.clone(),
+                    i.shade.clone().unwrap_or_default(),
+                    i.kind.into(),
                     i.verdict.as_str().into(),
                     i.patch_test.clone(),
                     codes.join(" "),
                 ]);
             }
-            out.records(&items, &table)?;
+            out.records(items, &table)?;
         }
     }
     Ok(0)
 }
 
-#[derive(Serialize)]
-struct ScreenItem {
-    client: String,
-    verdict: Verdict,
-    reasons: Vec<Reason>,
-}
-
 pub fn screen(db: &Db, out: &Output, product: &str) -> Result<Exit> {
-    let product = cat::resolve_product(&db.conn, product)?;
-    let facts = facts::load_product(&db.conn, &product, None)?;
-    let world_base = facts::load_world(&db.conn, db.now)?;
-    let clients: Vec<ClientRef> = db
-        .conn
-        .prepare("SELECT id, code FROM clients ORDER BY code")?
-        .query_map([], |r| {
-            Ok(ClientRef {
-                id: r.get(0)?,
-                code: r.get(1)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let options = Options {
-        ignore_missing_patch_test: true,
-    };
-    let mut items = Vec::new();
-    for client in &clients {
-        let mut world = world_base.clone();
-        let client_facts = facts::load_client(&db.conn, client, &mut world)?;
-        let mut a = assess(&client_facts, &facts, &world, options);
-        if a.verdict != Verdict::Clear {
-            facts::fill_numbers(&db.conn, &mut a.reasons)?;
-            items.push(ScreenItem {
-                client: client.code.clone(),
-                verdict: a.verdict,
-                reasons: a.reasons,
-            });
-        }
-    }
-    items.sort_by(|a, b| {
-        b.verdict
-            .cmp(&a.verdict)
-            .then_with(|| a.client.cmp(&b.client))
-    });
+    let screen = verdict::screen(&db.conn, db.now, product)?;
+    let (facts, items) = (&screen.product, &screen.items);
     match out.format {
         crate::cli::Format::Table => {
             let mut t = format!(
@@ -326,9 +227,9 @@ pub fn screen(db: &Db, out: &Output, product: &str) -> Result<Exit> {
                 facts.label(),
                 facts.version,
                 items.len(),
-                clients.len()
+                screen.clients
             );
-            for i in &items {
+            for i in items {
                 let _ = writeln!(t, "{} {}", paint(i.verdict), i.client);
                 reasons_text(&mut t, &i.reasons, "  ");
             }
@@ -336,7 +237,7 @@ pub fn screen(db: &Db, out: &Output, product: &str) -> Result<Exit> {
         }
         _ => {
             let mut table = Table::new(&["client", "verdict", "reasons"]);
-            for i in &items {
+            for i in items {
                 let codes: Vec<&str> = i.reasons.iter().map(|r| r.code).collect();
                 table.row(vec![
                     i.client.clone(),

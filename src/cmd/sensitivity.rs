@@ -5,10 +5,10 @@ use serde::Serialize;
 
 use crate::cli::{CertaintyArg, SensitivityCommand, SourceArg};
 use crate::db::clinical::{self, ClientRef, TargetRef};
-use crate::db::{audit, facts, Db};
+use crate::db::{audit, Db};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
-use crate::screening::{self, Certainty, Source};
+use crate::screening::{Certainty, Source};
 
 use super::Exit;
 
@@ -163,13 +163,7 @@ pub fn views(db: &Db, client: &ClientRef) -> Result<Vec<SensitivityView>> {
         });
     }
     // What the patch tests and reactions imply, as the verdicts see it.
-    let mut world = facts::load_world(&db.conn, db.now)?;
-    let client_facts = facts::load_client(&db.conn, client, &mut world)?;
-    let outcomes = screening::outcomes(&client_facts, &world);
-    for s in screening::active_sensitivities(&client_facts, &world, &outcomes) {
-        if s.id.is_some() {
-            continue;
-        }
+    for s in crate::verdict::implied_sensitivities(&db.conn, db.now, client)? {
         views.push(SensitivityView {
             id: None,
             target: s.target_name.clone(),

@@ -11,7 +11,8 @@ use crate::db::clinical;
 use crate::db::{audit, facts, Db};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
-use crate::screening::{assess, Options, Reason, Verdict};
+use crate::screening::Verdict;
+use crate::verdict::{self, Gate, Used, UsedVerdict};
 
 use super::Exit;
 
@@ -39,23 +40,16 @@ pub fn run(db: &mut Db, out: &Output, command: TreatmentCommand) -> Result<Exit>
 }
 
 #[derive(Serialize)]
-struct ItemVerdict {
-    product: String,
-    name: String,
-    lot: String,
-    formulation: i64,
-    verdict: Verdict,
-    reasons: Vec<Reason>,
-}
-
-#[derive(Serialize)]
 struct Refusal<'a> {
     recorded: bool,
     client: &'a str,
     verdict: Verdict,
-    items: &'a [ItemVerdict],
+    items: &'a [UsedVerdict],
 }
 
+/// Records a treatment through the gate. The write transaction starts first and the check runs
+/// inside it (SPEC 7): a recall or a sensitivity that another terminal commits while this one
+/// waits for the lock is seen, and what is written is what was judged.
 fn record(
     db: &mut Db,
     out: &Output,
@@ -65,7 +59,6 @@ fn record(
     at: Option<&str>,
     override_reason: Option<String>,
 ) -> Result<Exit> {
-    let client = clinical::resolve_client(&db.conn, client)?;
     let when = at
         .map(crate::time::parse_time)
         .transpose()?
@@ -76,137 +69,90 @@ fn record(
             crate::time::stamp(when)
         )));
     }
-    if let Some(reason) = &override_reason {
-        if reason.trim().is_empty() {
-            return Err(Error::invalid("--override needs a reason"));
-        }
+    if override_reason
+        .as_deref()
+        .is_some_and(|r| r.trim().is_empty())
+    {
+        return Err(Error::invalid("--override needs a reason"));
     }
-    let mut world = facts::load_world(&db.conn, db.now)?;
-    let client_facts = facts::load_client(&db.conn, &client, &mut world)?;
-    let mut lot_ids: Vec<i64> = Vec::new();
-    let mut verdicts: Vec<ItemVerdict> = Vec::new();
-    for item in items {
-        let ItemArg::Product { product, lot } = item else {
-            continue;
-        };
-        let p = cat::resolve_product(&db.conn, product)?;
-        let Some(lot) = lot else {
-            return Err(Error::invalid_with_hint(
-                format!(
-                    "{} has no --lot: a treatment records the lots used",
-                    cat::product_label(&p)
-                ),
-                format!(
-                    "add --lot after --product {product}; the lots: inkguard lot list {}",
-                    p.code
-                ),
-            ));
-        };
-        let product_facts = facts::load_product(&db.conn, &p, Some(lot))?;
-        let (lot_id, ..) =
-            cat::find_lot(&db.conn, p.id, lot)?.ok_or_else(|| Error::invalid("lot vanished"))?;
-        if lot_ids.contains(&lot_id) {
-            return Err(Error::invalid(format!(
-                "lot {lot} of {} is named twice",
-                cat::product_label(&p)
-            )));
-        }
-        let mut a = assess(&client_facts, &product_facts, &world, Options::default());
-        facts::fill_numbers(&db.conn, &mut a.reasons)?;
-        lot_ids.push(lot_id);
-        verdicts.push(ItemVerdict {
-            product: format!("{}/{}", p.supplier, p.code),
-            name: p.name.clone(),
-            lot: lot.trim().to_string(),
-            formulation: product_facts.version,
-            verdict: a.verdict,
-            reasons: a.reasons,
-        });
-    }
-    let worst = verdicts
+    let used: Vec<Used> = items
         .iter()
-        .map(|v| v.verdict)
-        .max()
-        .unwrap_or(Verdict::Clear);
-    let refused = match worst {
-        Verdict::Blocked => Some("BLOCKED: a blocked product cannot be overridden"),
-        Verdict::Caution if override_reason.is_none() => {
-            Some("CAUTION: to go ahead, give --override REASON")
-        }
-        _ => None,
-    };
-    if let Some(why) = refused {
-        let mut t = String::new();
-        for v in &verdicts {
-            let _ = writeln!(
-                t,
-                "{} {} {} lot {} (formulation {})",
-                v.verdict.as_str().to_uppercase(),
-                v.product,
-                v.name,
-                v.lot,
-                v.formulation
-            );
-            for r in &v.reasons {
+        .filter_map(|i| match i {
+            ItemArg::Product { product, lot } => Some(Used {
+                product,
+                lot: lot.as_deref(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let (actor, stamp, now) = (db.actor.clone(), db.stamp(), db.now);
+    let tx = db.write()?;
+    let judged = verdict::judge_treatment(&tx, now, client, &used)?;
+    let override_stored = match verdict::gate(judged.verdict, override_reason.as_deref()) {
+        Gate::Go { override_reason } => override_reason,
+        Gate::Refused { why } => {
+            drop(tx);
+            let mut t = String::new();
+            for v in &judged.items {
                 let _ = writeln!(
                     t,
-                    "  {:<8} {}: {}",
-                    r.level.as_str().to_uppercase(),
-                    r.code,
-                    r.message
+                    "{} {} {} lot {} (formulation {})",
+                    v.verdict.as_str().to_uppercase(),
+                    v.product,
+                    v.name,
+                    v.lot,
+                    v.formulation
                 );
+                for r in &v.reasons {
+                    let _ = writeln!(
+                        t,
+                        "  {:<8} {}: {}",
+                        r.level.as_str().to_uppercase(),
+                        r.code,
+                        r.message
+                    );
+                }
             }
+            out.document(
+                &Refusal {
+                    recorded: false,
+                    client: &judged.client.code,
+                    verdict: judged.verdict,
+                    items: &judged.items,
+                },
+                &t,
+            )?;
+            eprintln!(
+                "error: treatment of {} refused, nothing was written: {why}",
+                judged.client.code
+            );
+            return Ok(judged.verdict.exit_code());
         }
-        out.document(
-            &Refusal {
-                recorded: false,
-                client: &client.code,
-                verdict: worst,
-                items: &verdicts,
-            },
-            &t,
-        )?;
-        eprintln!(
-            "error: treatment of {} refused, nothing was written: {why}",
-            client.code
-        );
-        return Ok(worst.exit_code());
-    }
-    let (actor, stamp) = (db.actor.clone(), db.stamp());
+    };
     let when = crate::time::stamp(when);
-    let override_stored = override_reason
-        .filter(|_| worst == Verdict::Caution)
-        .map(|r| r.trim().to_string());
-    let tx = db.write()?;
-    tx.execute(
-        "INSERT INTO treatments (client_id, at, area, override, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![client.id, when, area, override_stored, actor],
+    let lots: Vec<i64> = judged.items.iter().map(|i| i.lot_id).collect();
+    let id = clinical::insert_treatment(
+        &tx,
+        judged.client.id,
+        &when,
+        area.as_deref(),
+        override_stored.as_deref(),
+        &lots,
+        &actor,
     )?;
-    let id = tx.last_insert_rowid();
-    for lot_id in &lot_ids {
-        tx.execute(
-            "INSERT INTO treatment_items (treatment_id, lot_id) VALUES (?1, ?2)",
-            params![id, lot_id],
-        )?;
-    }
-    let items_json: Vec<serde_json::Value> = verdicts
+    let items_json: Vec<serde_json::Value> = judged
+        .items
         .iter()
         .map(|v| serde_json::json!({"product": v.product, "lot": v.lot, "verdict": v.verdict}))
         .collect();
+    let code = &judged.client.code;
     let doc = serde_json::json!({
-        "id": id, "client": client.code, "at": when, "area": area, "items": items_json, "override": override_stored
+        "id": id, "client": code, "at": when, "area": area, "items": items_json, "override": override_stored
     });
-    audit::append(
-        &tx,
-        &actor,
-        &stamp,
-        "treatment record",
-        Some(&client.code),
-        &doc,
-    )?;
+    audit::append(&tx, &actor, &stamp, "treatment record", Some(code), &doc)?;
     tx.commit()?;
-    let mut t = format!("recorded treatment #{id} of {} at {when}\n", client.code);
-    for v in &verdicts {
+    let mut t = format!("recorded treatment #{id} of {code} at {when}\n");
+    for v in &judged.items {
         let _ = writeln!(
             t,
             "  {} {} lot {} ({})",

@@ -388,3 +388,26 @@ pub fn set_policy(conn: &Connection, key: &str, value: &str) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Writes a treatment and the lots it used; the caller judged it in the same transaction.
+pub fn insert_treatment(
+    conn: &Connection,
+    client: i64,
+    at: &str,
+    area: Option<&str>,
+    override_reason: Option<&str>,
+    lots: &[i64],
+    actor: &str,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO treatments (client_id, at, area, override, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![client, at, area, override_reason, actor],
+    )?;
+    let id = conn.last_insert_rowid();
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO treatment_items (treatment_id, lot_id) VALUES (?1, ?2)")?;
+    for lot in lots {
+        stmt.execute(params![id, lot])?;
+    }
+    Ok(id)
+}

@@ -1,21 +1,27 @@
-//! Reads the facts a verdict is made of (`screening::facts`) from the database.
+//! Reads the facts a verdict is made of (`screening::facts`) from the database, each kind in a
+//! fixed number of queries whatever the number of tests, items, readings or ingredients, and
+//! returned as self-contained values. Only the verdict service (`crate::verdict`) calls these.
+//!
+//! Merged substances: `substance merge` moves ingredients, test items and group members to the
+//! target and only sensitivities keep the old id, read here through `merged_into`. Only an
+//! unverified substance can be merged, into a known one, which is never merged itself: one step
+//! reaches the target.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use super::catalog::{self as cat, Kind, ProductRow};
-use super::clinical::{self, ClientRef};
-use super::substances::{self, IdKind};
+use super::clinical;
 use crate::error::{Error, Result};
 use crate::screening::{
-    self, Certainty, ClientFacts, Grade, Group, Ingredient, ItemTarget, LotFacts, LotFlag,
-    PatchTest, ProductFacts, Reaction, Reading, Reason, Relation, Restriction, Sensitivity, Source,
-    Target, TestItem, World,
+    self, Certainty, ClientFacts, Content, FormulationId, Grade, Group, Ingredient, ItemTarget,
+    LotFacts, LotFlag, PatchTest, ProductFacts, Reaction, Reading, Relation, Restriction,
+    Sensitivity, Source, SubstanceId, Target, TestItem, World,
 };
 
-/// Everything that holds for every client and product.
+/// Everything that holds for every client and product: four queries.
 pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
     let policy = clinical::load_policy(conn)?;
     let mut groups: Vec<Group> = Vec::new();
@@ -28,18 +34,25 @@ pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
             id,
             key,
             name,
+            // The schema's CHECK constraints allow only known values; a value from a newer
+            // version is read as the strictest.
             relation: Relation::parse(&relation).unwrap_or(Relation::SameHapten),
             on_match: screening::Level::parse(&on_match).unwrap_or(screening::Level::Block),
             members: Vec::new(),
+            inferred: Vec::new(),
         });
     }
-    let mut stmt = conn.prepare_cached("SELECT group_id, substance_id FROM group_members")?;
-    let members = stmt.query_map([], |r| <(i64, i64)>::try_from(r))?;
+    let index: HashMap<i64, usize> = groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+    let mut stmt =
+        conn.prepare_cached("SELECT group_id, substance_id, inferred FROM group_members")?;
+    let members = stmt.query_map([], |r| <(i64, i64, bool)>::try_from(r))?;
     for m in members {
-        let (g, s) = m?;
-        let s = substances::follow_merges(conn, s)?;
-        if let Some(group) = groups.iter_mut().find(|x| x.id == g) {
+        let (g, s, inferred) = m?;
+        if let Some(group) = index.get(&g).map(|i| &mut groups[*i]) {
             group.members.push(s);
+            if inferred {
+                group.inferred.push(s);
+            }
         }
     }
     let mut restrictions = Vec::new();
@@ -65,151 +78,322 @@ pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
     Ok(World::new(now, policy, groups, restrictions))
 }
 
-/// Adds the substances of a formulation (and their names) to the world, once.
-fn add_formulation(conn: &Connection, world: &mut World, formulation: i64) -> Result<()> {
-    if world.has_formulation(formulation) {
-        return Ok(());
-    }
-    let mut ids = Vec::new();
-    for i in cat::ingredients(conn, formulation)? {
-        world.add_substance_name(i.substance_id, i.substance);
-        if !ids.contains(&i.substance_id) {
-            ids.push(i.substance_id);
-        }
-    }
-    world.add_formulation(formulation, ids);
-    Ok(())
-}
-
-/// The client's sensitivities, patch tests and reactions. The formulations they name are added
-/// to the world, so that the engine can work out suspects.
-pub fn load_client(
-    conn: &Connection,
-    client: &ClientRef,
-    world: &mut World,
-) -> Result<ClientFacts> {
-    let mut facts = ClientFacts {
-        code: client.code.clone(),
-        ..ClientFacts::default()
+/// The facts of one client (`Some(id)`) or of every client (`None`, for `screen`), by client
+/// id: six queries either way.
+pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i64, ClientFacts>> {
+    let filter = |column: &str| match client {
+        Some(_) => format!("{column} = ?1"),
+        None => "?1 IS NULL".to_string(),
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT s.id, s.substance_id, s.group_id, s.source, s.certainty, s.note,
-                EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id)
-         FROM sensitivities s WHERE s.client_id = ?1 ORDER BY s.id",
-    )?;
-    let rows = stmt.query_map([client.id], |r| {
-        <(
-            i64,
-            Option<i64>,
-            Option<i64>,
-            String,
-            String,
-            Option<String>,
-            bool,
-        )>::try_from(r)
-    })?;
-    for row in rows {
-        let (id, substance, group, source, certainty, note, retracted) = row?;
-        let (target, name) = match (substance, group) {
+    let mut all: BTreeMap<i64, ClientFacts> = BTreeMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, code FROM clients WHERE {} ORDER BY code",
+        filter("id")
+    ))?;
+    for row in stmt.query_map([client], |r| <(i64, String)>::try_from(r))? {
+        let (id, code) = row?;
+        all.insert(
+            id,
+            ClientFacts {
+                code,
+                ..ClientFacts::default()
+            },
+        );
+    }
+    let mut substances: BTreeSet<SubstanceId> = BTreeSet::new();
+
+    // Sensitivities, with the name of what they are to (a merged substance read as its target).
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT x.client_id, x.id, COALESCE(s0.merged_into, s0.id), x.group_id, g.name,
+                x.source, x.certainty, x.note,
+                EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = x.id)
+         FROM sensitivities x
+         LEFT JOIN substances s0 ON s0.id = x.substance_id
+         LEFT JOIN groups g ON g.id = x.group_id
+         WHERE {} ORDER BY x.id",
+        filter("x.client_id")
+    ))?;
+    type SensitivityRow = (
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        bool,
+    );
+    let mut pending_sensitivities: Vec<(i64, Sensitivity)> = Vec::new();
+    for row in stmt.query_map([client], |r| SensitivityRow::try_from(r))? {
+        let (client_id, id, substance, group, group_name, source, certainty, note, retracted) =
+            row?;
+        let target = match (substance, group) {
             (Some(s), _) => {
-                let s = substances::follow_merges(conn, s)?;
-                let name = clinical::target_name(conn, clinical::TargetRef::Substance(s))?;
-                world.add_substance_name(s, name.clone());
-                (Target::Substance(s), name)
+                substances.insert(s);
+                Target::Substance(s)
             }
-            (None, Some(g)) => (
-                Target::Group(g),
-                clinical::target_name(conn, clinical::TargetRef::Group(g))?,
-            ),
+            (None, Some(g)) => Target::Group(g),
+            // A sensitivity to a formulation is not made any more (a positive test implies it).
             (None, None) => continue,
         };
-        facts.sensitivities.push(Sensitivity {
-            id,
-            target,
-            target_name: name,
-            source: Source::parse(&source).unwrap_or(Source::Declared),
-            certainty: Certainty::parse(&certainty).unwrap_or(Certainty::Confirmed),
-            retracted,
-            evidence: note,
-        });
-    }
-    for test_id in clinical::tests_of_client(conn, client.id)? {
-        let test = clinical::test_row(conn, test_id)?;
-        let applied_at = clinical::parse_stamp(&test.applied_at)?;
-        let mut items = Vec::new();
-        for item in clinical::items(conn, test_id)? {
-            let target = match (item.formulation_id, item.substance_id) {
-                (Some(f), _) => {
-                    add_formulation(conn, world, f)?;
-                    ItemTarget::Formulation {
-                        id: f,
-                        label: format!(
-                            "{} formulation {}",
-                            item.product.clone().unwrap_or_default(),
-                            item.formulation_version.unwrap_or(0)
-                        ),
-                    }
-                }
-                (None, Some(s)) => {
-                    let s = substances::follow_merges(conn, s)?;
-                    let name = clinical::target_name(conn, clinical::TargetRef::Substance(s))?;
-                    world.add_substance_name(s, name.clone());
-                    ItemTarget::Substance { id: s, name }
-                }
-                (None, None) => continue,
-            };
-            let mut readings = Vec::new();
-            for r in clinical::readings(conn, item.id)? {
-                if r.superseded {
-                    continue;
-                }
-                readings.push(Reading {
-                    at: clinical::parse_stamp(&r.at)?,
-                    hours: r.hours,
-                    grade: Grade::parse(&r.grade).unwrap_or(Grade::NotTested),
-                });
-            }
-            items.push(TestItem {
-                item: item.item,
+        pending_sensitivities.push((
+            client_id,
+            Sensitivity {
+                id,
                 target,
-                readings,
-            });
-        }
-        facts.tests.push(PatchTest {
-            id: test_id,
+                target_name: group_name.unwrap_or_default(),
+                // The schema's CHECK constraints allow only these values; anything else would
+                // be read as the strictest.
+                source: Source::parse(&source).unwrap_or(Source::Physician),
+                certainty: Certainty::parse(&certainty).unwrap_or(Certainty::Confirmed),
+                retracted,
+                evidence: note,
+                unverified: false,
+            },
+        ));
+    }
+
+    // Patch tests with their items.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT t.client_id, t.id, t.applied_at, i.id, i.item, i.formulation_id, i.substance_id,
+                sp.name || '/' || p.code, f.version
+         FROM patch_tests t JOIN patch_test_items i ON i.test_id = t.id
+         LEFT JOIN products p ON p.id = i.product_id
+         LEFT JOIN suppliers sp ON sp.id = p.supplier_id
+         LEFT JOIN formulations f ON f.id = i.formulation_id
+         WHERE {} ORDER BY t.client_id, t.applied_at, t.id, i.item",
+        filter("t.client_id")
+    ))?;
+    type ItemRow = (
+        i64,
+        i64,
+        String,
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+    );
+    // (client, test, applied_at) and the items, with the item row's id for the readings.
+    let mut tests: Vec<(i64, PatchTest)> = Vec::new();
+    let mut item_at: HashMap<i64, (usize, usize)> = HashMap::new();
+    let mut formulations: BTreeSet<FormulationId> = BTreeSet::new();
+    for row in stmt.query_map([client], |r| ItemRow::try_from(r))? {
+        let (
+            client_id,
+            test_id,
             applied_at,
-            items,
-        });
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.id, r.onset, r.severity, group_concat(DISTINCT l.formulation_id)
-         FROM reactions r JOIN treatment_items ti ON ti.treatment_id = r.treatment_id
-         JOIN lots l ON l.id = ti.lot_id WHERE r.client_id = ?1 GROUP BY r.id ORDER BY r.id",
-    )?;
-    let rows = stmt.query_map([client.id], |r| {
-        <(i64, String, String, String)>::try_from(r)
-    })?;
-    for row in rows {
-        let (id, onset, severity, formulations) = row?;
-        let formulations: Vec<i64> = formulations
-            .split(',')
-            .filter_map(|f| f.parse().ok())
-            .collect();
-        for f in &formulations {
-            add_formulation(conn, world, *f)?;
+            item_id,
+            item,
+            formulation,
+            substance,
+            product,
+            version,
+        ) = row?;
+        let target = match (formulation, substance) {
+            (Some(f), _) => {
+                formulations.insert(f);
+                ItemTarget::Formulation {
+                    id: f,
+                    label: format!(
+                        "{} formulation {}",
+                        product.unwrap_or_default(),
+                        version.unwrap_or(0)
+                    ),
+                }
+            }
+            (None, Some(s)) => {
+                substances.insert(s);
+                ItemTarget::Substance {
+                    id: s,
+                    name: String::new(),
+                    verified: true,
+                }
+            }
+            (None, None) => continue,
+        };
+        if tests.last().is_none_or(|(_, t)| t.id != test_id) {
+            tests.push((
+                client_id,
+                PatchTest {
+                    id: test_id,
+                    applied_at: clinical::parse_stamp(&applied_at)?,
+                    items: Vec::new(),
+                },
+            ));
         }
-        facts.reactions.push(Reaction {
-            id,
-            onset: clinical::parse_stamp(&onset)?,
-            severity,
-            formulations,
+        let t = tests.len() - 1;
+        item_at.insert(item_id, (t, tests[t].1.items.len()));
+        tests[t].1.items.push(TestItem {
+            item,
+            target,
+            readings: Vec::new(),
         });
     }
-    Ok(facts)
+
+    // Readings in force (not superseded by a correction), oldest first.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.item_id, r.read_at, r.hours, r.grade
+         FROM readings r JOIN patch_test_items i ON i.id = r.item_id
+         JOIN patch_tests t ON t.id = i.test_id
+         WHERE {} AND NOT EXISTS (SELECT 1 FROM readings n WHERE n.supersedes = r.id)
+         ORDER BY r.read_at, r.id",
+        filter("t.client_id")
+    ))?;
+    for row in stmt.query_map([client], |r| <(i64, String, f64, String)>::try_from(r))? {
+        let (item_id, at, hours, grade) = row?;
+        let Some((t, i)) = item_at.get(&item_id) else {
+            continue;
+        };
+        tests[*t].1.items[*i].readings.push(Reading {
+            at: clinical::parse_stamp(&at)?,
+            hours,
+            grade: Grade::parse(&grade).unwrap_or(Grade::NotTested),
+        });
+    }
+
+    // Reactions, with the formulations of the lots used.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.client_id, r.id, r.onset, r.severity, group_concat(DISTINCT l.formulation_id)
+         FROM reactions r JOIN treatment_items ti ON ti.treatment_id = r.treatment_id
+         JOIN lots l ON l.id = ti.lot_id WHERE {} GROUP BY r.id ORDER BY r.id",
+        filter("r.client_id")
+    ))?;
+    let mut reactions: Vec<(i64, Reaction)> = Vec::new();
+    for row in stmt.query_map([client], |r| {
+        <(i64, i64, String, String, String)>::try_from(r)
+    })? {
+        let (client_id, id, onset, severity, used) = row?;
+        let used: Vec<FormulationId> = used.split(',').filter_map(|f| f.parse().ok()).collect();
+        formulations.extend(used.iter().copied());
+        reactions.push((
+            client_id,
+            Reaction {
+                id,
+                onset: clinical::parse_stamp(&onset)?,
+                severity,
+                formulations: used,
+            },
+        ));
+    }
+
+    // What the tested and reacted-to formulations hold, and every name the facts need.
+    let contents = contents(conn, &formulations)?;
+    substances.extend(contents.values().flatten().map(|c| c.0));
+    let names = names(conn, &substances)?;
+    let known = |id: SubstanceId| names.get(&id).cloned().unwrap_or(("?".into(), false));
+
+    for (client_id, mut s) in pending_sensitivities {
+        if let Target::Substance(id) = s.target {
+            let (name, verified) = known(id);
+            s.target_name = name;
+            s.unverified = !verified;
+        }
+        if let Some(c) = all.get_mut(&client_id) {
+            c.sensitivities.push(s);
+        }
+    }
+    for (client_id, mut test) in tests {
+        for item in &mut test.items {
+            if let ItemTarget::Substance { id, name, verified } = &mut item.target {
+                (*name, *verified) = known(*id);
+            }
+        }
+        if let Some(c) = all.get_mut(&client_id) {
+            c.tests.push(test);
+        }
+    }
+    for (client_id, reaction) in reactions {
+        if let Some(c) = all.get_mut(&client_id) {
+            c.reactions.push(reaction);
+        }
+    }
+    for c in all.values_mut() {
+        let mut used: BTreeSet<FormulationId> = BTreeSet::new();
+        for t in &c.tests {
+            for i in &t.items {
+                if let ItemTarget::Formulation { id, .. } = i.target {
+                    used.insert(id);
+                }
+            }
+        }
+        for r in &c.reactions {
+            used.extend(r.formulations.iter().copied());
+        }
+        for f in used {
+            let held: Vec<Content> = contents
+                .get(&f)
+                .into_iter()
+                .flatten()
+                .map(|(substance, may_contain)| Content {
+                    substance: *substance,
+                    may_contain: *may_contain,
+                    verified: known(*substance).1,
+                })
+                .collect();
+            for h in &held {
+                c.names.insert(h.substance, known(h.substance).0);
+            }
+            c.formulations.insert(f, held);
+        }
+        for s in &c.sensitivities {
+            if let Target::Substance(id) = s.target {
+                c.names.insert(id, s.target_name.clone());
+            }
+        }
+    }
+    Ok(all)
 }
 
-/// A product's formulation as judged: the lot's formulation when a lot is named, else the
-/// current one.
+/// A JSON array of ids, for `json_each`: one statement whatever the number of ids.
+fn id_list<'a>(ids: impl IntoIterator<Item = &'a i64>) -> String {
+    let ids: Vec<&i64> = ids.into_iter().collect();
+    serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())
+}
+
+/// (substance, may contain) of each formulation, in declared order.
+fn contents(
+    conn: &Connection,
+    formulations: &BTreeSet<FormulationId>,
+) -> Result<BTreeMap<FormulationId, Vec<(SubstanceId, bool)>>> {
+    let mut out: BTreeMap<FormulationId, Vec<(SubstanceId, bool)>> = BTreeMap::new();
+    if formulations.is_empty() {
+        return Ok(out);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT formulation_id, substance_id, may_contain FROM ingredients
+         WHERE formulation_id IN (SELECT value FROM json_each(?1)) ORDER BY formulation_id, position, id",
+    )?;
+    for row in stmt.query_map([id_list(formulations)], |r| <(i64, i64, bool)>::try_from(r))? {
+        let (f, s, may) = row?;
+        out.entry(f).or_default().push((s, may));
+    }
+    Ok(out)
+}
+
+/// The preferred name of each substance and whether it is identified.
+fn names(
+    conn: &Connection,
+    ids: &BTreeSet<SubstanceId>,
+) -> Result<HashMap<SubstanceId, (String, bool)>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, verified FROM substances WHERE id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = stmt.query_map([id_list(ids)], |r| <(i64, String, bool)>::try_from(r))?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (id, name, verified) = row?;
+        out.insert(id, (name, verified));
+    }
+    Ok(out)
+}
+
+/// The formulation a product is judged by: the lot's when a lot is named, else the current one.
 pub fn load_product(
     conn: &Connection,
     product: &ProductRow,
@@ -260,6 +444,7 @@ pub fn load_product(
         }
     };
     let version = cat::formulation_version(conn, formulation)?;
+    let mut ingredients = ingredients(conn, &BTreeSet::from([formulation]))?;
     Ok(ProductFacts {
         supplier: product.supplier.clone(),
         code: product.code.clone(),
@@ -268,27 +453,63 @@ pub fn load_product(
         version,
         kind_is_tattoo_ink: product.kind == Kind::Pigment,
         lot: lot_facts,
-        ingredients: ingredients(conn, formulation)?,
+        ingredients: ingredients.remove(&formulation).unwrap_or_default(),
     })
 }
 
-/// A formulation's ingredients as the engine reads them.
-fn ingredients(conn: &Connection, formulation: i64) -> Result<Vec<Ingredient>> {
-    cat::ingredients(conn, formulation)?
-        .into_iter()
-        .map(|i| {
-            Ok(Ingredient {
-                cas: Vec::new(),
-                ci: Vec::new(),
-                substance: i.substance_id,
-                substance_name: i.substance,
-                declared_as: i.name_as_declared,
-                verified: i.verified,
-                may_contain: i.may_contain,
-                max_percent: i.max_percent,
-            })
-        })
-        .collect()
+/// The ingredients of formulations as the engine reads them, with their substances' CAS and
+/// Colour Index numbers: one query for any number of formulations.
+pub fn ingredients(
+    conn: &Connection,
+    formulations: &BTreeSet<FormulationId>,
+) -> Result<BTreeMap<FormulationId, Vec<Ingredient>>> {
+    let mut out: BTreeMap<FormulationId, Vec<Ingredient>> = BTreeMap::new();
+    if formulations.is_empty() {
+        return Ok(out);
+    }
+    // Unit separator: no identifier holds it.
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.formulation_id, s.id, s.name, i.name_as_declared, s.verified, i.may_contain,
+                i.max_percent, i.doubt,
+                (SELECT group_concat(value, char(31)) FROM identifiers
+                 WHERE substance_id = s.id AND kind = 'cas'),
+                (SELECT group_concat(value, char(31)) FROM identifiers
+                 WHERE substance_id = s.id AND kind = 'ci')
+         FROM ingredients i JOIN substances s ON s.id = i.substance_id
+         WHERE i.formulation_id IN (SELECT value FROM json_each(?1))
+         ORDER BY i.formulation_id, i.position, i.id",
+    )?;
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        bool,
+        bool,
+        Option<f64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let split = |v: Option<String>| -> Vec<String> {
+        v.map(|v| v.split('\u{1f}').map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    for row in stmt.query_map([id_list(formulations)], |r| Row::try_from(r))? {
+        let (f, id, name, declared, verified, may_contain, max_percent, doubt, cas, ci) = row?;
+        out.entry(f).or_default().push(Ingredient {
+            substance: id,
+            substance_name: name,
+            declared_as: declared,
+            cas: split(cas),
+            ci: split(ci),
+            verified,
+            may_contain,
+            max_percent,
+            doubt,
+        });
+    }
+    Ok(out)
 }
 
 /// A product of the catalog by its current formulation, without its ingredients.
@@ -297,15 +518,16 @@ pub struct CatalogEntry {
     pub supplier: String,
     pub code: String,
     pub name: String,
+    pub shade: Option<String>,
     pub kind: Kind,
-    pub formulation_id: i64,
+    pub formulation_id: FormulationId,
     pub version: i64,
 }
 
 impl CatalogEntry {
-    /// The entry with its ingredients, ready to be judged.
-    pub fn facts(&self, conn: &Connection) -> Result<ProductFacts> {
-        Ok(ProductFacts {
+    /// The entry judged with these ingredients.
+    pub fn facts(&self, ingredients: Vec<Ingredient>) -> ProductFacts {
+        ProductFacts {
             supplier: self.supplier.clone(),
             code: self.code.clone(),
             name: self.name.clone(),
@@ -313,8 +535,8 @@ impl CatalogEntry {
             version: self.version,
             kind_is_tattoo_ink: self.kind == Kind::Pigment,
             lot: None,
-            ingredients: ingredients(conn, self.formulation_id)?,
-        })
+            ingredients,
+        }
     }
 }
 
@@ -324,67 +546,50 @@ pub fn current_formulations(
     supplier: Option<i64>,
     kind: Option<Kind>,
 ) -> Result<Vec<CatalogEntry>> {
-    let mut stmt = conn.prepare(
-        "SELECT s.name, p.code, p.name, p.kind, f.id, f.version, p.supplier_id
-         FROM products p JOIN suppliers s ON s.id = p.supplier_id
-         JOIN formulations f ON f.product_id = p.id
-         WHERE f.version = (SELECT max(version) FROM formulations WHERE product_id = p.id)
+    // The current formulation is the one with the highest version (`cat::current_formulation`).
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.name, p.code, p.name, p.shade, p.kind, f.id, f.version
+         FROM (SELECT product_id, max(version) AS version FROM formulations GROUP BY product_id) c
+         JOIN formulations f ON f.product_id = c.product_id AND f.version = c.version
+         JOIN products p ON p.id = c.product_id
+         JOIN suppliers s ON s.id = p.supplier_id
+         WHERE (?1 IS NULL OR p.supplier_id = ?1) AND (?2 IS NULL OR p.kind = ?2)
          ORDER BY s.name, p.code",
     )?;
-    let rows = stmt.query_map([], |r| {
-        <(String, String, String, String, i64, i64, i64)>::try_from(r)
+    let rows = stmt.query_map(rusqlite::params![supplier, kind.map(Kind::as_str)], |r| {
+        Ok(CatalogEntry {
+            supplier: r.get(0)?,
+            code: r.get(1)?,
+            name: r.get(2)?,
+            shade: r.get(3)?,
+            kind: Kind::from_stored(&r.get::<_, String>(4)?),
+            formulation_id: r.get(5)?,
+            version: r.get(6)?,
+        })
     })?;
-    let mut entries = Vec::new();
-    for row in rows {
-        let (supplier_name, code, name, stored_kind, formulation_id, version, supplier_id) = row?;
-        let kind_of = Kind::from_stored(&stored_kind);
-        if supplier.is_some_and(|s| s != supplier_id) || kind.is_some_and(|k| k != kind_of) {
-            continue;
-        }
-        entries.push(CatalogEntry {
-            supplier: supplier_name,
-            code,
-            name,
-            kind: kind_of,
-            formulation_id,
-            version,
-        });
-    }
-    Ok(entries)
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The formulations that hold any substance of `set`: one pass over the (formulation,
-/// substance) index, no ingredient rows read.
-pub fn formulations_holding(conn: &Connection, set: &HashSet<i64>) -> Result<HashSet<i64>> {
-    if set.is_empty() {
-        return Ok(HashSet::new());
-    }
-    // The filter runs inside SQLite: only the matching formulations come back.
-    let ids =
-        serde_json::to_string(&set.iter().collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
-    let mut stmt = conn.prepare(
+/// The formulations that hold any substance of `set`, or hold no ingredient at all: one pass
+/// over the (formulation, substance) index inside SQLite.
+pub fn formulations_to_judge(
+    conn: &Connection,
+    set: &BTreeSet<SubstanceId>,
+) -> Result<HashSet<FormulationId>> {
+    let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT formulation_id FROM ingredients INDEXED BY ingredients_by_formulation
-         WHERE substance_id IN (SELECT value FROM json_each(?1))",
+         WHERE substance_id IN (SELECT value FROM json_each(?1))
+         UNION
+         SELECT f.id FROM formulations f
+         WHERE NOT EXISTS (SELECT 1 FROM ingredients i WHERE i.formulation_id = f.id)",
     )?;
-    let rows = stmt.query_map([ids], |r| r.get(0))?;
+    let rows = stmt.query_map([id_list(set)], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The substances that are not identified.
-pub fn unverified_substances(conn: &Connection) -> Result<HashSet<i64>> {
-    let mut stmt = conn.prepare("SELECT id FROM substances WHERE verified = 0")?;
+pub fn unverified_substances(conn: &Connection) -> Result<BTreeSet<SubstanceId>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM substances WHERE verified = 0")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Fills in the CAS and Colour Index numbers of the ingredients the reasons name: looked up for
-/// these few rather than for every ingredient judged.
-pub fn fill_numbers(conn: &Connection, reasons: &mut [Reason]) -> Result<()> {
-    for r in reasons {
-        if let Some(i) = r.ingredient.as_mut() {
-            i.cas = substances::identifiers_of(conn, i.substance_id, IdKind::Cas)?;
-            i.ci = substances::identifiers_of(conn, i.substance_id, IdKind::Ci)?;
-        }
-    }
-    Ok(())
 }

@@ -1,7 +1,7 @@
 //! The facts a verdict is made of, as plain data. The database layer fills them
 //! (`db::facts`); tests build them by hand.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -182,7 +182,21 @@ pub struct Group {
     pub name: String,
     pub relation: Relation,
     pub on_match: Level,
+    /// Every member, listed or inferred.
     pub members: Vec<SubstanceId>,
+    /// The members inferred from their names (SPEC 2: a parent moiety as a word of the name).
+    pub inferred: Vec<SubstanceId>,
+}
+
+impl Group {
+    /// ` (inferred from the name)` when the substance is a member only by its name.
+    pub fn membership_note(&self, substance: SubstanceId) -> &'static str {
+        if self.inferred.contains(&substance) {
+            " (a member inferred from its name)"
+        } else {
+            ""
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -223,8 +237,7 @@ impl Restriction {
     }
 }
 
-/// What holds for every client and product: the time, the policy, groups, restrictions, names,
-/// and the substances of the formulations that tests and reactions name.
+/// What holds for every client and product: the time, the policy, groups and restrictions.
 #[derive(Debug, Clone, Default)]
 pub struct World {
     pub now: DateTime<Utc>,
@@ -232,8 +245,6 @@ pub struct World {
     groups: Vec<Group>,
     groups_by_substance: HashMap<SubstanceId, Vec<usize>>,
     restrictions: HashMap<SubstanceId, Vec<Restriction>>,
-    substance_names: HashMap<SubstanceId, String>,
-    formulations: HashMap<FormulationId, Vec<SubstanceId>>,
 }
 
 impl World {
@@ -254,22 +265,7 @@ impl World {
             groups,
             groups_by_substance,
             restrictions: by_substance,
-            substance_names: HashMap::new(),
-            formulations: HashMap::new(),
         }
-    }
-
-    pub fn add_substance_name(&mut self, id: SubstanceId, name: String) {
-        self.substance_names.insert(id, name);
-    }
-
-    /// Records the substances of a formulation that a test or reaction names.
-    pub fn add_formulation(&mut self, id: FormulationId, substances: Vec<SubstanceId>) {
-        self.formulations.insert(id, substances);
-    }
-
-    pub fn has_formulation(&self, id: FormulationId) -> bool {
-        self.formulations.contains_key(&id)
     }
 
     pub fn group(&self, id: i64) -> Option<&Group> {
@@ -325,24 +321,6 @@ impl World {
     pub fn restricted_substances(&self) -> impl Iterator<Item = SubstanceId> + '_ {
         self.restrictions.keys().copied()
     }
-
-    pub fn substance_name(&self, id: SubstanceId) -> &str {
-        self.substance_names.get(&id).map_or("?", String::as_str)
-    }
-
-    pub fn formulation_substances(&self, id: FormulationId) -> Vec<SubstanceId> {
-        self.formulations.get(&id).cloned().unwrap_or_default()
-    }
-
-    pub fn formulation_substances_all(&self, ids: &[FormulationId]) -> Vec<SubstanceId> {
-        let mut all: Vec<SubstanceId> = ids
-            .iter()
-            .flat_map(|f| self.formulation_substances(*f))
-            .collect();
-        all.sort_unstable();
-        all.dedup();
-        all
-    }
 }
 
 /// A sensitivity as recorded.
@@ -355,12 +333,22 @@ pub struct Sensitivity {
     pub certainty: Certainty,
     pub retracted: bool,
     pub evidence: Option<String>,
+    /// The target is a substance nobody has identified: it cannot be compared (SPEC 5
+    /// `sensitivity-unmatched`).
+    pub unverified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ItemTarget {
-    Substance { id: SubstanceId, name: String },
-    Formulation { id: FormulationId, label: String },
+    Substance {
+        id: SubstanceId,
+        name: String,
+        verified: bool,
+    },
+    Formulation {
+        id: FormulationId,
+        label: String,
+    },
 }
 
 /// A reading in force (not superseded by a correction).
@@ -405,13 +393,36 @@ pub struct Reaction {
     pub formulations: Vec<FormulationId>,
 }
 
-/// Everything about one client that a verdict uses.
+/// A substance in a formulation that a test or reaction names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Content {
+    pub substance: SubstanceId,
+    /// Declared as *may contain*: it may have been absent from the lot that was tested.
+    pub may_contain: bool,
+    pub verified: bool,
+}
+
+/// Everything about one client that a verdict uses: self-contained, with the contents and the
+/// names of every formulation and substance its tests and reactions name.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClientFacts {
     pub code: String,
     pub sensitivities: Vec<Sensitivity>,
     pub tests: Vec<PatchTest>,
     pub reactions: Vec<Reaction>,
+    pub formulations: BTreeMap<FormulationId, Vec<Content>>,
+    pub names: BTreeMap<SubstanceId, String>,
+}
+
+impl ClientFacts {
+    pub fn substance_name(&self, id: SubstanceId) -> &str {
+        self.names.get(&id).map_or("?", String::as_str)
+    }
+
+    /// What a formulation holds, may-contain ingredients included.
+    pub fn contents(&self, id: FormulationId) -> &[Content] {
+        self.formulations.get(&id).map_or(&[], Vec::as_slice)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -424,11 +435,18 @@ pub struct Ingredient {
     pub verified: bool,
     pub may_contain: bool,
     pub max_percent: Option<f64>,
+    /// Why the declaration is in doubt (`declared as "Benzocaine" with the CAS of Lidocaine`):
+    /// every reason about it says so.
+    pub doubt: Option<String>,
 }
 
 impl Ingredient {
-    /// `Nickel (declared as "Nickel (Verunreinigung)")`.
+    /// `Nickel (declared as "Nickel (Verunreinigung)")`, or with its doubt:
+    /// `Lidocaine (declared as "Benzocaine" with the CAS of Lidocaine)`.
     pub fn label(&self) -> String {
+        if let Some(doubt) = &self.doubt {
+            return format!("{} ({doubt})", self.substance_name);
+        }
         if crate::ident::normalize_name(&self.declared_as)
             == crate::ident::normalize_name(&self.substance_name)
         {
@@ -450,6 +468,7 @@ impl Ingredient {
             cas: self.cas.clone(),
             ci: self.ci.clone(),
             may_contain: self.may_contain,
+            doubt: self.doubt.clone(),
         }
     }
 }

@@ -83,8 +83,7 @@ impl Verdict {
     }
 }
 
-/// The ingredient a reason is about. Its CAS and CI numbers are filled in by the caller, for
-/// the few ingredients that end up in a reason (`fill_numbers`).
+/// The ingredient a reason is about, with its substance's CAS and CI numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IngredientRef {
     #[serde(skip)]
@@ -95,6 +94,8 @@ pub struct IngredientRef {
     pub cas: Vec<String>,
     pub ci: Vec<String>,
     pub may_contain: bool,
+    /// Why the declaration is in doubt: name and numbers that disagree.
+    pub doubt: Option<String>,
 }
 
 /// What a reason rests on.
@@ -184,7 +185,7 @@ pub fn assess(
     let policy = &world.policy;
     let now = world.now;
     let outcomes = outcomes(client, world);
-    let sensitivities = active_sensitivities(client, world, &outcomes);
+    let sensitivities = active_sensitivities(client, &outcomes);
 
     sensitivity_reasons(product, world, &sensitivities, &mut reasons);
     test_reasons(client, product, world, &outcomes, options, &mut reasons);
@@ -217,8 +218,16 @@ pub fn assess(
         }
     }
     if product.ingredients.is_empty() {
-        not_checked.push("the formulation declares no ingredients".into());
+        reasons.push(Reason {
+            level: Level::Caution,
+            code: "no-ingredients",
+            message: "the formulation declares no ingredient: nothing could be compared with the client's sensitivities".into(),
+            ingredient: None,
+            because: None,
+            via: None,
+        });
     }
+    unmatched_reasons(&sensitivities, &mut reasons);
 
     if let Some(lot) = &product.lot {
         for flag in &lot.flags {
@@ -267,6 +276,28 @@ pub fn assess(
     }
 }
 
+/// `sensitivity-unmatched`: a sensitivity to a substance nobody has identified cannot be
+/// compared with any product, so no product is CLEAR while it stands (one reason per target).
+fn unmatched_reasons(sensitivities: &[ActiveSensitivity], reasons: &mut Vec<Reason>) {
+    let mut seen: BTreeSet<Target> = BTreeSet::new();
+    for s in sensitivities.iter().filter(|s| s.unverified) {
+        if !seen.insert(s.target) {
+            continue;
+        }
+        reasons.push(Reason {
+            level: Level::Caution,
+            code: "sensitivity-unmatched",
+            message: format!(
+                "{}, a substance that is not identified (no CAS or Colour Index number is known for it), so it could not be compared with this product's ingredients",
+                s.describe()
+            ),
+            ingredient: None,
+            because: Some(s.because()),
+            via: None,
+        });
+    }
+}
+
 /// A sensitivity in force, recorded or implied by a test.
 #[derive(Debug, Clone)]
 pub struct ActiveSensitivity {
@@ -276,6 +307,8 @@ pub struct ActiveSensitivity {
     pub source: Source,
     pub certainty: Certainty,
     pub evidence: Option<String>,
+    /// The target is an unidentified substance (`sensitivity-unmatched`).
+    pub unverified: bool,
 }
 
 impl ActiveSensitivity {
@@ -387,11 +420,11 @@ fn test_evidence(o: &ItemOutcome) -> String {
 
 /// Recorded sensitivities not retracted, and those the patch tests imply: a positive item is a
 /// confirmed sensitivity to its substance; a positive product item makes every ingredient of the
-/// formulation a suspect, except what the client tested negative to (directly, or inside a
-/// negative-tested formulation, while the negative still counts).
+/// formulation (may-contain ones included) a suspect, except what the client tested negative to
+/// (directly, or declared, not may-contain, in a negative-tested formulation, while the negative
+/// still counts: a may-contain ingredient may have been absent from the tested lot).
 pub fn active_sensitivities(
     client: &ClientFacts,
-    world: &World,
     outcomes: &[ItemOutcome],
 ) -> Vec<ActiveSensitivity> {
     let mut active: Vec<ActiveSensitivity> = client
@@ -405,6 +438,7 @@ pub fn active_sensitivities(
             source: s.source,
             certainty: s.certainty,
             evidence: s.evidence.clone(),
+            unverified: s.unverified,
         })
         .collect();
     let mut negative: BTreeSet<SubstanceId> = BTreeSet::new();
@@ -417,44 +451,57 @@ pub fn active_sensitivities(
                 negative.insert(*id);
             }
             ItemTarget::Formulation { id, .. } => {
-                negative.extend(world.formulation_substances(*id));
+                negative.extend(
+                    client
+                        .contents(*id)
+                        .iter()
+                        .filter(|c| !c.may_contain)
+                        .map(|c| c.substance),
+                );
             }
         }
     }
     for o in outcomes.iter().filter(|o| o.outcome == Outcome::Positive) {
         let evidence = Some(test_evidence(o));
         match &o.item.target {
-            ItemTarget::Substance { id, name } => active.push(ActiveSensitivity {
+            ItemTarget::Substance { id, name, verified } => active.push(ActiveSensitivity {
                 id: None,
                 target: Target::Substance(*id),
                 target_name: name.clone(),
                 source: Source::PatchTest,
                 certainty: Certainty::Confirmed,
                 evidence,
+                unverified: !verified,
             }),
             ItemTarget::Formulation { id, .. } => {
-                for s in world.formulation_substances(*id) {
-                    if negative.contains(&s) {
+                for c in distinct(client.contents(*id)) {
+                    if negative.contains(&c.substance) {
                         continue;
                     }
                     active.push(ActiveSensitivity {
                         id: None,
-                        target: Target::Substance(s),
-                        target_name: world.substance_name(s).to_string(),
+                        target: Target::Substance(c.substance),
+                        target_name: client.substance_name(c.substance).to_string(),
                         source: Source::PatchTest,
                         certainty: Certainty::Suspected,
                         evidence: evidence.clone(),
+                        unverified: !c.verified,
                     });
                 }
             }
         }
     }
     for r in &client.reactions {
-        for s in world.formulation_substances_all(&r.formulations) {
+        let contents: Vec<Content> = r
+            .formulations
+            .iter()
+            .flat_map(|f| client.contents(*f).iter().copied())
+            .collect();
+        for c in distinct(&contents) {
             active.push(ActiveSensitivity {
                 id: None,
-                target: Target::Substance(s),
-                target_name: world.substance_name(s).to_string(),
+                target: Target::Substance(c.substance),
+                target_name: client.substance_name(c.substance).to_string(),
                 source: Source::Reaction,
                 certainty: Certainty::Suspected,
                 evidence: Some(format!(
@@ -463,10 +510,21 @@ pub fn active_sensitivities(
                     date_of(&r.onset),
                     r.severity
                 )),
+                unverified: !c.verified,
             });
         }
     }
     active
+}
+
+/// Each substance once, in the order first met.
+fn distinct(contents: &[Content]) -> Vec<Content> {
+    let mut seen = BTreeSet::new();
+    contents
+        .iter()
+        .filter(|c| seen.insert(c.substance))
+        .copied()
+        .collect()
 }
 
 /// How an ingredient relates to a sensitive substance.
@@ -505,20 +563,25 @@ pub fn linked_substances(
 
 /// What can give a product any reason for a client, `no-patch-test` and lots aside: the linked
 /// substances, the substances the client was patch-tested to (a doubtful reading cautions), the
-/// restricted substances, the formulations the client was patch-tested to, and unidentified
-/// ingredients when the client has a sensitivity. A product that touches none of these is CLEAR
-/// without reasons: the safe list judges only the others.
+/// restricted substances, the formulations the client was patch-tested to, unidentified
+/// ingredients when the client has a sensitivity, a formulation that declares nothing, and every
+/// product when a sensitivity names an unidentified substance. A product that touches none of
+/// these is CLEAR without reasons: the safe list judges only the others.
 #[derive(Debug, Clone, Default)]
 pub struct Relevance {
     pub substances: BTreeSet<SubstanceId>,
     pub formulations: BTreeSet<FormulationId>,
     pub unverified_matter: bool,
+    /// A sensitivity could not be compared: every product gets `sensitivity-unmatched`.
+    pub every_product: bool,
 }
 
 impl Relevance {
     /// Whether a product (by its ingredients) may get a reason.
     pub fn touches(&self, product: &ProductFacts) -> bool {
-        self.formulations.contains(&product.formulation_id)
+        self.every_product
+            || product.ingredients.is_empty()
+            || self.formulations.contains(&product.formulation_id)
             || product.ingredients.iter().any(|i| {
                 self.substances.contains(&i.substance) || self.unverified_matter && !i.verified
             })
@@ -526,11 +589,12 @@ impl Relevance {
 }
 
 pub fn relevance(client: &ClientFacts, world: &World, outcomes: &[ItemOutcome]) -> Relevance {
-    let active = active_sensitivities(client, world, outcomes);
+    let active = active_sensitivities(client, outcomes);
     let mut r = Relevance {
         substances: linked_substances(&active, world),
         formulations: BTreeSet::new(),
         unverified_matter: !active.is_empty(),
+        every_product: active.iter().any(|s| s.unverified),
     };
     for o in outcomes {
         match &o.item.target {
@@ -615,16 +679,19 @@ fn sensitivity_reasons(
                 } else {
                     ""
                 };
+                let inferred = link
+                    .via
+                    .map_or("", |g| g.membership_note(ingredient.substance));
                 let message = match &via {
                     None => format!("{}{may}: {}", ingredient.label(), s.describe()),
                     Some(v) if link.code == "sensitivity" => format!(
-                        "{}{may} belongs to the group {}: {}",
+                        "{}{may} belongs to the group {}{inferred}: {}",
                         ingredient.label(),
                         v.name,
                         s.describe()
                     ),
                     Some(v) => format!(
-                        "{}{may} {} {} (group {}, {}, on match {}): {}",
+                        "{}{may} {} {} (group {}, {}, on match {}){inferred}: {}",
                         ingredient.label(),
                         v.relation.phrase(),
                         s.target_name,
@@ -726,7 +793,7 @@ fn test_reasons(
                     via: None,
                 });
             }
-            ItemTarget::Substance { id, name }
+            ItemTarget::Substance { id, name, .. }
                 if o.outcome == Outcome::Doubtful && ingredient_ids.contains(id) =>
             {
                 let ingredient = product.ingredients.iter().find(|i| i.substance == *id);

@@ -264,7 +264,7 @@ fn records_print_as_csv_wherever_they_print() {
         ),
         (
             vec!["safe-list", "C-1"],
-            "supplier,code,name,verdict,patch_test,reasons",
+            "supplier,code,name,shade,kind,verdict,patch_test,reasons",
         ),
         (vec!["policy", "show"], "key,value,default"),
         (vec!["audit", "log"], "id,at,actor,command,client,detail"),
