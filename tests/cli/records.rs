@@ -693,3 +693,41 @@ fn four_processes_adding_25_clients_each_at_once_all_succeed() {
     w.run(&["audit", "verify"]).ok().stdout_has("intact");
     assert_eq!(w.count("audit_events WHERE command = 'client add'"), 100);
 }
+
+/// SPEC 7: the check runs inside the write transaction. Another terminal holds the write lock,
+/// flags the lot (a recall) and commits while the treatment waits: the treatment must see the
+/// recall, be refused (exit 4) and write nothing.
+#[test]
+fn a_treatment_is_judged_inside_its_write_so_a_recall_committed_while_it_waits_is_seen() {
+    let w = clinic();
+    let holder = rusqlite::Connection::open(w.db()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let child = w
+        .command(&[
+            "treatment",
+            "record",
+            "C-1",
+            "--product",
+            "PL-1",
+            "--lot",
+            "PL1-L1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let the treatment reach the lock and wait on it.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    holder
+        .execute(
+            "INSERT INTO lot_flags (lot_id, reason, flagged_at, actor)
+             SELECT id, 'recall: nickel above limit', '2026-11-23T09:59:00Z', 'other-terminal'
+             FROM lots WHERE lot = 'PL1-L1'",
+            [],
+        )
+        .unwrap();
+    holder.execute_batch("COMMIT").unwrap();
+    let run = crate::support::Run::of(&["treatment", "record"], child.wait_with_output().unwrap());
+    run.code(4).stdout_has("lot-flagged");
+    assert_eq!(w.count("treatments"), 0);
+}

@@ -16,6 +16,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// The result of a finished command.
+    pub fn of(args: &[&str], out: std::process::Output) -> Run {
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     fn context(&self) -> String {
         format!(
             "\n$ inkguard {}\n--- exit {}\n--- stdout\n{}\n--- stderr\n{}",
@@ -113,6 +123,15 @@ impl Work {
     }
 
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::of(args, cmd.output().expect("inkguard runs"))
+    }
+
+    /// The command `run` runs, to be started by the caller (for tests of concurrency).
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_inkguard"));
         cmd.args(args)
             .env("INKGUARD_DB", self.db())
@@ -121,16 +140,7 @@ impl Work {
             .env("NO_COLOR", "1")
             .env_remove("RUST_BACKTRACE")
             .current_dir(self.dir.path());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let out = cmd.output().expect("inkguard runs");
-        Run {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 
     /// Imports a fixture as a supplier's catalog and expects success.

@@ -382,40 +382,4 @@ pub fn gate(verdict: Verdict, override_reason: Option<&str>) -> Gate {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_blocked_product_is_refused_even_with_an_override() {
-        assert!(matches!(
-            gate(Verdict::Blocked, Some("client insists")),
-            Gate::Refused { .. }
-        ));
-        assert!(matches!(gate(Verdict::Blocked, None), Gate::Refused { .. }));
-    }
-
-    #[test]
-    fn a_caution_needs_a_reason_that_is_not_blank() {
-        assert!(matches!(gate(Verdict::Caution, None), Gate::Refused { .. }));
-        assert!(matches!(
-            gate(Verdict::Caution, Some("   ")),
-            Gate::Refused { .. }
-        ));
-        assert_eq!(
-            gate(Verdict::Caution, Some(" tested last week ")),
-            Gate::Go {
-                override_reason: Some("tested last week".into())
-            }
-        );
-    }
-
-    #[test]
-    fn a_clear_product_goes_ahead_and_keeps_no_override() {
-        assert_eq!(
-            gate(Verdict::Clear, Some("not needed")),
-            Gate::Go {
-                override_reason: None
-            }
-        );
-    }
-}
+mod tests;
