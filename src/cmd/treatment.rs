@@ -67,7 +67,7 @@ fn record(
 ) -> Result<Exit> {
     let client = clinical::resolve_client(&db.conn, client)?;
     let when = at
-        .map(crate::time::parse_time)
+        .map(|t| crate::time::parse_time(t, db.zone))
         .transpose()?
         .unwrap_or(db.now);
     if when > db.now {
@@ -205,7 +205,11 @@ fn record(
         &doc,
     )?;
     tx.commit()?;
-    let mut t = format!("recorded treatment #{id} of {} at {when}\n", client.code);
+    let mut t = format!(
+        "recorded treatment #{id} of {} at {}\n",
+        client.code,
+        crate::time::show_stamp(&when, db.zone)
+    );
     for v in &verdicts {
         let _ = writeln!(
             t,
@@ -236,7 +240,7 @@ fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {
             .collect();
         table.row(vec![
             t.id.to_string(),
-            t.at.clone(),
+            out.time(&t.at, db.zone),
             opt(t.area.as_ref()),
             items.join(", "),
             opt(t.override_reason.as_ref()),
@@ -344,7 +348,9 @@ fn sheet(db: &Db, out: &Output, id: i64) -> Result<Exit> {
     };
     let mut t = format!(
         "CLIENT INFORMATION SHEET\ntreatment #{} for client {} on {}",
-        s.treatment, s.client, s.at
+        s.treatment,
+        s.client,
+        crate::time::show_stamp(&s.at, db.zone)
     );
     if let Some(a) = &s.area {
         let _ = write!(t, ", {a}");
@@ -409,7 +415,7 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
             })
         }
     };
-    let onset = crate::time::parse_time(&onset)?;
+    let onset = crate::time::parse_time(&onset, db.zone)?;
     if onset < treated_at - chrono::Duration::days(1) {
         return Err(Error::invalid(format!(
             "the onset {} is before the treatment ({})",
@@ -537,7 +543,7 @@ pub fn trace(db: &Db, out: &Output, product: &str, lot: &str) -> Result<Exit> {
         table.row(vec![
             t.client.clone(),
             t.treatment.to_string(),
-            t.at.clone(),
+            out.time(&t.at, db.zone),
             name,
             opt(t.phone.as_ref()),
             opt(t.email.as_ref()),

@@ -78,7 +78,12 @@ fn world() -> World {
         label_statement: Some("Contains nickel. Can cause allergic reactions.".into()),
         source: "REACH".into(),
     }];
-    let mut w = World::new(now(), Policy::default(), groups, restrictions);
+    // The clinic's zone is the machine's by default: the tests fix it.
+    let policy = Policy {
+        timezone: chrono_tz::Tz::UTC,
+        ..Policy::default()
+    };
+    let mut w = World::new(now(), policy, groups, restrictions);
     for (id, name) in [
         (NICKEL, "Nickel"),
         (NICKEL_SULFATE, "Nickel sulfate"),
