@@ -99,7 +99,10 @@ fn execute(invocation: Invocation) -> Result<i32> {
         .clone()
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(login_name);
-    let now = time::now_from_env()?;
+    // Checked before anything is opened; a time without an offset is read in the clinic's zone.
+    let clock = time::Clock::from_env()?;
+    db::busy_timeout()?;
+    let now = clock.now_in(db::zone_of(&path))?;
     if let Command::Init = cli.command {
         let (_, report) = Db::init(&path, actor, now)?;
         cmd::init::print(&out, &report)?;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod ident;
 pub mod import;
 pub mod output;
+pub mod policy;
 pub mod screening;
 pub mod time;
 pub mod verdict;

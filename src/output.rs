@@ -46,6 +46,14 @@ impl Output {
         Output { format }
     }
 
+    /// A stored time in a table: as stored in CSV (for programs), else in the clinic's zone.
+    pub fn time(&self, stamp: &str, zone: chrono_tz::Tz) -> String {
+        match self.format {
+            Format::Csv => stamp.to_string(),
+            _ => crate::time::show_stamp(stamp, zone),
+        }
+    }
+
     pub fn is_json(&self) -> bool {
         self.format == Format::Json
     }

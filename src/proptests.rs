@@ -125,3 +125,132 @@ mod import_path {
         }
     }
 }
+
+mod policy_values {
+    use chrono::{TimeZone, Utc};
+    use rusqlite::Connection;
+
+    use super::*;
+    use crate::db::{self, clinical};
+    use crate::policy::PolicyKey;
+    use crate::screening::{
+        self, ClientFacts, Grade, ItemTarget, LotFacts, Options, PatchTest, ProductFacts, Reading,
+        TestItem, World,
+    };
+
+    /// Values near and far from every key's range, words of every key, and anything at all.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(vec![
+                "0",
+                "1",
+                "180",
+                "3650",
+                "3651",
+                "-5",
+                "100000000000",
+                "9223372036854775807",
+                "72.5",
+                "720",
+                "721",
+                "1e12",
+                "NaN",
+                "inf",
+                "-0",
+                "true",
+                "no",
+                "maybe",
+                "caution",
+                "block",
+                "note",
+                "info",
+                "EU",
+                "none",
+                "US",
+                "Europe/Berlin",
+                "asia/tokyo",
+                "Mars/Olympus",
+                "",
+                " ",
+            ])
+            .prop_map(String::from),
+            (-10_000i64..10_000).prop_map(|n| n.to_string()),
+            any::<String>(),
+        ]
+    }
+
+    /// One client with an old negative patch test of formulation 1, and a lot of it expiring.
+    fn judge(conn: &Connection) {
+        let policy = clinical::load_policy(conn).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        let world = World::new(now, policy, vec![], vec![]);
+        let client = ClientFacts {
+            code: "C-1".into(),
+            tests: vec![PatchTest {
+                id: 1,
+                applied_at: Utc.with_ymd_and_hms(2020, 1, 1, 10, 0, 0).unwrap(),
+                items: vec![TestItem {
+                    item: 1,
+                    target: ItemTarget::Formulation {
+                        id: 1,
+                        label: "S/P".into(),
+                    },
+                    readings: vec![Reading {
+                        at: Utc.with_ymd_and_hms(2020, 1, 4, 10, 0, 0).unwrap(),
+                        hours: 72.0,
+                        grade: Grade::Negative,
+                    }],
+                }],
+            }],
+            ..ClientFacts::default()
+        };
+        let product = ProductFacts {
+            supplier: "S".into(),
+            code: "P".into(),
+            name: "P".into(),
+            formulation_id: 1,
+            version: 1,
+            kind_is_tattoo_ink: true,
+            lot: Some(LotFacts {
+                lot: "L".into(),
+                expires: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
+                flags: vec![],
+            }),
+            ingredients: vec![],
+        };
+        let _ = screening::assess(&client, &product, &world, Options::default());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Every key, any value: a valid one is stored in its checked form; an invalid one is
+        /// refused and changes nothing; and whatever is stored, even written by hand, a check
+        /// runs without a panic.
+        #[test]
+        fn policy_values_are_checked_when_set_and_none_can_panic_a_check(
+            key in proptest::sample::select(PolicyKey::ALL.to_vec()),
+            value in value(),
+        ) {
+            let conn = Connection::open_in_memory().unwrap();
+            db::migrate(&conn).unwrap();
+            let before = clinical::policy_values(&conn).unwrap();
+            match key.check(&value) {
+                Ok(stored) => {
+                    clinical::set_policy(&conn, key.name(), &stored).unwrap();
+                    let policy = clinical::load_policy(&conn).unwrap();
+                    prop_assert_eq!(key.get(&policy), stored);
+                }
+                Err(e) => {
+                    prop_assert!(e.to_string().contains(key.name()), "{}", e);
+                    prop_assert!(e.hints()[0].contains("for example"), "{:?}", e.hints());
+                    prop_assert_eq!(clinical::policy_values(&conn).unwrap(), before);
+                }
+            }
+            judge(&conn);
+            // As if an older inkguard (or a hand) had stored it unchecked.
+            clinical::set_policy(&conn, key.name(), &value).unwrap();
+            judge(&conn);
+        }
+    }
+}

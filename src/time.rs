@@ -1,30 +1,75 @@
 //! The clock and the date formats of the command line.
 //!
-//! `INKGUARD_NOW` (RFC 3339) fixes "now" for scripts and tests. Times are stored in UTC as
-//! `YYYY-MM-DDTHH:MM:SSZ`, so that text order is time order in SQL.
+//! `INKGUARD_NOW` fixes "now" for scripts and tests. Times are stored in UTC as
+//! `YYYY-MM-DDTHH:MM:SSZ`, so that text order is time order in SQL; a time typed without an
+//! offset is read in the clinic's zone (policy `timezone`), and times shown to people are shown
+//! in it.
 
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
 
-/// Reads `INKGUARD_NOW`, or the system clock.
-pub fn now_from_env() -> Result<DateTime<Utc>> {
-    match std::env::var("INKGUARD_NOW") {
-        Ok(text) if !text.trim().is_empty() => DateTime::parse_from_rfc3339(text.trim())
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| {
+/// The years a typed or stored time may fall in: four digits, so that text order stays time
+/// order, and far from the ends of the date types, so that no arithmetic on them overflows.
+const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+/// Where "now" comes from: `INKGUARD_NOW` (checked as soon as it is read), or the system clock.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    fixed: Option<String>,
+}
+
+impl Clock {
+    /// Reads `INKGUARD_NOW`; a value that is not a time is an error naming it.
+    pub fn from_env() -> Result<Clock> {
+        let fixed = std::env::var("INKGUARD_NOW")
+            .ok()
+            .filter(|t| !t.trim().is_empty());
+        let clock = Clock { fixed };
+        // Checked now, before any database is opened (the zone does not change whether it
+        // parses).
+        clock.now_in(Tz::UTC)?;
+        Ok(clock)
+    }
+
+    /// The current time; a fixed time without an offset is read in `zone`.
+    pub fn now_in(&self, zone: Tz) -> Result<DateTime<Utc>> {
+        match &self.fixed {
+            None => Ok(Utc::now()),
+            Some(text) => parse_time(text, zone).map_err(|_| {
                 Error::invalid_with_hint(
-                    format!("INKGUARD_NOW={text:?} is not an RFC 3339 time: {e}"),
-                    "write it like 2026-11-23T10:00:00Z, or unset it",
+                    format!("INKGUARD_NOW={text:?} is not a time"),
+                    "write it like 2026-11-23T10:00:00Z (or without the offset, in the clinic's time zone), or unset it",
                 )
             }),
-        _ => Ok(Utc::now()),
+        }
     }
 }
 
-/// Parses a time as written on the command line: `YYYY-MM-DD` (midnight, local time),
-/// `YYYY-MM-DDTHH:MM[:SS]` (local time) or either with an offset or `Z`.
-pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+/// Reads `INKGUARD_NOW` (a time without an offset in the machine's zone), or the system clock.
+pub fn now_from_env() -> Result<DateTime<Utc>> {
+    Clock::from_env()?.now_in(crate::policy::machine_zone())
+}
+
+/// Parses a time as written on the command line: `YYYY-MM-DD` (midnight),
+/// `YYYY-MM-DDTHH:MM[:SS]`, read in the clinic's `zone`, or either with an offset or `Z`.
+pub fn parse_time(text: &str, zone: Tz) -> Result<DateTime<Utc>> {
+    let t = parse_any_time(text, zone)?;
+    if YEARS.contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(Error::invalid_with_hint(
+            format!(
+                "{:?} is out of range: the year must be between 1000 and 9999",
+                text.trim()
+            ),
+            "write YYYY-MM-DD or YYYY-MM-DDTHH:MM, like 2026-11-23T10:00",
+        ))
+    }
+}
+
+fn parse_any_time(text: &str, zone: Tz) -> Result<DateTime<Utc>> {
     let trimmed = text.trim();
     // `Z` is the offset +00:00 in every form below.
     let zulu = trimmed
@@ -56,9 +101,13 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
             .ok()
             .and_then(|d| d.and_hms_opt(0, 0, 0))
     });
-    match naive.map(|n| Local.from_local_datetime(&n).earliest()) {
-        Some(Some(local)) => Ok(local.with_timezone(&Utc)),
-        _ => Err(Error::invalid_with_hint(
+    match naive.map(|n| (n, zone.from_local_datetime(&n).earliest())) {
+        Some((_, Some(local))) => Ok(local.with_timezone(&Utc)),
+        Some((n, None)) => Err(Error::invalid_with_hint(
+            format!("{n} does not exist in {zone}: the clocks skip it"),
+            "give the time with its offset, like 2026-03-29T03:30+02:00",
+        )),
+        None => Err(Error::invalid_with_hint(
             format!("{t:?} is not a date or time"),
             "write YYYY-MM-DD or YYYY-MM-DDTHH:MM, optionally with an offset like +01:00 or Z",
         )),
@@ -80,6 +129,20 @@ pub fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A time as shown to people: in the clinic's zone, `2026-11-25 23:30 CET`.
+pub fn show(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// A stored stamp as shown to people; text that is not a stamp is shown as it is.
+pub fn show_stamp(stamp: &str, zone: Tz) -> String {
+    DateTime::parse_from_rfc3339(stamp)
+        .map(|t| show(t.with_timezone(&Utc), zone))
+        .unwrap_or_else(|_| stamp.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,23 +150,62 @@ mod tests {
     #[test]
     fn times_with_offsets_are_converted_to_utc() {
         assert_eq!(
-            stamp(parse_time("2026-11-23T10:00:00+01:00").unwrap()),
+            stamp(parse_time("2026-11-23T10:00:00+01:00", Tz::UTC).unwrap()),
             "2026-11-23T09:00:00Z"
         );
         assert_eq!(
-            stamp(parse_time("2026-11-23T10:00Z").unwrap()),
+            stamp(parse_time("2026-11-23T10:00Z", Tz::UTC).unwrap()),
             "2026-11-23T10:00:00Z"
         );
         assert_eq!(
-            stamp(parse_time("2026-11-23T10:00+02:00").unwrap()),
+            stamp(parse_time("2026-11-23T10:00+02:00", Tz::Asia__Tokyo).unwrap()),
             "2026-11-23T08:00:00Z"
         );
     }
 
     #[test]
     fn bad_times_are_refused_with_the_format() {
-        let err = parse_time("23.11.2026").unwrap_err();
+        let err = parse_time("23.11.2026", Tz::UTC).unwrap_err();
         assert!(err.hints()[0].contains("YYYY-MM-DD"));
         assert!(parse_date("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn times_without_an_offset_are_read_in_the_clinics_zone() {
+        assert_eq!(
+            stamp(parse_time("2026-11-25T10:00", Tz::Europe__Berlin).unwrap()),
+            "2026-11-25T09:00:00Z"
+        );
+        assert_eq!(
+            stamp(parse_time("2026-11-26", Tz::Asia__Tokyo).unwrap()),
+            "2026-11-25T15:00:00Z"
+        );
+    }
+
+    #[test]
+    fn a_time_the_clocks_skip_is_refused_with_the_offset_form() {
+        let err = parse_time("2026-03-29T02:30", Tz::Europe__Berlin).unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+    }
+
+    #[test]
+    fn years_out_of_range_are_refused_not_overflowed() {
+        for text in [
+            "0000-01-01",
+            "+262143-12-31T23:59:59Z",
+            "10000-01-01T00:00Z",
+        ] {
+            assert!(parse_time(text, Tz::UTC).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn times_are_shown_in_the_clinics_zone() {
+        let t = parse_time("2026-11-25T23:30Z", Tz::UTC).unwrap();
+        assert_eq!(show(t, Tz::Europe__Berlin), "2026-11-26 00:30 CET");
+        assert_eq!(
+            show_stamp("2026-11-25T23:30:00Z", Tz::Asia__Tokyo),
+            "2026-11-26 08:30 JST"
+        );
     }
 }

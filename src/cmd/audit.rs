@@ -18,7 +18,7 @@ pub fn run(db: &Db, out: &Output, command: AuditCommand) -> Result<Exit> {
             for e in &events {
                 table.row(vec![
                     e.id.to_string(),
-                    e.at.clone(),
+                    out.time(&e.at, db.zone),
                     e.actor.clone(),
                     e.command.clone(),
                     e.client.clone().unwrap_or_default(),

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::Serialize;
 
 use crate::cli::ClientCommand;
@@ -50,35 +50,43 @@ fn add(
             "the client code is empty: give the clinic's code, like C-0042",
         ));
     }
+    let key = crate::db::client_code_key(code);
+    if key.is_empty() {
+        return Err(Error::invalid_with_hint(
+            format!("the client code {code:?} has no letter or digit"),
+            "codes are compared without case, dashes and spaces: give one like C-0042",
+        ));
+    }
     if name.trim().is_empty() {
         return Err(Error::invalid("--name is empty"));
     }
     let born = born.as_deref().map(crate::time::parse_date).transpose()?;
     if let Some(b) = born {
-        if b > db.now.date_naive() {
+        if b > db.now.with_timezone(&db.zone).date_naive() {
             return Err(Error::invalid(format!("--born {b} is in the future")));
         }
     }
-    let existing: Option<String> = db
-        .conn
-        .query_row(
-            "SELECT code FROM clients WHERE code = ?1 COLLATE NOCASE",
-            [code],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(existing) = existing {
-        return Err(Error::invalid_with_hint(
-            format!("a client with the code {existing} exists already"),
-            format!("see it with: inkguard client show {existing}"),
-        ));
-    }
     let (actor, at) = (db.actor.clone(), db.stamp());
     let tx = db.write()?;
-    tx.execute(
+    // Checked inside the write transaction; a look-alike another terminal commits between this
+    // check and the insert is still refused, by the unique index on `code_norm`.
+    if let Some(existing) = clinical::look_alikes(&tx, code)?.into_iter().next() {
+        return Err(look_alike_error(code, &existing.code));
+    }
+    let inserted = tx.execute(
         "INSERT INTO clients (code, code_norm, name, born, phone, email, note, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![code, crate::db::client_code_key(code), name.trim(), born.map(|b| b.to_string()), phone, email, note, at, actor],
-    )?;
+        params![code, key, name.trim(), born.map(|b| b.to_string()), phone, email, note, at, actor],
+    );
+    if let Err(rusqlite::Error::SqliteFailure(e, _)) = &inserted {
+        if e.code == rusqlite::ErrorCode::ConstraintViolation {
+            let existing = clinical::look_alikes(&tx, code)?
+                .into_iter()
+                .next()
+                .map_or_else(|| code.to_string(), |c| c.code);
+            return Err(look_alike_error(code, &existing));
+        }
+    }
+    inserted?;
     // The audit event names the client by code only: no personal data.
     audit::append(
         &tx,
@@ -94,6 +102,25 @@ fn add(
         &format!("added client {code}"),
     )?;
     Ok(0)
+}
+
+/// A client add refused because the code is taken, however it is spelt.
+fn look_alike_error(code: &str, existing: &str) -> Error {
+    let message = if existing == code {
+        format!("a client with the code {existing} exists already")
+    } else {
+        format!("a client with the code {existing} exists already, and {code} is the same code (codes are compared without case, dashes and spaces)")
+    };
+    Error::Invalid {
+        message,
+        hints: vec![
+            format!(
+                "see it with: inkguard client show {}",
+                crate::error::shell_quote(existing)
+            ),
+            "a different client needs a code that differs in a letter or digit".into(),
+        ],
+    }
 }
 
 #[derive(Serialize)]
@@ -290,7 +317,7 @@ fn show(db: &Db, out: &Output, code: &str) -> Result<Exit> {
         let _ = writeln!(t, "  none");
     }
     for p in &view.patch_tests {
-        t.push_str(&patch_test::text(p, "  "));
+        t.push_str(&patch_test::text(p, "  ", db.zone));
     }
     let _ = writeln!(t, "\ntreatments:");
     if view.treatments.is_empty() {
@@ -306,7 +333,7 @@ fn show(db: &Db, out: &Output, code: &str) -> Result<Exit> {
             t,
             "  #{} {} {} {}",
             tr.id,
-            tr.at,
+            crate::time::show_stamp(&tr.at, db.zone),
             opt(tr.area.as_ref()),
             items.join(", ")
         );
@@ -322,7 +349,11 @@ fn show(db: &Db, out: &Output, code: &str) -> Result<Exit> {
         let _ = writeln!(
             t,
             "  #{} after treatment #{}: {} ({}), onset {}",
-            r.id, r.treatment, r.symptoms, r.severity, r.onset
+            r.id,
+            r.treatment,
+            r.symptoms,
+            r.severity,
+            crate::time::show_stamp(&r.onset, db.zone)
         );
     }
     out.document(&view, &t)?;

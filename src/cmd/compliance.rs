@@ -41,7 +41,7 @@ struct ProductCompliance {
 
 fn status(r: &Restriction, max_percent: Option<f64>, world: &World) -> &'static str {
     match (
-        r.breach(max_percent, world.now.date_naive()),
+        r.breach(max_percent, world.today()),
         r.rule.as_str(),
         max_percent,
     ) {

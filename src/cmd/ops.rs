@@ -89,6 +89,10 @@ struct Doctor {
     audit_events: usize,
     audit_broken: Option<audit::Broken>,
     unverified_substances: Vec<String>,
+    /// Clients whose codes look alike (kept apart when the database was upgraded).
+    look_alike_clients: Vec<[String; 2]>,
+    /// Stored policy values that are not valid (set by an older inkguard or by hand).
+    invalid_policy: Vec<String>,
     healthy: bool,
 }
 
@@ -113,6 +117,15 @@ pub fn doctor(db: &Db, out: &Output) -> Result<Exit> {
     let unverified_substances: Vec<String> = stmt
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let look_alike_clients: Vec<[String; 2]> = crate::db::clinical::look_alike_pairs(&db.conn)?
+        .into_iter()
+        .map(|(a, b)| [a, b])
+        .collect();
+    let invalid_policy: Vec<String> = crate::db::clinical::policy_values(&db.conn)?
+        .into_iter()
+        .filter(|(key, value, is_default)| !is_default && key.check(value).is_err())
+        .map(|(key, value, _)| format!("{} = {value:?}", key.name()))
+        .collect();
     let healthy = integrity.is_empty() && foreign_keys.is_empty() && audit_broken.is_none();
     let report = Doctor {
         integrity,
@@ -120,6 +133,8 @@ pub fn doctor(db: &Db, out: &Output) -> Result<Exit> {
         audit_events,
         audit_broken,
         unverified_substances,
+        look_alike_clients,
+        invalid_policy,
         healthy,
     };
     let mut t = String::new();
@@ -157,6 +172,23 @@ pub fn doctor(db: &Db, out: &Output) -> Result<Exit> {
             "warning: {} unverified substance(s), which verdicts cannot compare: {}\n  merge each into a known substance with: inkguard substance merge FROM INTO",
             report.unverified_substances.len(),
             report.unverified_substances.join(", ")
+        );
+    }
+    if report.look_alike_clients.is_empty() {
+        let _ = writeln!(t, "look-alike client codes: none");
+    }
+    for [a, b] in &report.look_alike_clients {
+        let _ = writeln!(
+            t,
+            "warning: clients {a} and {b} have look-alike codes (one code once case, dashes and spaces are ignored); each is found by its exact code: check with inkguard client show {} and inkguard client show {}",
+            crate::error::shell_quote(a),
+            crate::error::shell_quote(b)
+        );
+    }
+    for p in &report.invalid_policy {
+        let _ = writeln!(
+            t,
+            "warning: stored policy {p} is not valid and is not used: set it again with inkguard policy set"
         );
     }
     out.document(&report, &t)?;

@@ -40,7 +40,7 @@ pub fn run(db: &mut Db, out: &Output, command: PatchTestCommand) -> Result<Exit>
 
 /// A time given with `--at`, or now.
 fn at_or_now(db: &Db, at: Option<&str>) -> Result<DateTime<Utc>> {
-    at.map(crate::time::parse_time)
+    at.map(|t| crate::time::parse_time(t, db.zone))
         .transpose()
         .map(|t| t.unwrap_or(db.now))
 }
@@ -362,13 +362,13 @@ pub fn views_of_client(db: &Db, client: &ClientRef) -> Result<Vec<PatchTestView>
 }
 
 /// A patch test for people, each line indented by `indent`.
-pub fn text(v: &PatchTestView, indent: &str) -> String {
+pub fn text(v: &PatchTestView, indent: &str, zone: chrono_tz::Tz) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
         "{indent}patch test {} applied {}{}",
         v.id,
-        v.applied_at,
+        crate::time::show_stamp(&v.applied_at, zone),
         v.site.as_ref().map_or(String::new(), |s| format!(" ({s})"))
     );
     for i in &v.items {
@@ -392,7 +392,10 @@ pub fn text(v: &PatchTestView, indent: &str) -> String {
         for r in &i.readings {
             let mut line = format!(
                 "{indent}    D{} ({:.0} h, {}): {}",
-                r.day, r.hours, r.at, r.grade
+                r.day,
+                r.hours,
+                crate::time::show_stamp(&r.at, zone),
+                r.grade
             );
             if let Some(n) = &r.note {
                 line.push_str(&format!(" ({n})"));
@@ -417,7 +420,7 @@ fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {
         text.push_str(&format!("no patch tests for {}\n", client.code));
     }
     for v in &views {
-        text.push_str(&self::text(v, ""));
+        text.push_str(&self::text(v, "", db.zone));
     }
     out.document(&views, &text)?;
     Ok(0)
@@ -425,6 +428,6 @@ fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {
 
 fn show(db: &Db, out: &Output, test: i64) -> Result<Exit> {
     let v = view(db, test)?;
-    out.document(&v, &text(&v, ""))?;
+    out.document(&v, &text(&v, "", db.zone))?;
     Ok(0)
 }

@@ -3,10 +3,11 @@
 use serde::Serialize;
 
 use crate::cli::PolicyCommand;
-use crate::db::clinical::{self, POLICY_KEYS};
+use crate::db::clinical;
 use crate::db::{audit, Db};
 use crate::error::Result;
 use crate::output::{Output, Table};
+use crate::policy::PolicyKey;
 
 use super::Exit;
 
@@ -23,11 +24,10 @@ pub fn run(db: &mut Db, out: &Output, command: PolicyCommand) -> Result<Exit> {
         PolicyCommand::Show => {
             let entries: Vec<Entry> = clinical::policy_values(&db.conn)?
                 .into_iter()
-                .zip(POLICY_KEYS)
-                .map(|((key, value, is_default), (_, default, _))| Entry {
-                    key,
+                .map(|(key, value, is_default)| Entry {
+                    key: key.name().to_string(),
                     value,
-                    default: default.to_string(),
+                    default: key.default_value(),
                     is_default,
                 })
                 .collect();
@@ -46,8 +46,8 @@ pub fn run(db: &mut Db, out: &Output, command: PolicyCommand) -> Result<Exit> {
             out.records(&entries, &table)?;
         }
         PolicyCommand::Set { key, value } => {
-            let key = key.trim().to_ascii_lowercase();
-            let stored = clinical::check_policy_value(&key, &value)?;
+            let key = PolicyKey::parse(&key)?;
+            let stored = key.check(&value)?;
             let before = clinical::policy_values(&db.conn)?
                 .into_iter()
                 .find(|(k, _, _)| *k == key)
@@ -55,7 +55,8 @@ pub fn run(db: &mut Db, out: &Output, command: PolicyCommand) -> Result<Exit> {
                 .unwrap_or_default();
             let (actor, at) = (db.actor.clone(), db.stamp());
             let tx = db.write()?;
-            clinical::set_policy(&tx, &key, &stored)?;
+            clinical::set_policy(&tx, key.name(), &stored)?;
+            let key = key.name();
             let detail = serde_json::json!({"key": key, "value": stored, "was": before});
             audit::append(&tx, &actor, &at, "policy set", None, &detail)?;
             tx.commit()?;

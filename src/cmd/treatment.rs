@@ -60,7 +60,7 @@ fn record(
     override_reason: Option<String>,
 ) -> Result<Exit> {
     let when = at
-        .map(crate::time::parse_time)
+        .map(|t| crate::time::parse_time(t, db.zone))
         .transpose()?
         .unwrap_or(db.now);
     if when > db.now {
@@ -85,7 +85,7 @@ fn record(
             _ => None,
         })
         .collect();
-    let (actor, stamp, now) = (db.actor.clone(), db.stamp(), db.now);
+    let (actor, stamp, now, zone) = (db.actor.clone(), db.stamp(), db.now, db.zone);
     let tx = db.write()?;
     let judged = verdict::judge_treatment(&tx, now, client, &used)?;
     let override_stored = match verdict::gate(judged.verdict, override_reason.as_deref()) {
@@ -151,7 +151,10 @@ fn record(
     });
     audit::append(&tx, &actor, &stamp, "treatment record", Some(code), &doc)?;
     tx.commit()?;
-    let mut t = format!("recorded treatment #{id} of {code} at {when}\n");
+    let mut t = format!(
+        "recorded treatment #{id} of {code} at {}\n",
+        crate::time::show_stamp(&when, zone)
+    );
     for v in &judged.items {
         let _ = writeln!(
             t,
@@ -182,7 +185,7 @@ fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {
             .collect();
         table.row(vec![
             t.id.to_string(),
-            t.at.clone(),
+            out.time(&t.at, db.zone),
             opt(t.area.as_ref()),
             items.join(", "),
             opt(t.override_reason.as_ref()),
@@ -290,7 +293,9 @@ fn sheet(db: &Db, out: &Output, id: i64) -> Result<Exit> {
     };
     let mut t = format!(
         "CLIENT INFORMATION SHEET\ntreatment #{} for client {} on {}",
-        s.treatment, s.client, s.at
+        s.treatment,
+        s.client,
+        crate::time::show_stamp(&s.at, db.zone)
     );
     if let Some(a) = &s.area {
         let _ = write!(t, ", {a}");
@@ -355,7 +360,7 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
             })
         }
     };
-    let onset = crate::time::parse_time(&onset)?;
+    let onset = crate::time::parse_time(&onset, db.zone)?;
     if onset < treated_at - chrono::Duration::days(1) {
         return Err(Error::invalid(format!(
             "the onset {} is before the treatment ({})",
@@ -483,7 +488,7 @@ pub fn trace(db: &Db, out: &Output, product: &str, lot: &str) -> Result<Exit> {
         table.row(vec![
             t.client.clone(),
             t.treatment.to_string(),
-            t.at.clone(),
+            out.time(&t.at, db.zone),
             name,
             opt(t.phone.as_ref()),
             opt(t.email.as_ref()),

@@ -115,38 +115,39 @@ pub fn product_by_id(conn: &Connection, id: i64) -> Result<ProductRow> {
         .query_row([id], product_row)?)
 }
 
-/// Finds the product a user means: `CODE` when unique across suppliers, `SUPPLIER/CODE`, or the
-/// product's name. Fails with the closest matches, or with the candidates when several match.
+/// Finds the product a user means: `SUPPLIER/CODE` exactly, else every product whose code or
+/// name the text is (code matches and name matches together, across suppliers: one product's
+/// code and another's name make an ambiguity, never a silent pick), else forgivingly spelt codes
+/// (`bk 01` for `BK-01`). Fails with the closest matches, or with the candidates as
+/// `SUPPLIER/CODE` when several match.
 pub fn resolve_product(conn: &Connection, text: &str) -> Result<ProductRow> {
     let t = text.trim();
-    let mut found: Vec<ProductRow> = Vec::new();
     if let Some((supplier, code)) = t.split_once('/') {
         if let Some(sid) = supplier_id(conn, supplier)? {
-            found.extend(find_product(conn, sid, code)?);
+            if let Some(p) = find_product(conn, sid, code)? {
+                return Ok(p);
+            }
         }
     }
+    let all = all_products(conn)?;
+    let (code, want) = (code_norm(t), ident::normalize_name(t));
+    let mut found: Vec<&ProductRow> = all
+        .iter()
+        .filter(|p| code_norm(&p.code) == code || ident::normalize_name(&p.name) == want)
+        .collect();
     if found.is_empty() {
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {PRODUCT_COLUMNS} WHERE p.code_norm = ?1 ORDER BY s.name"
-        ))?;
-        found = stmt
-            .query_map([code_norm(t)], product_row)?
-            .collect::<rusqlite::Result<_>>()?;
-    }
-    if found.is_empty() {
-        // Forgiving: punctuation and case in codes and names do not matter.
-        let want = ident::normalize_name(t);
-        let all = all_products(conn)?;
+        // Forgiving: punctuation and case in codes do not matter when nothing matches as typed.
         found = all
             .iter()
             .filter(|p| {
                 ident::normalize_name(&p.code) == want
-                    || ident::normalize_name(&p.name) == want
                     || ident::normalize_name(&format!("{}/{}", p.supplier, p.code)) == want
             })
-            .cloned()
             .collect();
-        if found.is_empty() {
+    }
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => {
             let names: Vec<(String, String, String)> = all
                 .iter()
                 .flat_map(|p| {
@@ -157,7 +158,7 @@ pub fn resolve_product(conn: &Connection, text: &str) -> Result<ProductRow> {
                     ]
                 })
                 .collect();
-            return Err(Error::NotFound {
+            Err(Error::NotFound {
                 what: "product",
                 name: t.to_string(),
                 suggestions: crate::db::substances::closest(
@@ -167,15 +168,12 @@ pub fn resolve_product(conn: &Connection, text: &str) -> Result<ProductRow> {
                         .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())),
                     5,
                 ),
-            });
+            })
         }
-    }
-    match found.len() {
-        1 => Ok(found.remove(0)),
-        _ => Err(Error::Ambiguous {
+        several => Err(Error::Ambiguous {
             what: "product",
             name: t.to_string(),
-            candidates: found
+            candidates: several
                 .iter()
                 .map(|p| format!("{}/{}", p.supplier, p.code))
                 .collect(),

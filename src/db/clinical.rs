@@ -1,13 +1,15 @@
 //! Clients, sensitivities, patch tests and the policy: the clinical record.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::db::substances;
 use crate::error::{Error, Result};
 use crate::ident;
-use crate::screening::{Grade, Level, Policy};
+use crate::policy::PolicyKey;
+use crate::screening::{Grade, Policy};
 
 /// A client row: (id, code).
 #[derive(Debug, Clone)]
@@ -16,20 +18,35 @@ pub struct ClientRef {
     pub code: String,
 }
 
-/// Finds a client by code (case and surrounding spaces do not matter), or fails with the
-/// closest codes.
+/// Finds a client by code: the exact code first, then the normalised code (SPEC 4: `C-1`,
+/// `c-1` and `C‐1` are one code). Where look-alike codes from before normalisation both match,
+/// the error lists them, since a check of the wrong client is worse than none. A code that
+/// matches nothing fails with the closest codes.
 pub fn resolve_client(conn: &Connection, code: &str) -> Result<ClientRef> {
-    let found = conn
-        .prepare_cached("SELECT id, code FROM clients WHERE code = ?1 COLLATE NOCASE")?
-        .query_row([code.trim()], |r| {
-            Ok(ClientRef {
-                id: r.get(0)?,
-                code: r.get(1)?,
-            })
+    let client = |r: &rusqlite::Row| {
+        Ok(ClientRef {
+            id: r.get(0)?,
+            code: r.get(1)?,
         })
+    };
+    let exact = conn
+        .prepare_cached("SELECT id, code FROM clients WHERE code = ?1")?
+        .query_row([code.trim()], client)
         .optional()?;
-    if let Some(c) = found {
+    if let Some(c) = exact {
         return Ok(c);
+    }
+    let mut alike = look_alikes(conn, code)?;
+    match alike.len() {
+        0 => {}
+        1 => return Ok(alike.remove(0)),
+        _ => {
+            return Err(Error::Ambiguous {
+                what: "client",
+                name: code.trim().to_string(),
+                candidates: alike.into_iter().map(|c| c.code).collect(),
+            })
+        }
     }
     let codes: Vec<String> = conn
         .prepare_cached("SELECT code FROM clients ORDER BY code")?
@@ -61,6 +78,41 @@ pub fn resolve_client(conn: &Connection, code: &str) -> Result<ClientRef> {
         name: code.trim().to_string(),
         suggestions,
     })
+}
+
+/// The clients whose codes look like `code` once normalised (several only where look-alikes were
+/// kept apart by the upgrade to schema version 2, with keys `norm#id`). None for a code with
+/// no letter or digit.
+pub fn look_alikes(conn: &Connection, code: &str) -> Result<Vec<ClientRef>> {
+    let key = crate::db::client_code_key(code);
+    if key.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, code FROM clients
+         WHERE code_norm = ?1 OR substr(code_norm, 1, length(?1) + 1) = ?1 || '#'
+         ORDER BY id",
+    )?;
+    let rows = stmt.query_map([key], |r| {
+        Ok(ClientRef {
+            id: r.get(0)?,
+            code: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Pairs of clients whose codes look alike (kept apart by the upgrade to version 2), for
+/// `doctor`: (first code, later code).
+pub fn look_alike_pairs(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.code, b.code FROM clients b
+         JOIN clients a ON a.code_norm = substr(b.code_norm, 1, instr(b.code_norm, '#') - 1)
+         WHERE instr(b.code_norm, '#') > 0
+         ORDER BY a.code, b.code",
+    )?;
+    let rows = stmt.query_map([], |r| r.try_into())?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// `c0042` -> `c42`: leading zeros of each run of digits dropped, for comparing codes.
@@ -265,117 +317,53 @@ pub fn parse_stamp(text: &str) -> Result<DateTime<Utc>> {
 
 // --- Policy -------------------------------------------------------------------------------------
 
-/// The policy keys with their defaults and what they accept (SPEC 4).
-pub const POLICY_KEYS: [(&str, &str, &str); 8] = [
-    ("require-patch-test", "true", "true or false"),
-    (
-        "patch-test-valid-days",
-        "180",
-        "a whole number of days, 1 or more",
-    ),
-    (
-        "min-negative-reading-hours",
-        "72",
-        "a number of hours, 0 or more",
-    ),
-    ("suspected", "caution", "caution or block"),
-    ("declared", "block", "caution or block"),
-    (
-        "unverified-ingredients",
-        "caution",
-        "note, caution or block",
-    ),
-    ("regulatory", "caution", "note, caution or block"),
-    ("jurisdiction", "EU", "EU or none"),
-];
-
-/// Checks a value for a key and returns it in its stored form.
-pub fn check_policy_value(key: &str, value: &str) -> Result<String> {
-    let Some((_, _, accepts)) = POLICY_KEYS.iter().find(|(k, _, _)| *k == key) else {
-        return Err(Error::invalid_with_hint(
-            format!("{key:?} is not a policy key"),
-            format!(
-                "keys: {}",
-                POLICY_KEYS
-                    .iter()
-                    .map(|(k, _, _)| *k)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-    };
-    let v = value.trim();
-    let stored = match key {
-        "require-patch-test" => match v.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" | "1" => Some("true".to_string()),
-            "false" | "no" | "off" | "0" => Some("false".to_string()),
-            _ => None,
-        },
-        "patch-test-valid-days" => v
-            .parse::<i64>()
-            .ok()
-            .filter(|d| *d >= 1)
-            .map(|d| d.to_string()),
-        "min-negative-reading-hours" => v
-            .parse::<f64>()
-            .ok()
-            .filter(|h| h.is_finite() && *h >= 0.0)
-            .map(|h| h.to_string()),
-        "suspected" | "declared" => Level::parse(v)
-            .filter(|l| matches!(l, Level::Caution | Level::Block))
-            .map(|l| l.as_str().to_string()),
-        "unverified-ingredients" | "regulatory" => Level::parse(v)
-            .filter(|l| *l != Level::Info)
-            .map(|l| l.as_str().to_string()),
-        "jurisdiction" => match v.to_ascii_uppercase().as_str() {
-            "EU" => Some("EU".to_string()),
-            "NONE" => Some("none".to_string()),
-            _ => None,
-        },
-        _ => None,
-    };
-    stored.ok_or_else(|| {
-        Error::invalid_with_hint(
-            format!("{value:?} is not a value for {key}"),
-            format!("{key} takes {accepts}"),
-        )
-    })
-}
-
-/// The policy in force: stored values over defaults.
-pub fn policy_values(conn: &Connection) -> Result<Vec<(String, String, bool)>> {
+/// The policy in force, key by key: the stored value (or the default) and whether it is the
+/// default. The keys, defaults and validators are `crate::policy::PolicyKey`.
+pub fn policy_values(conn: &Connection) -> Result<Vec<(PolicyKey, String, bool)>> {
     let mut out = Vec::new();
     let mut stmt = conn.prepare_cached("SELECT value FROM policy WHERE key = ?1")?;
-    for (key, default, _) in POLICY_KEYS {
-        let stored: Option<String> = stmt.query_row([key], |r| r.get(0)).optional()?;
+    for key in PolicyKey::ALL {
+        let stored: Option<String> = stmt.query_row([key.name()], |r| r.get(0)).optional()?;
         let is_default = stored.is_none();
         out.push((
-            key.to_string(),
-            stored.unwrap_or_else(|| default.to_string()),
+            key,
+            stored.unwrap_or_else(|| key.default_value()),
             is_default,
         ));
     }
     Ok(out)
 }
 
+/// The clinic's zone when the database holds a valid one (no warning here: `load_policy` gives
+/// it).
+pub fn stored_zone(conn: &Connection) -> Option<Tz> {
+    let stored: String = conn
+        .query_row(
+            "SELECT value FROM policy WHERE key = ?1",
+            [PolicyKey::Timezone.name()],
+            |r| r.get(0),
+        )
+        .ok()?;
+    crate::policy::parse_zone(&stored)
+}
+
+/// The policy in force. A stored value its key cannot read (written by an older inkguard, or
+/// by hand) is never used as it stands: a warning names it, and the key falls back to its
+/// default (to `block` for a level).
 pub fn load_policy(conn: &Connection) -> Result<Policy> {
     let mut p = Policy::default();
-    for (key, value, _) in policy_values(conn)? {
-        let level = || Level::parse(&value).unwrap_or(Level::Block);
-        match key.as_str() {
-            "require-patch-test" => p.require_patch_test = value != "false",
-            "patch-test-valid-days" => {
-                p.patch_test_valid_days = value.parse().unwrap_or(p.patch_test_valid_days)
-            }
-            "min-negative-reading-hours" => {
-                p.min_negative_reading_hours = value.parse().unwrap_or(p.min_negative_reading_hours)
-            }
-            "suspected" => p.suspected = level(),
-            "declared" => p.declared = level(),
-            "unverified-ingredients" => p.unverified_ingredients = level(),
-            "regulatory" => p.regulatory = level(),
-            "jurisdiction" => p.jurisdiction = (value != "none").then_some(value),
-            _ => {}
+    for (key, value, is_default) in policy_values(conn)? {
+        if is_default {
+            continue;
+        }
+        if let Err(e) = key.set(&mut p, &value) {
+            key.fall_back(&mut p);
+            eprintln!(
+                "warning: stored policy {} is not valid ({e}); using {} until it is set again: {}",
+                key.name(),
+                key.get(&p),
+                e.hints().join("; ")
+            );
         }
     }
     Ok(p)

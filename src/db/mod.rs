@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
@@ -39,12 +40,45 @@ pub const SCHEMA_VERSION: i64 = STEPS.len() as i64 + 1;
 /// (seconds) says otherwise.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-fn busy_timeout() -> Duration {
-    std::env::var("INKGUARD_BUSY_TIMEOUT")
+/// The longest `INKGUARD_BUSY_TIMEOUT`: an hour (SQLite counts it in milliseconds in an `int`).
+const MAX_BUSY_TIMEOUT_SECS: f64 = 3600.0;
+
+/// `INKGUARD_BUSY_TIMEOUT`, checked: a number of seconds from 0 to 3600, else an error naming
+/// the value.
+pub fn busy_timeout() -> Result<Duration> {
+    let Some(raw) = std::env::var_os("INKGUARD_BUSY_TIMEOUT") else {
+        return Ok(BUSY_TIMEOUT);
+    };
+    let text = raw.to_string_lossy();
+    if text.trim().is_empty() {
+        return Ok(BUSY_TIMEOUT);
+    }
+    text.trim()
+        .parse::<f64>()
         .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(BUSY_TIMEOUT, Duration::from_secs_f64)
+        .filter(|s| (0.0..=MAX_BUSY_TIMEOUT_SECS).contains(s))
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| {
+            Error::invalid_with_hint(
+                format!("INKGUARD_BUSY_TIMEOUT={text:?} is not a number of seconds from 0 to 3600"),
+                "write it like INKGUARD_BUSY_TIMEOUT=30 (the default), or unset it",
+            )
+        })
+}
+
+/// The clinic's zone as stored in the database at `path`, or the machine's when there is no
+/// such database (yet) or it does not say: for reading `INKGUARD_NOW` before the database is
+/// opened for the command.
+pub fn zone_of(path: &Path) -> Tz {
+    let stored = || -> Option<Tz> {
+        if !path.exists() {
+            return None;
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+        conn.busy_timeout(BUSY_TIMEOUT).ok()?;
+        clinical::stored_zone(&conn)
+    };
+    stored().unwrap_or_else(crate::policy::machine_zone)
 }
 
 /// The session: the open database, who acts, and what time it is.
@@ -53,6 +87,9 @@ pub struct Db {
     pub path: PathBuf,
     pub actor: String,
     pub now: DateTime<Utc>,
+    /// The clinic's time zone (policy `timezone`): typed times without an offset are read in
+    /// it, and times are shown in it.
+    pub zone: Tz,
 }
 
 /// What `init` did.
@@ -78,11 +115,12 @@ impl Db {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|source| db_error(path, source))?;
-        let db = Db {
+        let mut db = Db {
             conn,
             path: path.to_path_buf(),
             actor,
             now,
+            zone: crate::policy::machine_zone(),
         };
         db.configure()?;
         // The first read: a file that is not SQLite fails here, with its name.
@@ -116,6 +154,9 @@ impl Db {
                 "use the newer inkguard that wrote it",
             ));
         }
+        if let Some(zone) = clinical::stored_zone(&db.conn) {
+            db.zone = zone;
+        }
         Ok(db)
     }
 
@@ -132,6 +173,7 @@ impl Db {
             path: path.to_path_buf(),
             actor,
             now,
+            zone: crate::policy::machine_zone(),
         };
         db.configure()?;
         // WAL mode is a property of the file: set once here, kept by every later open.
@@ -170,6 +212,9 @@ impl Db {
             &serde_json::json!({"schema_version": version, "reference": &loaded}),
         )?;
         tx.commit()?;
+        if let Some(zone) = clinical::stored_zone(&db.conn) {
+            db.zone = zone;
+        }
         let report = InitReport {
             path: path.display().to_string(),
             created,
@@ -183,7 +228,7 @@ impl Db {
     fn configure(&self) -> Result<()> {
         let c = &self.conn;
         let path = &self.path;
-        c.busy_timeout(busy_timeout())
+        c.busy_timeout(busy_timeout()?)
             .map_err(|source| db_error(path, source))?;
         c.pragma_update(None, "foreign_keys", true)
             .map_err(|source| db_error(path, source))?;

@@ -744,7 +744,7 @@ impl<'a> Importer<'a> {
         if d.kind.or(self.job.kind).unwrap_or(Kind::Pigment) != Kind::Pigment {
             return;
         }
-        let today = self.world.now.date_naive();
+        let today = self.world.today();
         let mut found = Vec::new();
         for item in &d.items {
             let max = item.concentration.as_ref().and_then(|c| c.max_percent);

@@ -158,20 +158,14 @@ pub struct Policy {
     pub regulatory: Level,
     /// `None` for `jurisdiction none`.
     pub jurisdiction: Option<String>,
+    /// The clinic's zone: its calendar dates decide expiry and when restrictions apply.
+    pub timezone: chrono_tz::Tz,
 }
 
 impl Default for Policy {
+    /// The defaults of the policy table (`crate::policy`), stated there once.
     fn default() -> Self {
-        Policy {
-            require_patch_test: true,
-            patch_test_valid_days: 180,
-            min_negative_reading_hours: 72.0,
-            suspected: Level::Caution,
-            declared: Level::Block,
-            unverified_ingredients: Level::Caution,
-            regulatory: Level::Caution,
-            jurisdiction: Some("EU".into()),
-        }
+        crate::policy::defaults()
     }
 }
 
@@ -268,6 +262,11 @@ impl World {
         }
     }
 
+    /// The date in the clinic's zone: a lot expiring on it is still usable today.
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.policy.timezone).date_naive()
+    }
+
     pub fn group(&self, id: i64) -> Option<&Group> {
         self.groups.iter().find(|g| g.id == id)
     }
@@ -291,7 +290,7 @@ impl World {
         substance: SubstanceId,
     ) -> impl Iterator<Item = &Restriction> {
         let jurisdiction = self.policy.jurisdiction.as_deref();
-        let today = self.now.date_naive();
+        let today = self.today();
         self.restrictions_of(substance).iter().filter(move |r| {
             Some(r.jurisdiction.as_str()) == jurisdiction
                 && r.applies_from.is_none_or(|from| from <= today)

@@ -183,7 +183,6 @@ pub fn assess(
     let mut reasons: Vec<Reason> = Vec::new();
     let mut not_checked: Vec<String> = Vec::new();
     let policy = &world.policy;
-    let now = world.now;
     let outcomes = outcomes(client, world);
     let sensitivities = active_sensitivities(client, &outcomes);
 
@@ -249,7 +248,7 @@ pub fn assess(
             });
         }
         if let Some(expires) = lot.expires {
-            if expires < now.date_naive() {
+            if expires < world.today() {
                 reasons.push(Reason {
                     level: Level::Block,
                     code: "lot-expired",
@@ -376,7 +375,10 @@ pub struct ItemOutcome<'a> {
 
 pub fn outcomes<'a>(client: &'a ClientFacts, world: &World) -> Vec<ItemOutcome<'a>> {
     let policy = &world.policy;
-    let valid_from = world.now - Duration::days(policy.patch_test_valid_days);
+    // Saturating: no policy value, however large, can overflow the date arithmetic.
+    let valid_from = Duration::try_days(policy.patch_test_valid_days)
+        .and_then(|d| world.now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let mut all = Vec::new();
     for test in &client.tests {
         for item in &test.items {
@@ -840,7 +842,7 @@ fn restriction_reasons(product: &ProductFacts, world: &World, reasons: &mut Vec<
             if !seen.insert((ingredient.substance, r.rule.clone())) {
                 continue;
             }
-            let Some(what) = r.breach(ingredient.max_percent, world.now.date_naive()) else {
+            let Some(what) = r.breach(ingredient.max_percent, world.today()) else {
                 continue;
             };
             let declared_max = ingredient.max_percent.map(|p| p * 10_000.0);

@@ -81,7 +81,12 @@ fn world() -> World {
         label_statement: Some("Contains nickel. Can cause allergic reactions.".into()),
         source: "REACH".into(),
     }];
-    World::new(now(), Policy::default(), groups, restrictions)
+    // The clinic's zone is the machine's by default: the tests fix it.
+    let policy = Policy {
+        timezone: chrono_tz::Tz::UTC,
+        ..Policy::default()
+    };
+    World::new(now(), policy, groups, restrictions)
 }
 
 fn names() -> BTreeMap<i64, String> {

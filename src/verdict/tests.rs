@@ -134,6 +134,7 @@ fn any_clinic() -> impl Strategy<Value = Clinic> {
                 ("declared", declared),
                 ("regulatory", regulatory),
                 ("jurisdiction", jurisdiction),
+                ("timezone", "UTC"),
             ]
         });
     (
@@ -335,7 +336,7 @@ proptest! {
     #[test]
     fn check_safe_list_screen_and_the_treatment_gate_agree(clinic in any_clinic()) {
         let conn = build(&clinic);
-        let now = crate::time::parse_time(NOW).unwrap();
+        let now = crate::time::parse_time(NOW, chrono_tz::Tz::UTC).unwrap();
         for (c, _) in clinic.clients.iter().enumerate() {
             let code = format!("C-{c}");
             let list = safe_list(&conn, now, &code, SafeListFilter { include_caution: true, ..SafeListFilter::default() }).unwrap();

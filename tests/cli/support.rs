@@ -138,6 +138,8 @@ impl Work {
             .env("INKGUARD_NOW", "2026-11-23T10:00:00Z")
             .env("INKGUARD_USER", "test-technician")
             .env("NO_COLOR", "1")
+            // The clinic's zone defaults to the machine's: fixed, so that results do not depend on it.
+            .env("TZ", "UTC")
             .env_remove("RUST_BACKTRACE")
             .current_dir(self.dir.path());
         cmd

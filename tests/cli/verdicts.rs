@@ -1059,7 +1059,8 @@ fn policy_show_and_set_validate_keys_and_values() {
             "declared",
             "unverified-ingredients",
             "regulatory",
-            "jurisdiction"
+            "jurisdiction",
+            "timezone"
         ]
     );
     w.run(&["policy", "set", "min-negative-reading-hours", "96"])
