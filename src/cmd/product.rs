@@ -158,6 +158,7 @@ struct Ingredient {
     function: Option<String>,
     may_contain: bool,
     verified: bool,
+    doubt: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -212,6 +213,7 @@ fn ingredient(db: &Db, row: IngredientRow) -> Result<Ingredient> {
         function: row.function,
         may_contain: row.may_contain,
         verified: row.verified,
+        doubt: row.doubt,
     })
 }
 
@@ -312,6 +314,9 @@ fn human(v: &ProductView) -> String {
                 if !i.verified {
                     flags.push("UNVERIFIED");
                 }
+                if i.doubt.is_some() {
+                    flags.push("IN DOUBT");
+                }
                 table.row(vec![
                     i.position.to_string(),
                     i.name_as_declared.clone(),
@@ -324,6 +329,17 @@ fn human(v: &ProductView) -> String {
             }
             t.push_str(&crate::output::render_table(&table));
             t.push('\n');
+            let mut doubts: Vec<(i64, &str)> = Vec::new();
+            for i in &f.ingredients {
+                if let Some(d) = &i.doubt {
+                    if !doubts.contains(&(i.position, d.as_str())) {
+                        doubts.push((i.position, d.as_str()));
+                    }
+                }
+            }
+            for (position, doubt) in doubts {
+                let _ = writeln!(t, "in doubt: #{position} {doubt}");
+            }
         }
     }
     if v.formulations.len() > 1 {

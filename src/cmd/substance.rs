@@ -155,15 +155,10 @@ fn add_alias(db: &mut Db, out: &Output, name: &str, alias: &str) -> Result<Exit>
             "an alias must not make a name ambiguous; choose another",
         ));
     }
+    let (kind, value) = alias_kind(alias);
     let (actor, at) = (db.actor.clone(), db.stamp());
     let tx = db.write()?;
-    let added = substances::add_identifier(
-        &tx,
-        id,
-        IdKind::Synonym,
-        alias,
-        &format!("alias by {actor}"),
-    )?;
+    let added = substances::add_identifier(&tx, id, kind, &value, &format!("alias by {actor}"))?;
     let key: String = tx.query_row("SELECT key FROM substances WHERE id = ?1", [id], |r| {
         r.get(0)
     })?;
@@ -188,6 +183,30 @@ fn add_alias(db: &mut Db, out: &Output, name: &str, alias: &str) -> Result<Exit>
         &message,
     )?;
     Ok(0)
+}
+
+/// An alias that is a number (`CAS 1234-56-6`, `1234-56-6`, `EC 215-609-9`, `CI 77499`) is
+/// stored as that number, so that imports and look-ups find it as one; anything else is a
+/// synonym.
+fn alias_kind(alias: &str) -> (IdKind, String) {
+    let t = alias.trim();
+    let lower = t.to_ascii_lowercase();
+    let bare = [
+        "cas no.", "cas no", "cas-nr.", "cas", "ec no.", "ec no", "ec", "einecs",
+    ]
+    .iter()
+    .find(|p| lower.starts_with(*p) && t.is_char_boundary(p.len()))
+    .map_or(t, |p| t[p.len()..].trim_start_matches([' ', ':', '.']));
+    if let Ok(cas) = ident::Cas::parse(bare) {
+        return (IdKind::Cas, cas.to_string());
+    }
+    if let Ok(ec) = ident::Ec::parse(bare) {
+        return (IdKind::Ec, ec.to_string());
+    }
+    if let Ok(ci) = ident::ColourIndex::parse(t) {
+        return (IdKind::Ci, ci.to_string());
+    }
+    (IdKind::Synonym, t.to_string())
 }
 
 fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {

@@ -259,6 +259,9 @@ pub struct IngredientRow {
     pub function: Option<String>,
     pub may_contain: bool,
     pub verified: bool,
+    /// Why the declaration is in doubt (its name and numbers named different substances):
+    /// `declared as "Benzocaine" with the CAS of Lidocaine`; `None` when it is not.
+    pub doubt: Option<String>,
 }
 
 /// The ingredients of a formulation in declared order (several rows at one position when a
@@ -267,7 +270,7 @@ pub fn ingredients(conn: &Connection, formulation: i64) -> Result<Vec<Ingredient
     let mut stmt = conn.prepare_cached(
         "SELECT i.position, s.id, s.key, s.name, i.name_as_declared, i.declared_cas, i.declared_ec,
                 i.declared_ci, i.min_percent, i.max_percent, i.concentration_text, i.function,
-                i.may_contain, s.verified
+                i.may_contain, s.verified, i.doubt
          FROM ingredients i JOIN substances s ON s.id = i.substance_id
          WHERE i.formulation_id = ?1 ORDER BY i.position, i.id",
     )?;
@@ -287,6 +290,7 @@ pub fn ingredients(conn: &Connection, formulation: i64) -> Result<Vec<Ingredient
             function: r.get(11)?,
             may_contain: r.get(12)?,
             verified: r.get(13)?,
+            doubt: r.get(14)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -81,7 +81,7 @@ pub struct CatalogReport {
 }
 
 /// Values per ingredient row, and rows per INSERT statement.
-const COLUMNS: usize = 12;
+const COLUMNS: usize = 13;
 const ROWS: usize = 16;
 
 /// `INSERT INTO ingredients ... VALUES (...), (...)` for 1 to `ROWS` rows.
@@ -92,7 +92,7 @@ fn ingredient_inserts() -> Vec<String> {
             format!(
                 "INSERT INTO ingredients (formulation_id, position, name_as_declared, substance_id,
                    concentration_text, min_percent, max_percent, function, may_contain,
-                   declared_cas, declared_ec, declared_ci) VALUES {}",
+                   declared_cas, declared_ec, declared_ci, doubt) VALUES {}",
                 vec![one.as_str(); n].join(", ")
             )
         })
@@ -523,15 +523,22 @@ impl<'a> Importer<'a> {
             }
             Layout::Label => match row.get(Field::Declaration) {
                 // Count before splitting: a declaration of a million items is refused, not held.
-                Some(declaration) if declaration.matches(',').count() >= MAX_INGREDIENTS => {
+                Some(declaration) if declaration.matches([',', ';']).count() >= MAX_INGREDIENTS => {
                     errors.push(format!(
                         "the ingredient list has more than {MAX_INGREDIENTS} items ({} MB): check the file",
                         declaration.len() / (1024 * 1024)
                     ));
                 }
                 Some(declaration) => {
-                    for part in label::split(declaration) {
-                        match self.ingredient_from_label(&part.text, part.may_contain, line) {
+                    let label = label::read(declaration);
+                    if label.semicolons {
+                        self.warn(
+                            line,
+                            "the ingredient list separates items with ';': split on them; check that each item is one ingredient".into(),
+                        );
+                    }
+                    for part in &label.items {
+                        match self.ingredient_from_label(part, line) {
                             Ok(item) => d.items.push(item),
                             Err(e) => errors.push(e),
                         }
@@ -610,18 +617,22 @@ impl<'a> Importer<'a> {
         })
     }
 
-    fn ingredient_from_label(
-        &self,
-        text: &str,
-        may_contain: bool,
-        line: u64,
-    ) -> Result<Item, String> {
+    fn ingredient_from_label(&self, part: &label::LabelItem, line: u64) -> Result<Item, String> {
+        let text = part.text.as_str();
         let mut declared = Declared {
             name: text.to_string(),
             ..Declared::default()
         };
         let mut problems = Vec::new();
         numbers_in_name(text, &mut declared, &mut problems);
+        let concentration = match part.concentration.as_deref().map(concentration::parse) {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                problems.push(e.to_string());
+                None
+            }
+            None => None,
+        };
         if !problems.is_empty() {
             return Err(format!("{text:?}: {}", problems.join("; ")));
         }
@@ -633,15 +644,25 @@ impl<'a> Importer<'a> {
             line,
             name: text.to_string(),
             declared,
-            concentration: None,
-            function: None,
-            may_contain,
+            concentration,
+            function: part.impurity.then(|| "impurity".to_string()),
+            may_contain: part.may_contain,
             resolution,
         })
     }
 
     /// A product's rows are all read: check it against the database and write it.
     fn finish_product(&mut self, mut d: Draft) -> Result<()> {
+        if d.items.is_empty() && d.errors.is_empty() {
+            d.errors.push(Rejected {
+                line: d.first_line,
+                reason: format!(
+                    "product {:?} ({}) has no ingredient: add its ingredient rows (a product is imported with its whole ingredient list), or add lots with inkguard lot add",
+                    d.code,
+                    d.lines()
+                ),
+            });
+        }
         let (supplier_key, code_key) = d.key();
         let key = format!("{supplier_key}\u{1f}{code_key}");
         let fingerprint = fingerprint(&d.items);
@@ -979,6 +1000,7 @@ impl<'a> Importer<'a> {
                 stmt.raw_bind_parameter(at + 10, joined(&item.declared.cas))?;
                 stmt.raw_bind_parameter(at + 11, joined(&item.declared.ec))?;
                 stmt.raw_bind_parameter(at + 12, joined(&item.declared.ci))?;
+                stmt.raw_bind_parameter(at + 13, item.resolution.doubt.as_deref())?;
             }
             stmt.raw_execute()?;
         }
@@ -995,32 +1017,15 @@ impl<'a> Importer<'a> {
         }
     }
 
-    /// The unverified substance for what nothing known matched: found again if an earlier row
-    /// of this import (or an earlier import) made it, else created.
+    /// The unverified substance for what nothing known matched: the unverified substance the
+    /// row names (`join`), else the one an earlier row of this import (or an earlier import)
+    /// made for the same numbers or name, else a new one. Its numbers are added to it.
     fn unverified_substance(&mut self, new: &NewSubstance, line: u64) -> Result<i64> {
-        let again = Declared {
-            name: new.name.clone(),
-            cas: new.cas.clone(),
-            ec: new.ec.clone(),
-            ci: new.ci.clone(),
-        };
-        if let Ok(r) = self.index.resolve(&again) {
-            if r.new.is_none() {
-                if let Some(id) = r.substances.first() {
-                    return Ok(*id);
-                }
-            }
-        }
         let source = format!("import catalog {} line {line}", self.file_name);
-        let row = substances::NewRow {
-            name: &new.name,
-            verified: false,
-            category: None,
-            note: None,
-            source: &source,
+        let id = match new.join.or_else(|| self.index.unverified_holder(new)) {
+            Some(id) => id,
+            None => self.insert_unverified(&new.name, &source)?,
         };
-        let id = substances::insert(self.conn, row, self.at)?;
-        self.index.add_substance(id, &new.name, false);
         let numbers = new
             .cas
             .iter()
@@ -1036,9 +1041,26 @@ impl<'a> Importer<'a> {
                     .map(|c| (IdKind::Ci, c.to_string(), substances::ci_norm(*c))),
             );
         for (kind, value, norm) in numbers {
-            substances::add_identifier(self.conn, id, kind, &value, &source)?;
-            self.index.add(id, kind, norm);
+            if substances::add_identifier(self.conn, id, kind, &value, &source)? {
+                self.index.add(id, kind, norm);
+            }
         }
+        Ok(id)
+    }
+
+    /// The one place where a catalog import creates a substance: unverified, named as the
+    /// supplier declared it. (A hook for what new substances need, such as group inference,
+    /// belongs here.)
+    fn insert_unverified(&mut self, name: &str, source: &str) -> Result<i64> {
+        let row = substances::NewRow {
+            name,
+            verified: false,
+            category: None,
+            note: None,
+            source,
+        };
+        let id = substances::insert(self.conn, row, self.at)?;
+        self.index.add_substance(id, name, false);
         Ok(id)
     }
 
@@ -1173,6 +1195,10 @@ fn push_unique<T: PartialEq>(list: &mut Vec<T>, value: T) {
 /// Colour Index and CAS numbers written inside an ingredient's name count as declared.
 fn numbers_in_name(name: &str, declared: &mut Declared, problems: &mut Vec<String>) {
     for ci in crate::ident::ci::find_in_text(name) {
+        push_unique(&mut declared.ci, ci);
+    }
+    // A name that is a Colour Index number however written (`77499`, `CI-16255`) is one.
+    if let Ok(ci) = ColourIndex::parse(name) {
         push_unique(&mut declared.ci, ci);
     }
     for text in crate::ident::cas::find_in_text(name) {

@@ -1,12 +1,28 @@
 //! Label declarations: `Aqua, Glycerin, CI 77266 (Carbon Black), Iron Oxides (CI 77499),
 //! May contain: CI 77491`. Split on commas outside brackets; `May contain` and `+/-` (in any of
-//! the catalog languages, bare or in brackets) start the may-contain part.
+//! the catalog languages, bare or in brackets) start the may-contain part. A list whose items
+//! are separated by `;` is split on them too (and the caller warns). An item with a concentration
+//! or an impurity note (`Nickel (impurity) < 2 mg/kg`, `traces of nickel`, `Nickel 0.0001%`)
+//! declares the substance with that concentration.
 
 /// One declared ingredient of a label.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelItem {
+    /// The ingredient as declared, without its concentration or impurity note.
     pub text: String,
     pub may_contain: bool,
+    /// The concentration as written on the label (`< 2 mg/kg`, `traces`, `0.0001%`).
+    pub concentration: Option<String>,
+    /// Declared as an impurity (`(impurity)`, `traces of`).
+    pub impurity: bool,
+}
+
+/// A label declaration split into items.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Label {
+    pub items: Vec<LabelItem>,
+    /// Some items were separated by `;` rather than `,`.
+    pub semicolons: bool,
 }
 
 /// The words that open a may-contain part, lower case.
@@ -36,7 +52,13 @@ const LIST_PREFIXES: &[&str] = &[
     "composition:",
 ];
 
+/// The items of a declaration (see `read`).
 pub fn split(declaration: &str) -> Vec<LabelItem> {
+    read(declaration).items
+}
+
+/// Splits a declaration into items, and says whether `;` separated some of them.
+pub fn read(declaration: &str) -> Label {
     let mut text = declaration.trim();
     let lower = text.to_lowercase();
     for p in LIST_PREFIXES {
@@ -49,15 +71,18 @@ pub fn split(declaration: &str) -> Vec<LabelItem> {
     let mut splitter = Splitter {
         items: &mut items,
         current: String::new(),
+        semicolons: false,
     };
     let may_contain = splitter.run(text, false);
     splitter.flush(may_contain);
-    items
+    let semicolons = splitter.semicolons;
+    Label { items, semicolons }
 }
 
 struct Splitter<'a> {
     items: &'a mut Vec<LabelItem>,
     current: String,
+    semicolons: bool,
 }
 
 impl Splitter<'_> {
@@ -89,7 +114,15 @@ impl Splitter<'_> {
                         continue;
                     }
                 }
-                if c == ',' {
+                // A comma between digits is a decimal comma or part of a chemical name
+                // (`Nickel 0,0001%`, `1,2-Hexanediol`), not a separator.
+                let between_digits = c == ','
+                    && self.current.ends_with(|p: char| p.is_ascii_digit())
+                    && rest[1..].starts_with(|n: char| n.is_ascii_digit());
+                if (c == ',' && !between_digits) || c == ';' {
+                    if c == ';' && !self.current.trim().is_empty() {
+                        self.semicolons = true;
+                    }
                     self.flush(may_contain);
                     i += 1;
                     continue;
@@ -118,12 +151,97 @@ impl Splitter<'_> {
             .trim_end_matches(['*', '†', '‡'])
             .trim();
         if !t.is_empty() {
+            let (text, concentration, impurity) = note(t);
             self.items.push(LabelItem {
-                text: t.to_string(),
+                text,
                 may_contain,
+                concentration,
+                impurity,
             });
         }
     }
+}
+
+/// `traces of nickel` and its translations: the word that is the concentration, then the joint.
+const TRACES_OF: &[(&str, &str)] = &[
+    ("traces", "of"),
+    ("trace", "of"),
+    ("traces", "de"),
+    ("trace", "de"),
+    ("spuren", "von"),
+    ("spur", "von"),
+    ("tracce", "di"),
+    ("traccia", "di"),
+    ("trazas", "de"),
+    ("traza", "de"),
+];
+
+/// The bracketed notes that mark an impurity: `Nickel (impurity)`.
+const IMPURITY: &[&str] = &[
+    "impurity",
+    "impurities",
+    "impureté",
+    "impuretés",
+    "impurete",
+    "impuretes",
+    "verunreinigung",
+    "verunreinigungen",
+    "impureza",
+    "impurezas",
+    "impurezza",
+    "impurezze",
+    "trace",
+    "traces",
+    "spuren",
+];
+
+/// Reads an item's concentration or impurity note: (the ingredient, the concentration as
+/// written, whether it is an impurity). `Nickel (impurity) < 2 mg/kg` -> (`Nickel`,
+/// `< 2 mg/kg`, true); `traces of nickel` -> (`nickel`, `traces`, true); `Nickel 0.0001%` ->
+/// (`Nickel`, `0.0001%`, false). Anything else is the item itself.
+pub fn note(item: &str) -> (String, Option<String>, bool) {
+    let item = item.trim();
+    let mut words = item.splitn(3, char::is_whitespace);
+    if let (Some(first), Some(joint), Some(rest)) = (words.next(), words.next(), words.next()) {
+        let (f, j) = (first.to_lowercase(), joint.to_lowercase());
+        if TRACES_OF.iter().any(|(a, b)| *a == f && *b == j) && !rest.trim().is_empty() {
+            return (rest.trim().to_string(), Some(first.to_string()), true);
+        }
+    }
+    // `Nickel (impurity) < 2 mg/kg`
+    for (open, _) in item.match_indices(['(', '[']) {
+        let Some(close) = closing(item, open) else {
+            continue;
+        };
+        let inner = item[open + 1..close].trim().to_lowercase();
+        if IMPURITY.contains(&inner.as_str()) {
+            let name = item[..open].trim();
+            let rest = item[close + 1..].trim();
+            if name.is_empty() {
+                break;
+            }
+            let concentration = (!rest.is_empty()).then(|| rest.to_string());
+            return (name.to_string(), concentration, true);
+        }
+    }
+    // `Nickel 0.0001%`: a concentration after the name, written with a unit or a bound.
+    for (at, _) in item.match_indices(char::is_whitespace) {
+        let (head, tail) = (item[..at].trim(), item[at..].trim());
+        let starts = tail.starts_with(|c: char| c.is_ascii_digit() || "<>≤≥".contains(c));
+        let lower = tail.to_lowercase();
+        let marked = tail.starts_with(|c: char| "<>≤≥".contains(c))
+            || ["%", "ppm", "ppb", "mg/kg"]
+                .iter()
+                .any(|u| lower.contains(u));
+        if starts
+            && marked
+            && head.chars().any(char::is_alphabetic)
+            && matches!(super::concentration::parse(tail), Ok(Some(_)))
+        {
+            return (head.to_string(), Some(tail.to_string()), false);
+        }
+    }
+    (item.to_string(), None, false)
 }
 
 /// The length of a may-contain marker (with what follows it: `:`, `(+/-)`, spaces) at the start
@@ -253,5 +371,59 @@ mod tests {
             texts(&items),
             vec![("Mayonnaise Extract", false), ("Aqua", false)]
         );
+    }
+
+    #[test]
+    fn impurity_notes_declare_the_substance_with_its_concentration() {
+        let items = split(
+            "Aqua, Nickel (impurity) < 2 mg/kg, traces of nickel, Nickel 0.0001%, Spuren von Chrom",
+        );
+        let got: Vec<(&str, Option<&str>, bool)> = items
+            .iter()
+            .map(|i| (i.text.as_str(), i.concentration.as_deref(), i.impurity))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Aqua", None, false),
+                ("Nickel", Some("< 2 mg/kg"), true),
+                ("nickel", Some("traces"), true),
+                ("Nickel", Some("0.0001%"), false),
+                ("Chrom", Some("Spuren"), true),
+            ]
+        );
+        // Numbers that belong to a name are not concentrations.
+        for name in [
+            "Polysorbate 20",
+            "Pigment Red 101",
+            "CI 77491",
+            "PEG-40 Hydrogenated Castor Oil",
+        ] {
+            assert_eq!(note(name), (name.to_string(), None, false), "{name}");
+        }
+        // A decimal comma does not split the item.
+        assert_eq!(
+            texts(&split("Aqua, Nickel 0,0001%, 1,2-Hexanediol")),
+            vec![
+                ("Aqua", false),
+                ("Nickel", false),
+                ("1,2-Hexanediol", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn semicolon_separated_items_are_split_and_flagged() {
+        let label = read("Aqua; Glycerin; Iron Oxides (CI 77491; CI 77499)");
+        assert!(label.semicolons);
+        assert_eq!(
+            texts(&label.items),
+            vec![
+                ("Aqua", false),
+                ("Glycerin", false),
+                ("Iron Oxides (CI 77491; CI 77499)", false)
+            ]
+        );
+        assert!(!read("Aqua, Glycerin").semicolons);
     }
 }

@@ -980,3 +980,279 @@ fn closed_pipe(format: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+// --- How an ingredient is identified (SPEC 2, "The name and the numbers of one row") ----------
+
+/// Writes a catalog file into the work folder and returns its path.
+fn write_file(w: &Work, name: &str, text: &str) -> std::path::PathBuf {
+    let path = w.path(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn warnings(report: &serde_json::Value) -> Vec<String> {
+    report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `(substance, doubt)` of each current ingredient of a product, from `product show`.
+fn declared_substances(w: &Work, product: &str) -> Vec<(String, serde_json::Value)> {
+    let doc = w
+        .run(&["product", "show", product, "--format", "json"])
+        .ok()
+        .json();
+    doc["formulation"]["ingredients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["substance"].as_str().unwrap().to_string(),
+                i["doubt"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn name_and_numbers_disagree_declares_both_with_a_warning_and_a_doubt() {
+    let w = Work::new();
+    let file = write_file(
+        &w,
+        "doubt.csv",
+        "code,name,ingredient,cas\n\
+         NUMB,Numbing cream,Benzocaine,137-58-6\n\
+         RED,Red ink,Pigment Red 101,1317-61-9\n\
+         WHITE,White ink,Titandioxid,13463-67-7\n",
+    );
+    let r = w.import_path(&file, "Acme", &[]);
+    let all = warnings(&r);
+    let benzocaine: Vec<&String> = all.iter().filter(|m| m.contains("Benzocaine")).collect();
+    assert_eq!(benzocaine.len(), 1, "one warning: {all:?}");
+    assert!(benzocaine[0].contains("Lidocaine"), "{all:?}");
+    assert!(
+        all.iter()
+            .any(|m| m.contains("Iron oxide red") && m.contains("Iron oxide black")),
+        "{all:?}"
+    );
+    let doubt = serde_json::json!(r#"declared as "Benzocaine" with the CAS of Lidocaine"#);
+    assert_eq!(
+        declared_substances(&w, "NUMB"),
+        vec![
+            ("Benzocaine".to_string(), doubt.clone()),
+            ("Lidocaine".to_string(), doubt)
+        ]
+    );
+    let red = declared_substances(&w, "RED");
+    assert_eq!(red.len(), 2, "{red:?}");
+    assert_eq!(
+        red[0].1,
+        r#"declared as "Pigment Red 101" with the CAS of Iron oxide black"#
+    );
+    // A translation of the numbers' substance changes nothing.
+    assert_eq!(
+        declared_substances(&w, "WHITE"),
+        vec![("Titanium dioxide".to_string(), serde_json::Value::Null)]
+    );
+    assert!(!all.iter().any(|m| m.contains("Titandioxid")), "{all:?}");
+    // The doubt round-trips through export and import.
+    let exported = w.catalog();
+    let back = Work::new();
+    let path = write_file(&back, "export.csv", &exported);
+    back.import_path(&path, "Acme", &[]);
+    assert_eq!(back.catalog(), exported);
+    assert_eq!(
+        declared_substances(&back, "NUMB"),
+        declared_substances(&w, "NUMB")
+    );
+}
+
+#[test]
+fn a_known_name_beside_an_unknown_number_declares_the_known_substance() {
+    let w = Work::new();
+    // 1234-56-6 is a valid CAS that the built-in reference lacks.
+    let file = write_file(
+        &w,
+        "nickel.csv",
+        "code,name,ingredient,cas\nNI,Test,Nickel sulfate,1234-56-6\n",
+    );
+    let r = w.import_path(&file, "Acme", &[]);
+    assert_eq!(
+        r["substances"]["unverified"].as_array().unwrap().len(),
+        0,
+        "{r}"
+    );
+    assert!(
+        warnings(&r).iter().any(|m| m.contains("CAS 1234-56-6")
+            && m.contains(r#"substance alias "Nickel sulfate" "CAS 1234-56-6""#)),
+        "{r}"
+    );
+    assert_eq!(declared_substances(&w, "NI")[0].0, "Nickel sulfate");
+    w.run(&["client", "add", "C-1", "--name", "A"]).ok();
+    w.run(&[
+        "sensitivity",
+        "add",
+        "C-1",
+        "nickel sulfate",
+        "--source",
+        "declared",
+    ])
+    .ok();
+    // The alias the warning offers makes the number the substance's own.
+    w.run(&["substance", "alias", "Nickel sulfate", "CAS 1234-56-6"])
+        .ok();
+    let s = w
+        .run(&["substance", "show", "1234-56-6", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(s["key"], "nickel-sulfate");
+    let again = w.import_path(&file, "Acme", &[]);
+    assert!(
+        !warnings(&again).iter().any(|m| m.contains("1234-56-6")),
+        "{again}"
+    );
+}
+
+#[test]
+fn unverified_substances_never_contradict_themselves() {
+    let w = Work::new();
+    let file = write_file(
+        &w,
+        "acid-red.csv",
+        "code,name,ingredient,cas\n\
+         A,Red A,ACID RED 18,2611-82-7\n\
+         B,Red B,CI 16255,2611-82-7\n\
+         C,Red C,Acid Red 18,\n",
+    );
+    let first = w.import_path(&file, "Acme", &[]);
+    let unverified = first["substances"]["unverified"].as_array().unwrap();
+    assert_eq!(unverified.len(), 1, "one substance: {first}");
+    let before = (w.catalog(), w.count("substances"), w.count("identifiers"));
+    let again = w.import_path(&file, "Acme", &[]);
+    assert_eq!(again["products"]["unchanged"], 3, "{again}");
+    assert_eq!(
+        (w.catalog(), w.count("substances"), w.count("identifiers")),
+        before
+    );
+    // Another file finds it again by its CI number.
+    let other = write_file(&w, "other.csv", "code,name,ci\nD,Red D,CI 16255\n");
+    w.import_path(&other, "Other", &[]);
+    assert_eq!(w.count("substances"), before.1);
+    assert_eq!(declared_substances(&w, "D")[0].0, "ACID RED 18");
+}
+
+#[test]
+fn a_generic_cas_is_narrowed_by_the_name() {
+    let w = Work::new();
+    let reference = write_file(
+        &w,
+        "poloxamers.csv",
+        "name,cas,ec,ci,synonyms\nPoloxamer 407,9003-11-6,,,\nPoloxamer 188,9003-11-6,,,\n",
+    );
+    w.run(&["import", "substances", reference.to_str().unwrap()])
+        .ok();
+    let file = write_file(
+        &w,
+        "gel.csv",
+        "code,name,ingredient,cas\nGEL,Gel,Poloxamer 407,9003-11-6\nGEL2,Gel 2,Pluronic,9003-11-6\n",
+    );
+    let r = w.import_path(&file, "Acme", &[]);
+    assert_eq!(
+        declared_substances(&w, "GEL"),
+        vec![("Poloxamer 407".to_string(), serde_json::Value::Null)]
+    );
+    // A name that names none of them: all of them, with the warning.
+    assert_eq!(declared_substances(&w, "GEL2").len(), 2);
+    assert!(
+        warnings(&r)
+            .iter()
+            .any(|m| m.contains("CAS 9003-11-6 names several substances")),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_ci_number_written_as_the_name_is_a_ci_number() {
+    let w = Work::new();
+    let file = write_file(
+        &w,
+        "ci.csv",
+        "code,name,ingredient\nBK,Black,CI 77266\nBK2,Black 2,77266\n",
+    );
+    let r = w.import_path(&file, "Acme", &[]);
+    assert_eq!(
+        r["substances"]["unverified"].as_array().unwrap().len(),
+        0,
+        "{r}"
+    );
+    assert_eq!(declared_substances(&w, "BK")[0].0, "Carbon black");
+    assert_eq!(declared_substances(&w, "BK2")[0].0, "Carbon black");
+}
+
+#[test]
+fn label_impurity_notes_declare_the_substance_with_its_concentration() {
+    let w = Work::new();
+    let file = write_file(
+        &w,
+        "label.csv",
+        "code,name,ingredients\n\
+         L1,Black,\"Aqua; Glycerin; CI 77266; Nickel (impurity) < 2 mg/kg\"\n\
+         L2,Red,\"Aqua, traces of nickel, Nickel 0.0001%\"\n",
+    );
+    let r = w.import_path(&file, "Acme", &[]);
+    assert!(
+        warnings(&r)
+            .iter()
+            .any(|m| m.starts_with("line 2:") && m.contains("';'")),
+        "{r}"
+    );
+    assert_eq!(
+        r["substances"]["unverified"].as_array().unwrap().len(),
+        0,
+        "{r}"
+    );
+    let doc = w
+        .run(&["product", "show", "L1", "--format", "json"])
+        .ok()
+        .json();
+    let items = doc["formulation"]["ingredients"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "{doc}");
+    assert_eq!(items[3]["substance"], "Nickel");
+    assert_eq!(items[3]["concentration_text"], "< 2 mg/kg");
+    assert_eq!(items[3]["function"], "impurity");
+    assert!((items[3]["max_percent"].as_f64().unwrap() - 0.0002).abs() < 1e-9);
+    let doc = w
+        .run(&["product", "show", "L2", "--format", "json"])
+        .ok()
+        .json();
+    let items = doc["formulation"]["ingredients"].as_array().unwrap();
+    assert_eq!(
+        (&items[1]["substance"], &items[1]["concentration_text"]),
+        (&serde_json::json!("Nickel"), &serde_json::json!("traces"))
+    );
+    assert_eq!(items[2]["concentration_text"], "0.0001%");
+}
+
+#[test]
+fn a_product_with_no_ingredient_is_an_invalid_row() {
+    let w = Work::new();
+    let file = write_file(
+        &w,
+        "empty.csv",
+        "code,name,ingredient,lot\nP1,Lot only,,L-1\nP2,Fine,Aqua,\n",
+    );
+    w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "Acme",
+    ])
+    .code(1)
+    .stdout_has("line 2: product \"P1\" (line 2) has no ingredient");
+    assert_eq!(w.count("products"), 0);
+}
