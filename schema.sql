@@ -1,4 +1,4 @@
--- inkguard schema: the whole current schema (version 2) and the one source of truth.
+-- inkguard schema: the whole current schema (version 3) and the one source of truth.
 -- A new database is made from it (src/db/mod.rs); an older one is brought here by the steps in
 -- src/db/migrations.rs, and a test checks that both end the same.
 -- Connection settings (foreign_keys, journal_mode, busy_timeout) live in open(), never here.
@@ -83,9 +83,11 @@ CREATE TABLE products (
     shade       TEXT,
     kind        TEXT NOT NULL CHECK (kind IN ('pigment', 'anaesthetic', 'aftercare', 'other')),
     created_at  TEXT NOT NULL,
+    name_norm   TEXT NOT NULL DEFAULT '',      -- the name normalised (ident::normalize_name), for finding a product by name
     UNIQUE (supplier_id, code_norm)
 );
 CREATE INDEX products_by_code ON products (code_norm);
+CREATE INDEX products_by_name ON products (name_norm);
 
 -- Each changed ingredient list is a new version; old versions stay, lots and treatments point at them.
 CREATE TABLE formulations (

@@ -20,6 +20,7 @@ cancels) and writes bench/results.json. Needs: cargo, python3, sqlite3, sqlite-u
 (pip install sqlite-utils), GNU time (/usr/bin/time). Never run by CI.
 """
 import argparse
+import csv
 import json
 import os
 import platform
@@ -95,10 +96,68 @@ def compare(name, commands, runs, results):
         print(f"  ratio {pair:<52} {ratio:6.2f}")
 
 
+def verdicts(catalog, cosing_db, size, runs, results):
+    """check, safe-list and screen on a database holding CosIng and `catalog`, for a client with
+    three sensitivities and a negative patch test and for one with fifty sensitivities."""
+    checked = os.path.join(DATA, "checked.db")
+    fresh_copy(cosing_db, checked)
+    env = inkguard_env(checked)
+    sh([BIN, "import", "catalog", catalog, "--supplier", "Gen"], env=env)
+    sh([BIN, "client", "add", "C-1", "--name", "Bench"], env=env)
+    for target, source in (("nickel sulphate", "physician"), ("PPD", "declared"), ("formaldehyde releasers", "physician")):
+        sh([BIN, "sensitivity", "add", "C-1", target, "--source", source], env=env)
+    sh([BIN, "patch-test", "apply", "C-1", "--product", "GEN-0000100", "--at", "2026-11-20T10:00Z"], env=env)
+    sh([BIN, "patch-test", "read", "1", "--grade=-", "--at", "2026-11-23T10:00Z"], env=env)
+    # Fifty sensitivities to substances of the catalog, by their CAS numbers.
+    sh([BIN, "client", "add", "C-50", "--name", "Bench Fifty"], env=env)
+    added, seen = 0, set()
+    with open(catalog, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if added == 50:
+                break
+            if row["cas"] in seen:
+                continue
+            seen.add(row["cas"])
+            out = sh([BIN, "sensitivity", "add", "C-50", row["cas"], "--source", "physician"], env=env, check=False)
+            added += out.returncode == 0
+    results.setdefault("sensitivities_of_C-50", {})[size] = added
+    sh(["sqlite3", checked, "PRAGMA wal_checkpoint(TRUNCATE)"])
+    compare(
+        f"check (one product, one client; {size} products)",
+        [
+            ("inkguard check", None, [BIN, "check", "C-1", "GEN-0000100"], env),
+            ("inkguard check, 50 sensitivities", None, [BIN, "check", "C-50", "GEN-0000100"], env),
+            ("sqlite3 select 1 (floor)", None, ["sqlite3", checked, "select 1"], None),
+        ],
+        runs * 4,
+        results,
+    )
+    # What a listing of the same products prints: supplier, code, name, shade, kind and the
+    # current formulation's version.
+    listing = (
+        "select s.name, p.code, p.name, p.shade, p.kind, f.version from products p "
+        "join suppliers s on s.id = p.supplier_id join formulations f on f.product_id = p.id "
+        "where f.version = (select max(version) from formulations where product_id = p.id) "
+        "order by s.name, p.code"
+    )
+    compare(
+        f"safe-list ({size} products, one client)",
+        [
+            ("inkguard safe-list", None, [BIN, "safe-list", "C-1"], env),
+            ("inkguard safe-list, 50 sensitivities", None, [BIN, "safe-list", "C-50"], env),
+            ("sqlite3 listing the products", None, ["sqlite3", checked, listing], None),
+            ("sqlite3 select 1 (floor)", None, ["sqlite3", checked, "select 1"], None),
+        ],
+        runs,
+        results,
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--skip-large", action="store_true", help="skip the memory run on the tenfold file")
+    parser.add_argument("--skip-large", action="store_true", help="skip the memory run on the tenfold file and the 60,000-product verdicts")
+    parser.add_argument("--verdicts-only", action="store_true", help="measure check, safe-list and screen only (no import comparisons)")
     parser.add_argument("--bin", help="benchmark this inkguard binary (e.g. an older build) instead of building")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results.json"))
     opts = parser.parse_args()
@@ -114,11 +173,14 @@ def main():
         sh(["cargo", "build", "--release", "--quiet"], quiet=False)
     os.makedirs(DATA, exist_ok=True)
     catalog = os.path.join(DATA, "catalog_20k.csv")
+    catalog_60k = os.path.join(DATA, "catalog_60k.csv")
     large = os.path.join(DATA, "catalog_200k.csv")
     gen = os.path.join(ROOT, "bench", "gen_catalog.py")
     if not os.path.exists(catalog):
         sh([sys.executable, gen, COSING, catalog, "20000"])
-    if not opts.skip_large and not os.path.exists(large):
+    if not opts.skip_large and not os.path.exists(catalog_60k):
+        sh([sys.executable, gen, COSING, catalog_60k, "60000"])
+    if not opts.skip_large and not opts.verdicts_only and not os.path.exists(large):
         sh([sys.executable, gen, COSING, large, "200000"])
 
     empty = os.path.join(DATA, "empty.db")
@@ -140,6 +202,14 @@ def main():
     }
     print(f"catalog: {results['catalog_rows']} ingredient rows; machine: {os.cpu_count()} CPUs, {platform.platform()}")
 
+    if opts.verdicts_only:
+        verdicts(catalog, cosing_db, "20,000", opts.runs, results)
+        if not opts.skip_large:
+            verdicts(catalog_60k, cosing_db, "60,000", opts.runs, results)
+        with open(opts.out, "w") as f:
+            json.dump(results, f, indent=2)
+        print(f"\nwritten: {opts.out}")
+        return
     compare(
         "import substances (CosIng inventory, 30,076 rows)",
         [("inkguard import substances", lambda: fresh_copy(empty, work), [BIN, "import", "substances", COSING], inkguard_env(work))],
@@ -166,40 +236,9 @@ def main():
     for label, mib in results["peak_memory_mib"].items():
         print(f"  {label:<34} {mib:8.1f} MiB")
 
-    # The checked database: the catalog, a client with sensitivities and a patch test.
-    checked = os.path.join(DATA, "checked.db")
-    fresh_copy(cosing_db, checked)
-    env = inkguard_env(checked)
-    sh([BIN, "import", "catalog", catalog, "--supplier", "Gen"], env=env)
-    sh([BIN, "client", "add", "C-1", "--name", "Bench"], env=env)
-    for target, source in (("nickel sulphate", "physician"), ("PPD", "declared"), ("formaldehyde releasers", "physician")):
-        sh([BIN, "sensitivity", "add", "C-1", target, "--source", source], env=env)
-    sh([BIN, "patch-test", "apply", "C-1", "--product", "GEN-0000100", "--at", "2026-11-20T10:00Z"], env=env)
-    sh([BIN, "patch-test", "read", "1", "--grade=-", "--at", "2026-11-23T10:00Z"], env=env)
-    sh(["sqlite3", checked, "PRAGMA wal_checkpoint(TRUNCATE)"])
-    compare(
-        "check (one product, one client)",
-        [
-            ("inkguard check", None, [BIN, "check", "C-1", "GEN-0000100"], env),
-            ("sqlite3 select 1 (floor)", None, ["sqlite3", checked, "select 1"], None),
-        ],
-        opts.runs * 4,
-        results,
-    )
-    listing = (
-        "select s.name, p.code, p.name from products p join suppliers s on s.id = p.supplier_id "
-        "join formulations f on f.product_id = p.id order by s.name, p.code"
-    )
-    compare(
-        "safe-list (20,000 products, one client)",
-        [
-            ("inkguard safe-list", None, [BIN, "safe-list", "C-1"], env),
-            ("sqlite3 select 1 (floor)", None, ["sqlite3", checked, "select 1"], None),
-            ("sqlite3 listing the products", None, ["sqlite3", checked, listing], None),
-        ],
-        opts.runs,
-        results,
-    )
+    verdicts(catalog, cosing_db, "20,000", opts.runs, results)
+    if not opts.skip_large:
+        verdicts(catalog_60k, cosing_db, "60,000", opts.runs, results)
     with open(opts.out, "w") as f:
         json.dump(results, f, indent=2)
     print(f"\nwritten: {opts.out}")

@@ -129,12 +129,22 @@ pub fn resolve_product(conn: &Connection, text: &str) -> Result<ProductRow> {
             }
         }
     }
-    let all = all_products(conn)?;
     let (code, want) = (code_norm(t), ident::normalize_name(t));
-    let mut found: Vec<&ProductRow> = all
-        .iter()
-        .filter(|p| code_norm(&p.code) == code || ident::normalize_name(&p.name) == want)
-        .collect();
+    // The code of one product and the name of another are gathered together: both indexed.
+    let mut found: Vec<ProductRow> = conn
+        .prepare_cached(&format!(
+            "SELECT {PRODUCT_COLUMNS} WHERE p.code_norm = ?1
+             UNION SELECT {PRODUCT_COLUMNS} WHERE p.name_norm = ?2 AND ?2 <> ''"
+        ))?
+        .query_map(params![code, want], product_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    // Every product is read only when nothing matched as typed: for the forgiving match and
+    // for the suggestions.
+    let all = if found.is_empty() {
+        all_products(conn)?
+    } else {
+        Vec::new()
+    };
     if found.is_empty() {
         // Forgiving: punctuation and case in codes do not matter when nothing matches as typed.
         found = all
@@ -143,10 +153,12 @@ pub fn resolve_product(conn: &Connection, text: &str) -> Result<ProductRow> {
                 ident::normalize_name(&p.code) == want
                     || ident::normalize_name(&format!("{}/{}", p.supplier, p.code)) == want
             })
+            .cloned()
             .collect();
     }
+    found.sort_by(|a, b| (&a.supplier, &a.code).cmp(&(&b.supplier, &b.code)));
     match found.as_slice() {
-        [one] => Ok((*one).clone()),
+        [one] => Ok(one.clone()),
         [] => {
             let names: Vec<(String, String, String)> = all
                 .iter()

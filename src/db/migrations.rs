@@ -46,6 +46,22 @@ pub fn v2(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Version 3: products found by their normalised name through an index, not by reading every
+/// product (`check CLIENT "Rose"` on a 20,000-product catalog).
+pub fn v3(conn: &Connection) -> Result<()> {
+    conn.execute_batch("ALTER TABLE products ADD COLUMN name_norm TEXT NOT NULL DEFAULT '';")?;
+    let products: Vec<(i64, String)> = conn
+        .prepare("SELECT id, name FROM products")?
+        .query_map([], |r| r.try_into())?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE products SET name_norm = ?1 WHERE id = ?2")?;
+    for (id, name) in products {
+        update.execute(params![ident::normalize_name(&name), id])?;
+    }
+    conn.execute_batch("CREATE INDEX products_by_name ON products (name_norm);")?;
+    Ok(())
+}
+
 /// The comparison key of a client code (SPEC 4): `C-1`, `c-1` and `C‐1` are one code.
 pub fn client_code_key(code: &str) -> String {
     ident::normalize_name(code)

@@ -865,14 +865,15 @@ impl<'a> Importer<'a> {
                 let kind = d.kind.or(self.job.kind).unwrap_or(Kind::Pigment);
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO products (supplier_id, code, code_norm, name, shade, kind, created_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "INSERT INTO products (supplier_id, code, code_norm, name, name_norm, shade, kind, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     )?
                     .execute(params![
                         supplier,
                         d.code,
                         cat::code_norm(&d.code),
                         name,
+                        ident::normalize_name(&name),
                         d.shade.clone().flatten(),
                         kind.as_str(),
                         self.at
@@ -890,9 +891,9 @@ impl<'a> Importer<'a> {
                 {
                     self.conn
                         .prepare_cached(
-                            "UPDATE products SET name = ?2, shade = ?3, kind = ?4 WHERE id = ?1",
+                            "UPDATE products SET name = ?2, name_norm = ?5, shade = ?3, kind = ?4 WHERE id = ?1",
                         )?
-                        .execute(params![p.id, name, shade, kind.as_str()])?;
+                        .execute(params![p.id, name, shade, kind.as_str(), ident::normalize_name(&name)])?;
                     w.previous = Some((p.name.clone(), p.shade.clone(), p.kind));
                     w.outcome = Outcome::Changed;
                 }
@@ -1133,8 +1134,8 @@ fn undo(conn: &Connection, w: &Written) -> Result<()> {
         conn.execute("DELETE FROM products WHERE id = ?1", [w.product])?;
     } else if let Some((name, shade, kind)) = &w.previous {
         conn.execute(
-            "UPDATE products SET name = ?2, shade = ?3, kind = ?4 WHERE id = ?1",
-            params![w.product, name, shade, kind.as_str()],
+            "UPDATE products SET name = ?2, name_norm = ?5, shade = ?3, kind = ?4 WHERE id = ?1",
+            params![w.product, name, shade, kind.as_str(), ident::normalize_name(name)],
         )?;
     }
     Ok(())

@@ -216,7 +216,7 @@ fn build(clinic: &Clinic) -> Connection {
     for (p, product) in clinic.products.iter().enumerate() {
         let p = p as i64 + 1;
         conn.execute(
-            "INSERT INTO products (id, supplier_id, code, code_norm, name, kind, created_at) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO products (id, supplier_id, code, code_norm, name, name_norm, kind, created_at) VALUES (?1, 1, ?2, ?3, ?4, lower(replace(?4, ' ', '')), ?5, ?6)",
             params![p, format!("P{p}"), format!("p{p}"), format!("Product {p}"), if product.pigment { "pigment" } else { "aftercare" }, NOW],
         )
         .unwrap();
