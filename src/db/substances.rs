@@ -47,7 +47,8 @@ impl IdKind {
     }
 }
 
-/// The lookup key stored in `identifiers.norm` for a CI number: its five digits.
+/// The lookup key stored in `identifiers.norm` for a CI number: its five digits, or its key
+/// above 99999 when it has a sub-number (`CI 42765:1` is `142765`; see `ColourIndex::number`).
 pub fn ci_norm(ci: ColourIndex) -> String {
     format!("{:05}", ci.number())
 }
@@ -105,7 +106,9 @@ pub fn add_identifier(
         return Ok(false);
     }
     let shown = match kind {
-        IdKind::Ci => format!("CI {norm}"),
+        IdKind::Ci => ColourIndex::parse(value)
+            .map(|ci| ci.to_string())
+            .map_err(|e| Error::invalid(e.to_string()))?,
         _ => value.trim().to_string(),
     };
     let added = conn
