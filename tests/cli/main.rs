@@ -4,6 +4,7 @@ mod catalog;
 mod newcomer;
 mod realdata;
 mod records;
+mod reference;
 mod reliability;
 mod support;
 mod verdicts;
