@@ -537,7 +537,8 @@ pub enum GroupCommand {
     /// Add a group
     #[command(
         long_about = "Add a group of substances whose allergy travels together.\n\n\
-Example: inkguard group add fragrance-mix --name 'Fragrance mix' --relation chemical-family"
+Example: inkguard group add fragrance-mix --name 'Fragrance mix' --relation chemical-family\n\
+Example: inkguard group add palladium-compounds --name 'Palladium compounds' --relation same-hapten --parents palladium"
     )]
     Add {
         /// A short stable key, like nickel-compounds
@@ -554,8 +555,12 @@ Example: inkguard group add fragrance-mix --name 'Fragrance mix' --relation chem
         /// Why the group exists
         #[arg(long)]
         note: Option<String>,
+        /// Parent moieties, ;-separated (e.g. "palladium"): a substance whose name holds one as
+        /// a word (Palladium chloride) becomes an inferred member
+        #[arg(long)]
+        parents: Option<String>,
     },
-    /// Add a substance to a group
+    /// Add a substance to a group (an inferred member becomes a listed one)
     AddMember {
         /// The group's key or name
         group: String,

@@ -4,8 +4,8 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::cli::{GroupCommand, OnMatch, Relation};
-use crate::db::substances;
 use crate::db::{audit, Db};
+use crate::db::{groups, substances};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
 
@@ -21,7 +21,19 @@ pub fn run(db: &mut Db, out: &Output, command: GroupCommand) -> Result<Exit> {
             relation,
             on_match,
             note,
-        } => add(db, out, &key, &name, relation, on_match, note),
+            parents,
+        } => add(
+            db,
+            out,
+            &NewGroupArgs {
+                key: &key,
+                name: &name,
+                relation,
+                on_match,
+                note: note.as_deref(),
+                parents: parents.as_deref(),
+            },
+        ),
         GroupCommand::AddMember { group, substance } => add_member(db, out, &group, &substance),
         GroupCommand::Set { group, on_match } => set(db, out, &group, on_match),
     }
@@ -61,6 +73,8 @@ struct GroupView {
     on_match: String,
     note: Option<String>,
     source: String,
+    /// The parent moieties (same-hapten groups): names holding one make inferred members.
+    parents: Vec<String>,
     members: Vec<Member>,
 }
 
@@ -68,12 +82,14 @@ struct GroupView {
 struct Member {
     key: String,
     name: String,
+    /// Whether the membership is inferred from the name (a parent moiety), not listed.
+    inferred: bool,
 }
 
 fn group_view(db: &Db, id: i64) -> Result<GroupView> {
     let conn = &db.conn;
     let mut view = conn.query_row(
-        "SELECT key, name, relation, on_match, note, source FROM groups WHERE id = ?1",
+        "SELECT key, name, relation, on_match, note, source, parents FROM groups WHERE id = ?1",
         [id],
         |r| {
             Ok(GroupView {
@@ -83,19 +99,23 @@ fn group_view(db: &Db, id: i64) -> Result<GroupView> {
                 on_match: r.get(3)?,
                 note: r.get(4)?,
                 source: r.get(5)?,
+                parents: crate::ident::moiety::split_parents(
+                    &r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                ),
                 members: Vec::new(),
             })
         },
     )?;
     let mut stmt = conn.prepare_cached(
-        "SELECT s.key, s.name FROM group_members m JOIN substances s ON s.id = m.substance_id
-         WHERE m.group_id = ?1 ORDER BY s.name",
+        "SELECT s.key, s.name, m.inferred FROM group_members m JOIN substances s ON s.id = m.substance_id
+         WHERE m.group_id = ?1 ORDER BY m.inferred, s.name",
     )?;
     view.members = stmt
         .query_map([id], |r| {
             Ok(Member {
                 key: r.get(0)?,
                 name: r.get(1)?,
+                inferred: r.get(2)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -112,14 +132,16 @@ fn list(db: &Db, out: &Output) -> Result<Exit> {
         .into_iter()
         .map(|id| group_view(db, id))
         .collect::<Result<Vec<_>>>()?;
-    let mut table = Table::new(&["key", "name", "relation", "on match", "members"]);
+    let mut table = Table::new(&["key", "name", "relation", "on match", "members", "inferred"]);
     for g in &views {
+        let inferred = g.members.iter().filter(|m| m.inferred).count();
         table.row(vec![
             g.key.clone(),
             g.name.clone(),
             g.relation.clone(),
             g.on_match.clone(),
-            g.members.len().to_string(),
+            (g.members.len() - inferred).to_string(),
+            inferred.to_string(),
         ]);
     }
     out.records(&views, &table)?;
@@ -130,26 +152,47 @@ fn show(db: &Db, out: &Output, name: &str) -> Result<Exit> {
     let id = substances::resolve_group(&db.conn, name)?;
     let g = group_view(db, id)?;
     let mut text = format!(
-        "{} ({})\n  relation     {}\n  on match     {}\n  note         {}\n  source       {}\n  members:\n",
-        g.name, g.key, g.relation, g.on_match, opt(g.note.as_ref()), g.source
+        "{} ({})\n  relation     {}\n  on match     {}\n  note         {}\n  source       {}\n",
+        g.name,
+        g.key,
+        g.relation,
+        g.on_match,
+        opt(g.note.as_ref()),
+        g.source
     );
-    for m in &g.members {
+    if !g.parents.is_empty() {
+        text.push_str(&format!("  parents      {}\n", g.parents.join(", ")));
+    }
+    text.push_str("  members:\n");
+    for m in g.members.iter().filter(|m| !m.inferred) {
         text.push_str(&format!("    {} ({})\n", m.name, m.key));
+    }
+    let inferred: Vec<&Member> = g.members.iter().filter(|m| m.inferred).collect();
+    if !inferred.is_empty() {
+        text.push_str(&format!(
+            "  inferred members ({}, from a name that holds a parent):\n",
+            inferred.len()
+        ));
+        for m in inferred {
+            text.push_str(&format!("    {} ({}) inferred\n", m.name, m.key));
+        }
     }
     out.document(&g, &text)?;
     Ok(0)
 }
 
-fn add(
-    db: &mut Db,
-    out: &Output,
-    key: &str,
-    name: &str,
+/// `group add` as typed.
+struct NewGroupArgs<'a> {
+    key: &'a str,
+    name: &'a str,
     relation: Relation,
     on_match: Option<OnMatch>,
-    note: Option<String>,
-) -> Result<Exit> {
-    let key = crate::ident::name::slug(key);
+    note: Option<&'a str>,
+    parents: Option<&'a str>,
+}
+
+fn add(db: &mut Db, out: &Output, args: &NewGroupArgs) -> Result<Exit> {
+    let key = crate::ident::name::slug(args.key);
     let exists: Option<i64> = db
         .conn
         .query_row("SELECT id FROM groups WHERE key = ?1", [&key], |r| r.get(0))
@@ -160,24 +203,45 @@ fn add(
             format!("see it with: inkguard group show {key}"),
         ));
     }
-    let on_match = on_match.unwrap_or(default_on_match(relation));
+    let parents = args.parents.map(crate::ident::moiety::split_parents);
+    if parents.as_ref().is_some_and(Vec::is_empty) {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "--parents {:?} names no parent moiety",
+                args.parents.unwrap_or("")
+            ),
+            "give words separated by ;, e.g. --parents \"palladium;palladous\"",
+        ));
+    }
+    let parents = parents.map(|p| p.join(";"));
+    let relation = relation_str(args.relation);
+    let on_match = on_match_str(args.on_match.unwrap_or(default_on_match(args.relation)));
     let (actor, at) = (db.actor.clone(), db.stamp());
     let tx = db.write()?;
-    tx.execute(
-        "INSERT INTO groups (key, name, relation, on_match, note, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![key, name, relation_str(relation), on_match_str(on_match), note, format!("added by {actor}")],
+    groups::insert(
+        &tx,
+        &groups::NewGroup {
+            key: &key,
+            name: args.name,
+            relation,
+            on_match,
+            note: args.note,
+            source: &format!("added by {actor}"),
+            parents: parents.as_deref(),
+        },
     )?;
-    let detail = serde_json::json!({"group": key, "relation": relation_str(relation), "on_match": on_match_str(on_match)});
+    let inferred = groups::refresh_all_inferred(&tx)?;
+    let detail = serde_json::json!({"group": key, "relation": relation, "on_match": on_match,
+        "parents": parents, "inferred_members": inferred});
     audit::append(&tx, &actor, &at, "group add", None, &detail)?;
     tx.commit()?;
-    out.document(
-        &detail,
-        &format!(
-            "added group {key} ({}, on match: {})",
-            relation_str(relation),
-            on_match_str(on_match)
-        ),
-    )?;
+    let mut text = format!("added group {key} ({relation}, on match: {on_match})");
+    if parents.is_some() {
+        text.push_str(&format!(
+            "; {inferred} inferred members (see: inkguard group show {key})"
+        ));
+    }
+    out.document(&detail, &text)?;
     Ok(0)
 }
 
@@ -186,24 +250,25 @@ fn add_member(db: &mut Db, out: &Output, group: &str, substance: &str) -> Result
     let sid = substances::resolve_one(&db.conn, substance)?;
     let (actor, at) = (db.actor.clone(), db.stamp());
     let tx = db.write()?;
-    let added = tx.execute(
-        "INSERT OR IGNORE INTO group_members (group_id, substance_id) VALUES (?1, ?2)",
-        [gid, sid],
-    )?;
+    let change = groups::add_member(&tx, gid, sid)?;
     let (gkey, skey): (String, String) = tx.query_row(
         "SELECT g.key, s.key FROM groups g, substances s WHERE g.id = ?1 AND s.id = ?2",
         [gid, sid],
         |r| r.try_into(),
     )?;
-    let detail = serde_json::json!({"group": gkey, "substance": skey, "added": added > 0});
-    if added > 0 {
+    let added = change != groups::MemberChange::AlreadyListed;
+    let detail = serde_json::json!({"group": gkey, "substance": skey, "added": added,
+        "was_inferred": change == groups::MemberChange::NowListed});
+    if added {
         audit::append(&tx, &actor, &at, "group add-member", None, &detail)?;
     }
     tx.commit()?;
-    let text = if added > 0 {
-        format!("{skey} is now a member of {gkey}")
-    } else {
-        format!("{skey} was already a member of {gkey}")
+    let text = match change {
+        groups::MemberChange::Added => format!("{skey} is now a member of {gkey}"),
+        groups::MemberChange::NowListed => {
+            format!("{skey} was an inferred member of {gkey}; it is now listed")
+        }
+        groups::MemberChange::AlreadyListed => format!("{skey} was already a member of {gkey}"),
     };
     out.document(&detail, &text)?;
     Ok(0)

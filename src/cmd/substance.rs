@@ -4,6 +4,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use crate::cli::SubstanceCommand;
+use crate::db::groups;
 use crate::db::substances::{self, IdKind};
 use crate::db::{audit, Db};
 use crate::error::{Error, Result};
@@ -162,6 +163,8 @@ fn add_alias(db: &mut Db, out: &Output, name: &str, alias: &str) -> Result<Exit>
     let key: String = tx.query_row("SELECT key FROM substances WHERE id = ?1", [id], |r| {
         r.get(0)
     })?;
+    // A new name may hold a group's parent (`Nickel gluconate`).
+    groups::refresh_inferred(&tx, &[id])?;
     if added {
         audit::append(
             &tx,
@@ -248,14 +251,7 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
         "UPDATE ingredients SET substance_id = ?2 WHERE substance_id = ?1",
         params![from_id, into_id],
     )?;
-    tx.execute(
-        "INSERT OR IGNORE INTO group_members (group_id, substance_id) SELECT group_id, ?2 FROM group_members WHERE substance_id = ?1",
-        params![from_id, into_id],
-    )?;
-    tx.execute(
-        "DELETE FROM group_members WHERE substance_id = ?1",
-        [from_id],
-    )?;
+    groups::move_members(&tx, from_id, into_id)?;
     tx.execute(
         "UPDATE patch_test_items SET substance_id = ?2 WHERE substance_id = ?1",
         params![from_id, into_id],
@@ -265,6 +261,8 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
         "UPDATE substances SET merged_into = ?2 WHERE id = ?1",
         params![from_id, into_id],
     )?;
+    // `into` now holds `from`'s names; `from`, merged, holds none.
+    groups::refresh_inferred(&tx, &[from_id, into_id])?;
     let keys: (String, String) = tx.query_row(
         "SELECT f.key, i.key FROM substances f, substances i WHERE f.id = ?1 AND i.id = ?2",
         params![from_id, into_id],

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod clinical;
 pub mod facts;
+pub mod groups;
 mod migrations;
 pub mod reference;
 pub mod substances;

@@ -5,6 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::groups;
 use super::substances::{self, IdKind};
 use crate::error::{Error, Result};
 use crate::ident::{Cas, ColourIndex, Ec};
@@ -22,6 +23,10 @@ pub struct LoadReport {
     pub identifiers: usize,
     pub groups: usize,
     pub group_members: usize,
+    /// Groups of an older database that were given their parent moieties.
+    pub group_parents: usize,
+    /// Inferred memberships added or removed (names holding a group's parent).
+    pub inferred_members: usize,
     pub restrictions: usize,
 }
 
@@ -48,6 +53,9 @@ struct GroupRow {
     members: String,
     note: String,
     source: String,
+    /// Same-hapten groups: the parent moieties, `;`-separated (inferred members).
+    #[serde(default)]
+    parents: String,
 }
 
 #[derive(Deserialize)]
@@ -133,20 +141,23 @@ pub fn load_builtin(conn: &Connection, at: &str) -> Result<LoadReport> {
     }
     for row in rows::<GroupRow>("groups.csv", GROUPS)? {
         let source = format!("{SOURCE}: {}", row.source);
-        let added = conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO groups (key, name, relation, on_match, note, source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                row.key,
-                row.name,
-                row.relation,
-                row.on_match,
-                non_empty(&row.note),
-                source
-            ])?;
-        report.groups += added;
+        let added = groups::insert(
+            conn,
+            &groups::NewGroup {
+                key: &row.key,
+                name: &row.name,
+                relation: &row.relation,
+                on_match: &row.on_match,
+                note: non_empty(&row.note),
+                source: &source,
+                parents: non_empty(&row.parents),
+            },
+        )?;
+        report.groups += usize::from(added);
+        // A database made before groups had parents gets them; parents set since are kept.
+        if !added && groups::set_parents_if_unset(conn, &row.key, &row.parents)? {
+            report.group_parents += 1;
+        }
         let group: i64 =
             conn.query_row("SELECT id FROM groups WHERE key = ?1", [&row.key], |r| {
                 r.get(0)
@@ -161,7 +172,8 @@ pub fn load_builtin(conn: &Connection, at: &str) -> Result<LoadReport> {
             })?;
             report.group_members += conn
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO group_members (group_id, substance_id) VALUES (?1, ?2)",
+                    "INSERT INTO group_members (group_id, substance_id, inferred) VALUES (?1, ?2, 0)
+                     ON CONFLICT (group_id, substance_id) DO UPDATE SET inferred = 0 WHERE inferred = 1",
                 )?
                 .execute([group, sid])?;
         }
@@ -190,6 +202,7 @@ pub fn load_builtin(conn: &Connection, at: &str) -> Result<LoadReport> {
                 format!("{SOURCE}: {}", row.source)
             ])?;
     }
+    report.inferred_members = groups::refresh_all_inferred(conn)?;
     Ok(report)
 }
 
@@ -214,8 +227,15 @@ mod tests {
         assert!(first.restrictions >= 15);
         let again = load_builtin(&conn, "2026-01-01T00:00:00Z").unwrap();
         assert_eq!(
-            again.substances + again.identifiers + again.groups + again.restrictions,
-            0
+            again.substances
+                + again.identifiers
+                + again.groups
+                + again.group_members
+                + again.group_parents
+                + again.inferred_members
+                + again.restrictions,
+            0,
+            "{again:?}"
         );
     }
 }

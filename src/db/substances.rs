@@ -47,7 +47,8 @@ impl IdKind {
     }
 }
 
-/// The lookup key stored in `identifiers.norm` for a CI number: its five digits.
+/// The lookup key stored in `identifiers.norm` for a CI number: its five digits, or its key
+/// above 99999 when it has a sub-number (`CI 42765:1` is `142765`; see `ColourIndex::number`).
 pub fn ci_norm(ci: ColourIndex) -> String {
     format!("{:05}", ci.number())
 }
@@ -105,7 +106,9 @@ pub fn add_identifier(
         return Ok(false);
     }
     let shown = match kind {
-        IdKind::Ci => format!("CI {norm}"),
+        IdKind::Ci => ColourIndex::parse(value)
+            .map(|ci| ci.to_string())
+            .map_err(|e| Error::invalid(e.to_string()))?,
         _ => value.trim().to_string(),
     };
     let added = conn
@@ -356,8 +359,101 @@ pub fn suggest(conn: &Connection, text: &str, limit: usize) -> Result<Vec<String
     ))
 }
 
-/// Ranks candidates `(shown, normalised, owner)` by similarity to `text` and keeps the best
-/// `limit`, one per owner. Shown as `shown` or `shown (owner)` when the two differ.
+/// How a candidate name resembles the text, best first (SPEC 2, suggestions): numbers are
+/// ranked before any name by [`suggest_for`]; among names an INCI synonym (`Aqua (Water)` for
+/// `Water`) comes before a spelling match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Likeness {
+    Synonym,
+    Spelling,
+}
+
+/// The least spelling similarity (Damerau-Levenshtein, normalised) shown: `Nickle sulfate` for
+/// `Nickel sulfate` (0.85) is, `Citric acid` for `Carminic acid lake` (0.56) is not.
+const SPELLING: f64 = 0.8;
+
+/// The parts of a name that stand for the whole: `Aqua (Water)` is `aqua` and `water`.
+fn alternatives(name: &str) -> Vec<String> {
+    let mut depth = 0usize;
+    let outside: String = name
+        .chars()
+        .filter(|c| {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth = depth.saturating_sub(1),
+                _ => return depth == 0,
+            }
+            false
+        })
+        .collect();
+    let mut parts = vec![ident::normalize_name(&outside)];
+    let mut rest = name;
+    while let Some(open) = rest.find(['(', '[']) {
+        let after = &rest[open + 1..];
+        let close = after.find([')', ']']).unwrap_or(after.len());
+        parts.push(ident::normalize_name(&after[..close]));
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+/// How `candidate` (shown, normalised) resembles the text (`want` normalised, `alts` its
+/// alternatives), with a score for ordering within its kind; `None` when too weakly.
+fn likeness(
+    want: &str,
+    want_words: &[String],
+    alts: &[String],
+    shown: &str,
+    norm: &str,
+) -> Option<(Likeness, f64)> {
+    if norm == want {
+        return Some((Likeness::Synonym, 1.0));
+    }
+    let theirs = alternatives(shown);
+    if (alts.len() > 1 || theirs.len() > 1) && alts.iter().any(|a| theirs.contains(a)) {
+        return Some((Likeness::Synonym, 1.0));
+    }
+    let (a, b) = (norm.len(), want.len());
+    if a.min(b) * 3 < a.max(b) {
+        return None;
+    }
+    let mut score = strsim::normalized_damerau_levenshtein(want, norm);
+    // A short code one edit away (`PL-3` for `PL-1`): a fraction says too little there.
+    if a.max(b) <= 3 && strsim::damerau_levenshtein(want, norm) == 1 {
+        score = score.max(SPELLING);
+    }
+    // Every word of the shorter name closely spelt among the other's words (`Glycerin` in
+    // `Glycerine Vegetal`, `Iron oxide` in `Iron oxide black`; not `Citric acid` in `Carminic
+    // acid lake`).
+    if words_within(&words_of(shown), want_words) {
+        score = score.max(SPELLING);
+    }
+    (score >= SPELLING).then_some((Likeness::Spelling, score))
+}
+
+/// The normalised words of a name.
+fn words_of(name: &str) -> Vec<String> {
+    name.split(|c: char| !c.is_alphanumeric())
+        .map(ident::normalize_name)
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether every word of the one with fewer words has a close spelling among the other's.
+fn words_within(a: &[String], b: &[String]) -> bool {
+    let (few, many) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    !few.is_empty()
+        && few.iter().all(|w| {
+            many.iter()
+                .any(|m| m == w || strsim::normalized_damerau_levenshtein(w, m) >= 0.85)
+        })
+}
+
+/// Ranks candidates `(shown, normalised, owner)` by likeness to `text` and keeps the best
+/// `limit`, one per owner: INCI synonyms first, then close spellings; a weak spelling match is
+/// not shown (a wrong suggestion leads to a wrong merge). Shown as `shown` or `shown (owner)`
+/// when the two differ.
 pub fn closest<'a>(
     text: &str,
     candidates: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
@@ -367,21 +463,19 @@ pub fn closest<'a>(
     if want.is_empty() {
         return Vec::new();
     }
-    let mut scored: Vec<(f64, &str, &str)> = candidates
-        .filter(|(_, norm, _)| {
-            let (a, b) = (norm.len(), want.len());
-            a.min(b) * 3 >= a.max(b)
+    let alts = alternatives(text);
+    let want_words = words_of(text);
+    let mut scored: Vec<((Likeness, f64), &str, &str)> = candidates
+        .filter_map(|(shown, norm, owner)| {
+            likeness(&want, &want_words, &alts, shown, norm).map(|l| (l, shown, owner))
         })
-        .map(|(shown, norm, owner)| {
-            let mut score = strsim::jaro_winkler(&want, norm);
-            if norm.contains(want.as_str()) || want.contains(norm) {
-                score += 0.1;
-            }
-            (score, shown, owner)
-        })
-        .filter(|(score, _, _)| *score >= 0.8)
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.sort_by(|a, b| {
+        (a.0 .0)
+            .cmp(&b.0 .0)
+            .then_with(|| b.0 .1.total_cmp(&a.0 .1))
+            .then_with(|| a.1.cmp(b.1))
+    });
     let mut out: Vec<String> = Vec::new();
     let mut owners: Vec<&str> = Vec::new();
     for (_, shown, owner) in scored {
@@ -401,6 +495,38 @@ pub fn closest<'a>(
         }
     }
     out
+}
+
+/// Suggestions for a substance (an unverified one an import made): the known substances that
+/// share one of its CAS, EC or Colour Index numbers first, then [`closest`] by its names.
+pub fn suggest_for(conn: &Connection, id: i64, limit: usize) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT s.name FROM identifiers mine
+         JOIN identifiers other ON other.kind = mine.kind AND other.norm = mine.norm
+         JOIN substances s ON s.id = other.substance_id
+         WHERE mine.substance_id = ?1 AND mine.kind IN ('cas', 'ec', 'ci')
+           AND s.id != ?1 AND s.verified = 1 AND s.merged_into IS NULL
+         ORDER BY s.name",
+    )?;
+    let mut out: Vec<String> = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    out.truncate(limit);
+    let name: String = conn.query_row("SELECT name FROM substances WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })?;
+    for s in suggest(conn, &name, limit)? {
+        if out.len() == limit {
+            break;
+        }
+        let owner = s
+            .rsplit_once(" (")
+            .map_or(s.as_str(), |(_, o)| o.trim_end_matches(')'));
+        if !out.iter().any(|o| o == &s || o == owner) {
+            out.push(s);
+        }
+    }
+    Ok(out)
 }
 
 /// Finds a group by key or name, or fails with suggestions.
@@ -436,4 +562,97 @@ pub fn resolve_group(conn: &Connection, text: &str) -> Result<i64> {
         name: text.trim().to_string(),
         suggestions,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[(&'static str, &'static str)]) -> Vec<(&'static str, String, &'static str)> {
+        list.iter()
+            .map(|(shown, owner)| (*shown, ident::normalize_name(shown), *owner))
+            .collect()
+    }
+
+    fn suggest_from(text: &str, list: &[(&'static str, &'static str)]) -> Vec<String> {
+        let names = names(list);
+        closest(text, names.iter().map(|(s, n, o)| (*s, n.as_str(), *o)), 5)
+    }
+
+    const KNOWN: &[(&str, &str)] = &[
+        ("Carmine", "Carmine"),
+        ("Carminic acid lake", "Carmine"),
+        ("Cochineal", "Carmine"),
+        ("Formaldehyde", "Formaldehyde"),
+        ("Methanal", "Formaldehyde"),
+        ("Formalin", "Formaldehyde"),
+        ("Aqua (Water)", "Aqua (Water)"),
+        ("Nickel sulfate", "Nickel sulfate"),
+        ("Iron oxide black", "Iron oxide black"),
+        ("Citric acid", "Citric acid"),
+    ];
+
+    #[test]
+    fn a_weak_spelling_match_is_not_shown() {
+        let known: Vec<_> = KNOWN
+            .iter()
+            .filter(|(_, o)| *o != "Citric acid")
+            .copied()
+            .collect();
+        assert_eq!(suggest_from("Citric Acid", &known), Vec::<String>::new());
+        assert_eq!(suggest_from("Methylparaben", &known), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_inci_synonym_comes_before_a_spelling() {
+        assert_eq!(suggest_from("Water", KNOWN), vec!["Aqua (Water)"]);
+        assert_eq!(suggest_from("Aqua", KNOWN), vec!["Aqua (Water)"]);
+        let with_typo = [("Wafer", "Wafer"), ("Aqua (Water)", "Aqua (Water)")];
+        assert_eq!(
+            suggest_from("Water", &with_typo),
+            vec!["Aqua (Water)", "Wafer"]
+        );
+    }
+
+    #[test]
+    fn close_spellings_and_whole_words_are_suggested() {
+        assert_eq!(
+            suggest_from("Nickle sulfate", KNOWN),
+            vec!["Nickel sulfate"]
+        );
+        assert_eq!(suggest_from("Iron oxide", KNOWN), vec!["Iron oxide black"]);
+        assert_eq!(suggest_from("Citric acid.", KNOWN), vec!["Citric acid"]);
+        let glycerin = [
+            ("Glycerin", "Glycerin"),
+            ("Glyceryl stearate", "Glyceryl stearate"),
+        ];
+        assert_eq!(
+            suggest_from("Glycerine Vegetal", &glycerin),
+            vec!["Glycerin"]
+        );
+        assert_eq!(suggest_from("PL-3", &[("PL-1", "PL-1")]), vec!["PL-1"]);
+        assert_eq!(
+            suggest_from("PEG-8", &[("PEG-9", "PEG-9")]),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn shared_numbers_come_first() {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate(&conn).unwrap();
+        crate::db::reference::load_builtin(&conn, "2026-01-01T00:00:00Z").unwrap();
+        let row = NewRow {
+            name: "Nickle sulphate",
+            verified: false,
+            category: None,
+            note: None,
+            source: "test",
+        };
+        let id = insert(&conn, row, "2026-01-01T00:00:00Z").unwrap();
+        add_identifier(&conn, id, IdKind::Cas, "13463-67-7", "test").unwrap();
+        let got = suggest_for(&conn, id, 3).unwrap();
+        assert_eq!(got[0], "Titanium dioxide", "{got:?}");
+        assert!(got.iter().any(|s| s.contains("Nickel")), "{got:?}");
+    }
 }

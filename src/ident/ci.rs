@@ -1,13 +1,21 @@
 //! Colour Index numbers: five digits, written `CI 77499`, `C.I. 77499`, `CI77499`, `77499`, or
-//! inside a name (`Iron Oxides (CI 77491, CI 77499)`).
+//! inside a name (`Iron Oxides (CI 77491, CI 77499)`), with an optional sub-number after a colon
+//! (`CI 42765:1`, Pigment Blue 61). A sub-number names a different substance (a lake or salt of
+//! the parent dye): `CI 42765:1` and `CI 42765` are never equal.
 
 use std::fmt;
 
+/// A Colour Index number. The value is its lookup key (see [`ColourIndex::number`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ColourIndex(u32);
 
+/// Sub-numbers run from 1 to this (the Colour Index uses small ones: `:1` to `:4`).
+const MAX_SUB: u32 = 99;
+/// The key of a sub-numbered CI is `base + sub * SUB_STEP`; every plain key is below it.
+const SUB_STEP: u32 = 100_000;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{input:?} is not a Colour Index number: write five digits, like CI 77499 or 77499")]
+#[error("{input:?} is not a Colour Index number: write five digits, like CI 77499 or 77499, with a sub-number after a colon where it has one (CI 42765:1)")]
 pub struct CiError {
     pub input: String,
 }
@@ -19,19 +27,56 @@ impl ColourIndex {
             input: input.trim().to_string(),
         };
         let rest = strip_ci_prefix(input.trim()).unwrap_or(input.trim());
-        let digits = rest.trim();
-        if digits.len() == 5 && digits.bytes().all(|b| b.is_ascii_digit()) {
-            digits.parse().map(ColourIndex).map_err(|_| err())
-        } else {
-            Err(err())
+        let (digits, sub) = match rest.trim().split_once(':') {
+            Some((digits, sub)) => (digits.trim_end(), Some(sub.trim_start())),
+            None => (rest.trim(), None),
+        };
+        if digits.len() != 5 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        let base: u32 = digits.parse().map_err(|_| err())?;
+        match sub {
+            None => Ok(ColourIndex(base)),
+            Some(sub) => parse_sub(sub)
+                .and_then(|sub| ColourIndex::with_sub(base, sub))
+                .ok_or_else(err),
         }
     }
 
+    /// `CI base:sub`, or `None` when `base` is not five digits or `sub` is not 1 to 99.
+    pub fn with_sub(base: u32, sub: u32) -> Option<ColourIndex> {
+        (base < SUB_STEP && (1..=MAX_SUB).contains(&sub))
+            .then(|| ColourIndex(base + sub * SUB_STEP))
+    }
+
+    /// The lookup key: the five digits for a plain number (`77499`), and a number above 99999
+    /// for a sub-numbered one (`CI 42765:1` gives 142765), so that every Colour Index number
+    /// has its own key and a lake never meets its parent dye. `identifiers.norm` stores this key
+    /// (five digits zero-padded). For the printed parts use [`base`](Self::base) and
+    /// [`sub`](Self::sub).
     pub fn number(self) -> u32 {
         self.0
     }
 
-    /// The canonical text, `CI 77499`.
+    /// The number from its key ([`number`](Self::number)), or `None` for a key no CI has.
+    pub fn from_number(key: u32) -> Option<ColourIndex> {
+        match (key % SUB_STEP, key / SUB_STEP) {
+            (base, 0) => Some(ColourIndex(base)),
+            (base, sub) => ColourIndex::with_sub(base, sub),
+        }
+    }
+
+    /// The five-digit constitution number (`42765` for `CI 42765:1`).
+    pub fn base(self) -> u32 {
+        self.0 % SUB_STEP
+    }
+
+    /// The sub-number (`Some(1)` for `CI 42765:1`), `None` for a plain number.
+    pub fn sub(self) -> Option<u32> {
+        Some(self.0 / SUB_STEP).filter(|s| *s > 0)
+    }
+
+    /// The canonical text, `CI 77499` or `CI 42765:1`.
     pub fn canonical(self) -> String {
         self.to_string()
     }
@@ -39,8 +84,20 @@ impl ColourIndex {
 
 impl fmt::Display for ColourIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CI {:05}", self.0)
+        write!(f, "CI {:05}", self.base())?;
+        match self.sub() {
+            Some(sub) => write!(f, ":{sub}"),
+            None => Ok(()),
+        }
     }
+}
+
+/// A sub-number: one or two digits, no leading zero.
+fn parse_sub(text: &str) -> Option<u32> {
+    let ok = (1..=2).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && !text.starts_with('0');
+    ok.then(|| text.parse().ok()).flatten()
 }
 
 /// Strips a leading `CI`, `C.I.`, `C I` or `Colour Index` (any case), returning the rest, or
@@ -55,9 +112,31 @@ fn strip_ci_prefix(s: &str) -> Option<&str> {
     None
 }
 
+/// A sub-number written right after five digits (`:1` in `42765:1`): its value and where the
+/// text after it starts, or `None` and `at` when there is none.
+fn sub_number_at(bytes: &[u8], at: usize) -> (Option<u32>, usize) {
+    if bytes.get(at) != Some(&b':') {
+        return (None, at);
+    }
+    let start = at + 1;
+    let mut end = start;
+    while end < bytes.len() && bytes[end].is_ascii_digit() {
+        end += 1;
+    }
+    let followed_by_word = end < bytes.len() && bytes[end].is_ascii_alphanumeric();
+    match std::str::from_utf8(&bytes[start..end])
+        .ok()
+        .and_then(parse_sub)
+    {
+        Some(sub) if !followed_by_word => (Some(sub), end),
+        _ => (None, at),
+    }
+}
+
 /// Finds every Colour Index number written with its prefix inside free text:
 /// `Iron Oxides (CI 77491, CI 77499)` gives 77491 and 77499. A list after one prefix
-/// (`CI 77491, 77499`) counts too. Bare five-digit numbers elsewhere are not taken.
+/// (`CI 77491, 77499`) counts too, and so does a sub-number (`CI 42765:1`). Bare five-digit
+/// numbers elsewhere are not taken.
 pub fn find_in_text(text: &str) -> Vec<ColourIndex> {
     let mut found = Vec::new();
     let lower = text.to_ascii_lowercase();
@@ -92,10 +171,19 @@ pub fn find_in_text(text: &str) -> Vec<ColourIndex> {
             if digits_end - start == 5
                 && (digits_end == bytes.len() || !bytes[digits_end].is_ascii_alphanumeric())
             {
-                if let Ok(n) = lower[start..digits_end].parse() {
-                    found.push(ColourIndex(n));
+                let (sub, end) = sub_number_at(bytes, digits_end);
+                let number = lower[start..digits_end]
+                    .parse()
+                    .ok()
+                    .and_then(|base| match sub {
+                        Some(sub) => ColourIndex::with_sub(base, sub),
+                        None => Some(ColourIndex(base)),
+                    });
+                if let Some(ci) = number {
+                    found.push(ci);
                     took_one = true;
                 }
+                j = end;
             } else {
                 break;
             }
@@ -146,6 +234,62 @@ mod tests {
     }
 
     #[test]
+    fn a_sub_number_is_a_different_colour_index_number() {
+        let lake = ColourIndex::parse("CI 42765:1").unwrap();
+        let dye = ColourIndex::parse("CI 42765").unwrap();
+        assert_ne!(lake, dye);
+        assert_ne!(lake.number(), dye.number());
+        assert_eq!((lake.base(), lake.sub()), (42765, Some(1)));
+        assert_eq!((dye.base(), dye.sub()), (42765, None));
+        assert_eq!(lake.to_string(), "CI 42765:1");
+        for form in ["C.I. 42765:1", "42765:1", "CI42765:1", " ci 42765 : 1 "] {
+            assert_eq!(ColourIndex::parse(form), Ok(lake), "{form}");
+        }
+        assert_eq!(ColourIndex::from_number(lake.number()), Some(lake));
+        assert_eq!(ColourIndex::from_number(dye.number()), Some(dye));
+        assert_eq!(ColourIndex::with_sub(42765, 1), Some(lake));
+    }
+
+    #[test]
+    fn malformed_sub_numbers_are_refused() {
+        for bad in [
+            "CI 42765:",
+            "CI 42765:0",
+            "CI 42765:01",
+            "CI 42765:100",
+            "CI 42765:a",
+            "CI 4276:1",
+            "42765:1:2",
+        ] {
+            assert!(ColourIndex::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(ColourIndex::with_sub(42765, 0), None);
+        assert_eq!(ColourIndex::with_sub(427650, 1), None);
+    }
+
+    #[test]
+    fn sub_numbers_are_found_inside_names_and_never_cut_off() {
+        let found = |t| {
+            find_in_text(t)
+                .into_iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("Pigment Blue 61 (CI 42765:1)"), vec!["CI 42765:1"]);
+        assert_eq!(
+            found("CI 15850:1, 15850:2"),
+            vec!["CI 15850:1", "CI 15850:2"]
+        );
+        assert_eq!(
+            found("CI 42765:1, CI 77499"),
+            vec!["CI 42765:1", "CI 77499"]
+        );
+        // A colon that starts a remark is not a sub-number.
+        assert_eq!(found("CI 77499: black"), vec!["CI 77499"]);
+        assert_eq!(found("CI 77499:3a"), vec!["CI 77499"]);
+    }
+
+    #[test]
     fn colour_index_numbers_are_found_inside_names() {
         let nums = |t| {
             find_in_text(t)
@@ -162,5 +306,27 @@ mod tests {
         assert_eq!(nums("C.I. 77266 (Carbon Black)"), vec![77266]);
         assert_eq!(nums("Mica, Citric acid 12345"), Vec::<u32>::new());
         assert_eq!(nums("Pigment Blue 15:3"), Vec::<u32>::new());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_colour_index_number_round_trips(base in 0u32..100_000, sub in proptest::option::of(1u32..=99)) {
+            let ci = match sub {
+                Some(sub) => ColourIndex::with_sub(base, sub).unwrap(),
+                None => ColourIndex::parse(&format!("{base:05}")).unwrap(),
+            };
+            proptest::prop_assert_eq!((ci.base(), ci.sub()), (base, sub));
+            proptest::prop_assert_eq!(ColourIndex::parse(&ci.to_string()), Ok(ci));
+            proptest::prop_assert_eq!(ColourIndex::from_number(ci.number()), Some(ci));
+            proptest::prop_assert_eq!(find_in_text(&format!("Pigment ({ci})")), vec![ci]);
+        }
+
+        #[test]
+        fn a_lake_and_its_parent_dye_never_share_a_key(base in 0u32..100_000, sub in 1u32..=99) {
+            let lake = ColourIndex::with_sub(base, sub).unwrap();
+            let dye = ColourIndex::parse(&format!("{base:05}")).unwrap();
+            proptest::prop_assert_ne!(lake.number(), dye.number());
+            proptest::prop_assert_ne!(lake, dye);
+        }
     }
 }

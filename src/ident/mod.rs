@@ -5,6 +5,7 @@
 pub mod cas;
 pub mod ci;
 pub mod ec;
+pub mod moiety;
 pub mod name;
 
 pub use cas::Cas;

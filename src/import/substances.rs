@@ -7,6 +7,8 @@
 //! numbers that fail their check digit): such a number is left out with a warning that names the
 //! line and the digit that would be right, and the rest of the row is kept.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
+
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
@@ -14,6 +16,7 @@ use super::catalog::Rejected;
 use super::headers::{self, ColumnMap, Field, Mapping};
 use super::resolve::Index;
 use super::{CsvSource, ReadOptions};
+use crate::db::groups;
 use crate::db::substances::{self, IdKind};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -105,7 +108,12 @@ fn find_header(
     let found = super::find_header(source, record, &job.maps, |cells, map| {
         let name = map.get(Field::Ingredient).or(map.get(Field::ProductName))?;
         let numbers = map.has(Field::Cas) || map.has(Field::Ec) || map.has(Field::Ci);
-        if !(numbers || map.has(Field::Synonyms)) {
+        // A list of names only (the T.R.U.E. panel) is taken when --map names its column.
+        let name_mapped = job
+            .maps
+            .iter()
+            .any(|m| matches!(m.field, Field::Ingredient | Field::ProductName));
+        if !(numbers || map.has(Field::Synonyms) || name_mapped) {
             return None;
         }
         let extra_names = cells
@@ -133,6 +141,7 @@ fn find_header(
         hints: vec![
             "a substance file has the columns name,cas,ec,ci,synonyms (or CosIng's INCI name, CAS No, EC No)".into(),
             "name other columns with --map, e.g. --map name=\"Substance\" --map cas=\"Registry\"".into(),
+            "a list of names only is imported when --map names its column: --map name=\"allergen\"".into(),
         ],
     })
 }
@@ -148,6 +157,9 @@ fn read_all(
     let mut record = csv::StringRecord::new();
     let columns = find_header(source, &mut record, job, file)?;
     let mut index = Index::load(conn)?;
+    let mut numbers = Numbers::load(conn)?;
+    let mut touched: Vec<i64> = Vec::new();
+    let mut created_here: HashSet<i64> = HashSet::new();
     let mut warnings: Vec<String> = Vec::new();
     let cell = |record: &csv::StringRecord, i: Option<usize>| -> String {
         i.and_then(|i| record.get(i))
@@ -208,9 +220,20 @@ fn read_all(
         }
         let category = cell(&record, columns.map.get(Field::Function));
         let source_text = format!("import substances {file} line {line}");
-        let found: Vec<i64> = index.by_name(&name).to_vec();
-        match found.as_slice() {
-            [] => {
+        let known: Vec<(String, BTreeSet<i64>)> = ids
+            .iter()
+            .filter(|(kind, _)| !kind.is_name())
+            .map(|(kind, value)| {
+                let mut found = numbers.get(*kind, value);
+                // Rows of one list are its author's distinct entries: a number shared by two of
+                // them (PEG-8 and PEG-10 share a generic CAS) does not merge them.
+                found.retain(|id| !created_here.contains(id));
+                (shown(*kind, value), found)
+            })
+            .collect();
+        let choice = choose(index.by_name(&name), &known, &ids);
+        let target = match choice {
+            Choice::New => {
                 let row = substances::NewRow {
                     name: &name,
                     verified: true,
@@ -221,34 +244,66 @@ fn read_all(
                 let id = substances::insert(conn, row, at)?;
                 index.add_substance(id, &name, true);
                 substances::add_identifier(conn, id, IdKind::Inci, &name, &source_text)?;
-                add_all(conn, &mut index, id, &ids, &source_text)?;
+                add_all(conn, &mut index, &mut numbers, id, &ids, &source_text)?;
                 report.substances.new += 1;
+                touched.push(id);
+                created_here.insert(id);
+                continue;
             }
-            [id] => {
-                let mut changed = add_all(conn, &mut index, *id, &ids, &source_text)?;
-                changed |=
-                    substances::add_identifier(conn, *id, IdKind::Inci, &name, &source_text)?;
-                if index.substances.get(id).is_some_and(|k| !k.verified) {
-                    conn.prepare_cached("UPDATE substances SET verified = 1 WHERE id = ?1")?
-                        .execute(params![id])?;
-                    changed = true;
-                }
-                if changed {
-                    report.substances.updated += 1;
-                } else {
-                    report.substances.unchanged += 1;
-                }
-            }
-            many => {
-                let names: Vec<&str> = many.iter().map(|id| index.name_of(*id)).collect();
+            Choice::Enrich(id) => id,
+            Choice::Conflict(conflict) => {
+                let describe = |set: &BTreeSet<i64>| {
+                    set.iter()
+                        .map(|id| index.name_of(*id).to_string())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                };
+                let detail = match conflict {
+                    Conflict::Names(names) => format!(
+                        "the name names several known substances ({}) and no number tells them apart",
+                        describe(&names)
+                    ),
+                    Conflict::Numbers => known
+                        .iter()
+                        .filter(|(_, found)| !found.is_empty())
+                        .map(|(shown, found)| format!("{shown} is {}", describe(found)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    Conflict::NameVsNumbers { name: by_name, numbers: by_number } => format!(
+                        "the name is {} but its numbers are {}",
+                        describe(&by_name),
+                        describe(&by_number)
+                    ),
+                };
                 warnings.push(format!(
-                    "line {line}: {name:?} names several known substances ({}); row left out: import it under a more specific name",
-                    names.join(", ")
+                    "line {line}: {name:?}: {detail}; row left out, nothing merged: if they are one substance, add the missing names or numbers with `inkguard substance alias`"
                 ));
                 report.substances.unchanged += 1;
+                continue;
             }
+        };
+        let mut changed = add_all(conn, &mut index, &mut numbers, target, &ids, &source_text)?;
+        changed |= substances::add_identifier(conn, target, IdKind::Inci, &name, &source_text)?;
+        if changed {
+            index.add(target, IdKind::Inci, ident::normalize_name(&name));
+        }
+        if index.substances.get(&target).is_some_and(|k| !k.verified) {
+            conn.prepare_cached("UPDATE substances SET verified = 1 WHERE id = ?1")?
+                .execute(params![target])?;
+            if let Some(k) = index.substances.get_mut(&target) {
+                k.verified = true;
+            }
+            changed = true;
+        }
+        if changed {
+            report.substances.updated += 1;
+            touched.push(target);
+        } else {
+            report.substances.unchanged += 1;
         }
     }
+    // New names may hold a group's parent (`Nickel gluconate`): inferred members.
+    groups::refresh_inferred(conn, &touched)?;
     report.warnings = warnings;
     Ok(())
 }
@@ -256,6 +311,7 @@ fn read_all(
 fn add_all(
     conn: &Connection,
     index: &mut Index,
+    numbers: &mut Numbers,
     id: i64,
     ids: &[(IdKind, String)],
     source: &str,
@@ -264,8 +320,129 @@ fn add_all(
     for (kind, value) in ids {
         if substances::add_identifier(conn, id, *kind, value, source)? {
             changed = true;
-            index.add(id, *kind, substances::identifier_norm(*kind, value)?);
+            let norm = substances::identifier_norm(*kind, value)?;
+            if !kind.is_name() {
+                numbers.add(*kind, norm.clone(), id);
+            }
+            index.add(id, *kind, norm);
         }
     }
     Ok(changed)
+}
+
+/// The substances that hold each CAS, EC and Colour Index number (by `identifiers.norm`).
+#[derive(Default)]
+struct Numbers(HashMap<(&'static str, String), BTreeSet<i64>>);
+
+impl Numbers {
+    fn load(conn: &Connection) -> Result<Numbers> {
+        let mut numbers = Numbers::default();
+        let mut stmt = conn.prepare(
+            "SELECT i.kind, i.norm, i.substance_id FROM identifiers i
+             JOIN substances s ON s.id = i.substance_id
+             WHERE s.merged_into IS NULL AND i.kind IN ('cas', 'ec', 'ci')",
+        )?;
+        let rows = stmt.query_map([], |r| <(String, String, i64)>::try_from(r))?;
+        for row in rows {
+            let (kind, norm, id) = row?;
+            if let Some(kind) = IdKind::parse(&kind) {
+                numbers.add(kind, norm, id);
+            }
+        }
+        Ok(numbers)
+    }
+
+    fn add(&mut self, kind: IdKind, norm: String, id: i64) {
+        self.0.entry((kind.as_str(), norm)).or_default().insert(id);
+    }
+
+    /// The substances holding this number (`value` valid for its kind).
+    fn get(&self, kind: IdKind, value: &str) -> BTreeSet<i64> {
+        substances::identifier_norm(kind, value)
+            .ok()
+            .and_then(|norm| self.0.get(&(kind.as_str(), norm)))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// `CAS 50-00-0`: a number as a warning names it.
+fn shown(kind: IdKind, value: &str) -> String {
+    match kind {
+        IdKind::Ci => value.to_string(),
+        IdKind::Cas => format!("CAS {value}"),
+        IdKind::Ec => format!("EC {value}"),
+        _ => format!("{value:?}"),
+    }
+}
+
+/// What a reference row does (SPEC 2, "reference imports enrich, they do not duplicate").
+#[derive(Debug, PartialEq, Eq)]
+enum Choice {
+    /// Nothing known has its name or numbers: a new substance.
+    New,
+    /// Add the row's names and numbers to this substance.
+    Enrich(i64),
+    /// Report the row; change nothing.
+    Conflict(Conflict),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Conflict {
+    /// The name names several substances and no known number narrows them.
+    Names(BTreeSet<i64>),
+    /// The numbers name different substances, and the name does not pick one of them.
+    Numbers,
+    /// The name names one substance, the numbers another.
+    NameVsNumbers {
+        name: BTreeSet<i64>,
+        numbers: BTreeSet<i64>,
+    },
+}
+
+/// Picks the substance a reference row describes. The numbers decide first: the substances that
+/// hold a known number of every kind the row has (CAS, EC, CI narrow each other down); the name
+/// picks among them, or alone when no number is known. Never a guess: numbers that name two
+/// different substances, or a name that names another one, are a conflict to report.
+fn choose(
+    by_name: &[i64],
+    numbers: &[(String, BTreeSet<i64>)],
+    ids: &[(IdKind, String)],
+) -> Choice {
+    let named: BTreeSet<i64> = by_name.iter().copied().collect();
+    // Per kind, every substance a number of that kind names.
+    let mut per_kind: Vec<(IdKind, BTreeSet<i64>)> = Vec::new();
+    for ((kind, _), (_, found)) in ids.iter().filter(|(k, _)| !k.is_name()).zip(numbers) {
+        if found.is_empty() {
+            continue;
+        }
+        match per_kind.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, set)) => set.extend(found),
+            None => per_kind.push((*kind, found.clone())),
+        }
+    }
+    let Some(((_, first), rest)) = per_kind.split_first() else {
+        return match named.len() {
+            0 => Choice::New,
+            1 => Choice::Enrich(by_name[0]),
+            _ => Choice::Conflict(Conflict::Names(named)),
+        };
+    };
+    let both: BTreeSet<i64> = first
+        .iter()
+        .filter(|id| rest.iter().all(|(_, set)| set.contains(id)))
+        .copied()
+        .collect();
+    let narrowed: Vec<i64> = both.intersection(&named).copied().collect();
+    if let [id] = narrowed.as_slice() {
+        return Choice::Enrich(*id);
+    }
+    match both.iter().next() {
+        Some(id) if both.len() == 1 && named.is_empty() => Choice::Enrich(*id),
+        Some(_) if both.len() == 1 => Choice::Conflict(Conflict::NameVsNumbers {
+            name: named,
+            numbers: both,
+        }),
+        _ => Choice::Conflict(Conflict::Numbers),
+    }
 }

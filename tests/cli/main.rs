@@ -6,6 +6,7 @@ mod codes;
 mod newcomer;
 mod realdata;
 mod records;
+mod reference;
 mod reliability;
 mod support;
 mod verdicts;

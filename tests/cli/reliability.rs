@@ -195,12 +195,14 @@ fn every_real_file_imports_or_fails_with_a_clear_message() {
 #[test]
 fn the_cosing_annexes_import_as_substances() {
     let w = Work::new();
+    // Rows whose CAS, EC or CI number the built-in reference holds enrich that substance
+    // instead of making a new one (SPEC 2), hence fewer new ones than rows with new names.
     for (annex, rows, new) in [
-        ("II", 1744, 1721),
-        ("III", 373, 367),
-        ("IV", 154, 147),
-        ("V", 57, 52),
-        ("VI", 34, 32),
+        ("II", 1744, 1705),
+        ("III", 373, 364),
+        ("IV", 154, 135),
+        ("V", 57, 45),
+        ("VI", 34, 31),
     ] {
         let Some(file) = realdata(&format!("cosing/COSING_Annex_{annex}_v2.csv")) else {
             return;
