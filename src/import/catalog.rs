@@ -1050,8 +1050,7 @@ impl<'a> Importer<'a> {
     }
 
     /// The one place where a catalog import creates a substance: unverified, named as the
-    /// supplier declared it. (A hook for what new substances need, such as group inference,
-    /// belongs here.)
+    /// supplier declared it. Group inference runs for them all when the import finishes.
     fn insert_unverified(&mut self, name: &str, source: &str) -> Result<i64> {
         let row = substances::NewRow {
             name,
@@ -1066,6 +1065,10 @@ impl<'a> Importer<'a> {
     }
 
     fn finish(mut self) -> Result<CatalogReport> {
+        // A new unverified substance whose name holds a group's parent moiety (`Nickel
+        // gluconate`) is an inferred member of that group from this import on (SPEC 2).
+        let unverified: Vec<i64> = self.unverified.iter().copied().collect();
+        crate::db::groups::refresh_inferred(self.conn, &unverified)?;
         self.report.rejected.sort();
         self.report.substances.matched = self.matched.len();
         let mut by_first: HashMap<char, Vec<(String, String)>> = HashMap::new();
@@ -1135,7 +1138,13 @@ fn undo(conn: &Connection, w: &Written) -> Result<()> {
     } else if let Some((name, shade, kind)) = &w.previous {
         conn.execute(
             "UPDATE products SET name = ?2, name_norm = ?5, shade = ?3, kind = ?4 WHERE id = ?1",
-            params![w.product, name, shade, kind.as_str(), ident::normalize_name(name)],
+            params![
+                w.product,
+                name,
+                shade,
+                kind.as_str(),
+                ident::normalize_name(name)
+            ],
         )?;
     }
     Ok(())
