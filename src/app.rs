@@ -102,7 +102,7 @@ fn execute(invocation: Invocation) -> Result<i32> {
     // Checked before anything is opened; a time without an offset is read in the clinic's zone.
     let clock = time::Clock::from_env()?;
     db::busy_timeout()?;
-    let now = clock.now_in(db::zone_of(&path))?;
+    let now = clock.now_with(|| db::zone_of(&path))?;
     if let Command::Init = cli.command {
         let (_, report) = Db::init(&path, actor, now)?;
         cmd::init::print(&out, &report)?;

@@ -126,8 +126,58 @@ const STYLE: TableStyle = TableStyle::new()
     .header_separator(LineStyle::none().fill('─').junction(' '))
     .content_lines(ContentLineStyle::none());
 
-/// A table sized to the terminal when there is one.
+/// A table sized to the terminal when there is one. Off a terminal (pipes, files, scripts) the
+/// columns are laid out directly, in the same layout: a 20,000-row safe list in milliseconds.
 pub fn render_table(table: &Table) -> String {
+    let multi_line = table.rows.iter().flatten().any(|c| c.contains('\n'));
+    if io::stdout().is_terminal() || multi_line {
+        return render_comfy(table);
+    }
+    render_plain(table)
+}
+
+/// Each cell padded by one space on either side to its column's width, columns one space
+/// apart, a rule of `─` under the header: comfy-table's layout for `STYLE`, without its cost.
+fn render_plain(table: &Table) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let columns = table.headers.len();
+    let mut widths: Vec<usize> = table.headers.iter().map(|h| h.width()).collect();
+    for row in &table.rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let mut out = String::with_capacity(
+        (widths.iter().sum::<usize>() + 3 * columns) * (table.rows.len() + 2),
+    );
+    let line = |cells: &mut dyn Iterator<Item = &str>, out: &mut String| {
+        for (i, w) in widths.iter().enumerate() {
+            let cell = cells.next().unwrap_or("");
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push(' ');
+            out.push_str(cell);
+            out.extend(std::iter::repeat_n(' ', w - cell.width().min(*w) + 1));
+        }
+        out.push('\n');
+    };
+    line(&mut table.headers.iter().copied(), &mut out);
+    for (i, w) in widths.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.extend(std::iter::repeat_n('─', w + 2));
+    }
+    for row in &table.rows {
+        out.push('\n');
+        line(&mut row.iter().map(String::as_str), &mut out);
+        out.pop();
+    }
+    out
+}
+
+fn render_comfy(table: &Table) -> String {
     let mut t = Comfy::new();
     t.load_style(STYLE);
     if io::stdout().is_terminal() {
@@ -148,4 +198,28 @@ pub fn opt(value: Option<impl ToString>) -> String {
 /// Whether an error is only a closed pipe on standard output.
 pub fn is_broken_pipe(e: &Error) -> bool {
     matches!(e, Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cell() -> impl Strategy<Value = String> {
+        proptest::string::string_regex("[a-zA-Z0-9 äöüéß/()-]{0,12}").unwrap()
+    }
+
+    proptest! {
+        /// The direct layout is comfy-table's, character for character.
+        #[test]
+        fn the_plain_table_is_laid_out_as_comfy_table_lays_it_out(
+            rows in proptest::collection::vec(proptest::collection::vec(cell(), 3), 0..6)
+        ) {
+            let mut t = Table::new(&["code", "name", "patch test"]);
+            for r in rows {
+                t.row(r);
+            }
+            prop_assert_eq!(render_plain(&t), render_comfy(&t));
+        }
+    }
 }

@@ -35,6 +35,22 @@ impl Clock {
 
     /// The current time; a fixed time without an offset is read in `zone`.
     pub fn now_in(&self, zone: Tz) -> Result<DateTime<Utc>> {
+        self.now_with(|| zone)
+    }
+
+    /// The time, asking for the clinic's zone only when it is needed: `INKGUARD_NOW` written
+    /// without an offset (finding the zone opens the database once more).
+    pub fn now_with(&self, zone: impl FnOnce() -> Tz) -> Result<DateTime<Utc>> {
+        // With an offset the zone changes nothing, and it is not looked up.
+        let has_offset = self
+            .fixed
+            .as_deref()
+            .is_some_and(|t| DateTime::parse_from_rfc3339(t.trim()).is_ok());
+        let zone = if self.fixed.is_some() && !has_offset {
+            zone()
+        } else {
+            Tz::UTC
+        };
         match &self.fixed {
             None => Ok(Utc::now()),
             Some(text) => parse_time(text, zone).map_err(|_| {

@@ -15,6 +15,9 @@ use crate::output::Output;
 use super::Exit;
 
 pub fn run(db: &mut Db, out: &Output, command: ImportCommand) -> Result<Exit> {
+    // An import reads indexes all over the file: through the memory map every page it touched
+    // would count as its memory, and memory must stay flat however large the catalog.
+    db.conn.pragma_update(None, "mmap_size", 0)?;
     match command {
         ImportCommand::Catalog {
             options,

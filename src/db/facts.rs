@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
+use rusqlite::{params, Connection};
 
 use super::catalog::{self as cat, Kind, ProductRow};
 use super::clinical;
@@ -444,7 +444,7 @@ pub fn load_product(
         }
     };
     let version = cat::formulation_version(conn, formulation)?;
-    let mut ingredients = ingredients(conn, &BTreeSet::from([formulation]))?;
+    let mut ingredients = ingredients(conn, &BTreeSet::from([formulation]), None)?;
     Ok(ProductFacts {
         supplier: product.supplier.clone(),
         code: product.code.clone(),
@@ -457,57 +457,97 @@ pub fn load_product(
     })
 }
 
-/// The ingredients of formulations as the engine reads them, with their substances' CAS and
-/// Colour Index numbers: one query for any number of formulations.
+/// The ingredients of formulations as the engine reads them, with their substances' names and
+/// CAS and Colour Index numbers: four queries for any number of formulations. `detail_of`
+/// limits the names and numbers to the substances a reason can name (`screening::Relevance`;
+/// the others carry the name as declared): the safe list judges hundreds of formulations and
+/// names few of their ingredients. Whether each is identified is always read.
 pub fn ingredients(
     conn: &Connection,
     formulations: &BTreeSet<FormulationId>,
+    detail_of: Option<&BTreeSet<SubstanceId>>,
 ) -> Result<BTreeMap<FormulationId, Vec<Ingredient>>> {
     let mut out: BTreeMap<FormulationId, Vec<Ingredient>> = BTreeMap::new();
     if formulations.is_empty() {
         return Ok(out);
     }
-    // Unit separator: no identifier holds it.
+    // Each substance's name and numbers are read once (`about`), not once per ingredient row.
     let mut stmt = conn.prepare_cached(
-        "SELECT i.formulation_id, s.id, s.name, i.name_as_declared, s.verified, i.may_contain,
-                i.max_percent, i.doubt,
-                (SELECT group_concat(value, char(31)) FROM identifiers
-                 WHERE substance_id = s.id AND kind = 'cas'),
-                (SELECT group_concat(value, char(31)) FROM identifiers
-                 WHERE substance_id = s.id AND kind = 'ci')
-         FROM ingredients i JOIN substances s ON s.id = i.substance_id
-         WHERE i.formulation_id IN (SELECT value FROM json_each(?1))
-         ORDER BY i.formulation_id, i.position, i.id",
+        "SELECT formulation_id, substance_id, name_as_declared, may_contain, max_percent, doubt
+         FROM ingredients WHERE formulation_id IN (SELECT value FROM json_each(?1))
+         ORDER BY formulation_id, position, id",
     )?;
-    type Row = (
-        i64,
-        i64,
-        String,
-        String,
-        bool,
-        bool,
-        Option<f64>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let split = |v: Option<String>| -> Vec<String> {
-        v.map(|v| v.split('\u{1f}').map(str::to_string).collect())
-            .unwrap_or_default()
-    };
+    type Row = (i64, i64, String, bool, Option<f64>, Option<String>);
+    let mut substances: BTreeSet<SubstanceId> = BTreeSet::new();
     for row in stmt.query_map([id_list(formulations)], |r| Row::try_from(r))? {
-        let (f, id, name, declared, verified, may_contain, max_percent, doubt, cas, ci) = row?;
+        let (f, id, declared, may_contain, max_percent, doubt) = row?;
+        substances.insert(id);
         out.entry(f).or_default().push(Ingredient {
             substance: id,
-            substance_name: name,
+            substance_name: declared.clone(),
             declared_as: declared,
-            cas: split(cas),
-            ci: split(ci),
-            verified,
+            cas: Vec::new(),
+            ci: Vec::new(),
+            verified: true,
             may_contain,
             max_percent,
             doubt,
         });
+    }
+    let wanted: BTreeSet<SubstanceId> = match detail_of {
+        Some(d) => substances.intersection(d).copied().collect(),
+        None => substances,
+    };
+    let about = about(conn, &wanted)?;
+    let unverified = unverified_substances(conn)?;
+    for i in out.values_mut().flatten() {
+        i.verified = !unverified.contains(&i.substance);
+        if let Some(a) = about.get(&i.substance) {
+            i.substance_name.clone_from(&a.name);
+            i.cas.clone_from(&a.cas);
+            i.ci.clone_from(&a.ci);
+        }
+    }
+    Ok(out)
+}
+
+/// What a reason shows of a substance.
+#[derive(Default)]
+struct About {
+    name: String,
+    cas: Vec<String>,
+    ci: Vec<String>,
+}
+
+/// The name and the CAS and Colour Index numbers of substances: two queries for any number.
+fn about(conn: &Connection, ids: &BTreeSet<SubstanceId>) -> Result<HashMap<SubstanceId, About>> {
+    let mut out: HashMap<SubstanceId, About> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let list = id_list(ids);
+    for (id, (name, _)) in names(conn, ids)? {
+        out.insert(
+            id,
+            About {
+                name,
+                ..About::default()
+            },
+        );
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT substance_id, kind, value FROM identifiers
+         WHERE substance_id IN (SELECT value FROM json_each(?1)) AND kind IN ('cas', 'ci')
+         ORDER BY id",
+    )?;
+    for row in stmt.query_map([list], |r| <(i64, String, String)>::try_from(r))? {
+        let (id, kind, value) = row?;
+        let entry = out.entry(id).or_default();
+        if kind == "cas" {
+            entry.cas.push(value);
+        } else {
+            entry.ci.push(value);
+        }
     }
     Ok(out)
 }
@@ -522,6 +562,8 @@ pub struct CatalogEntry {
     pub kind: Kind,
     pub formulation_id: FormulationId,
     pub version: i64,
+    /// The formulation declares no ingredient (`no-ingredients`).
+    pub empty: bool,
 }
 
 impl CatalogEntry {
@@ -540,23 +582,25 @@ impl CatalogEntry {
     }
 }
 
-/// The current formulation of every product (optionally of one supplier or kind), in one query.
+/// The current formulation of every product (optionally of one supplier or kind), in one query,
+/// by supplier and code.
 pub fn current_formulations(
     conn: &Connection,
     supplier: Option<i64>,
     kind: Option<Kind>,
 ) -> Result<Vec<CatalogEntry>> {
     // The current formulation is the one with the highest version (`cat::current_formulation`).
+    // Sorted here rather than by SQLite: its sort of 20,000 rows cost twice the query.
     let mut stmt = conn.prepare_cached(
-        "SELECT s.name, p.code, p.name, p.shade, p.kind, f.id, f.version
+        "SELECT s.name, p.code, p.name, p.shade, p.kind, f.id, f.version,
+                NOT EXISTS (SELECT 1 FROM ingredients i WHERE i.formulation_id = f.id)
          FROM (SELECT product_id, max(version) AS version FROM formulations GROUP BY product_id) c
          JOIN formulations f ON f.product_id = c.product_id AND f.version = c.version
          JOIN products p ON p.id = c.product_id
          JOIN suppliers s ON s.id = p.supplier_id
-         WHERE (?1 IS NULL OR p.supplier_id = ?1) AND (?2 IS NULL OR p.kind = ?2)
-         ORDER BY s.name, p.code",
+         WHERE (?1 IS NULL OR p.supplier_id = ?1) AND (?2 IS NULL OR p.kind = ?2)",
     )?;
-    let rows = stmt.query_map(rusqlite::params![supplier, kind.map(Kind::as_str)], |r| {
+    let rows = stmt.query_map(params![supplier, kind.map(Kind::as_str)], |r| {
         Ok(CatalogEntry {
             supplier: r.get(0)?,
             code: r.get(1)?,
@@ -565,23 +609,23 @@ pub fn current_formulations(
             kind: Kind::from_stored(&r.get::<_, String>(4)?),
             formulation_id: r.get(5)?,
             version: r.get(6)?,
+            empty: r.get(7)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut entries: Vec<CatalogEntry> = rows.collect::<rusqlite::Result<_>>()?;
+    entries.sort_unstable_by(|a, b| (&a.supplier, &a.code).cmp(&(&b.supplier, &b.code)));
+    Ok(entries)
 }
 
-/// The formulations that hold any substance of `set`, or hold no ingredient at all: one pass
-/// over the (formulation, substance) index inside SQLite.
-pub fn formulations_to_judge(
+/// The formulations that hold any substance of `set`: a look-up per substance in the
+/// (substance, formulation) index.
+pub fn formulations_holding(
     conn: &Connection,
     set: &BTreeSet<SubstanceId>,
 ) -> Result<HashSet<FormulationId>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT formulation_id FROM ingredients INDEXED BY ingredients_by_formulation
-         WHERE substance_id IN (SELECT value FROM json_each(?1))
-         UNION
-         SELECT f.id FROM formulations f
-         WHERE NOT EXISTS (SELECT 1 FROM ingredients i WHERE i.formulation_id = f.id)",
+        "SELECT DISTINCT formulation_id FROM ingredients INDEXED BY ingredients_by_substance
+         WHERE substance_id IN (SELECT value FROM json_each(?1))",
     )?;
     let rows = stmt.query_map([id_list(set)], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -589,7 +633,9 @@ pub fn formulations_to_judge(
 
 /// The substances that are not identified.
 pub fn unverified_substances(conn: &Connection) -> Result<BTreeSet<SubstanceId>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM substances WHERE verified = 0")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM substances INDEXED BY substances_unverified WHERE verified = 0",
+    )?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

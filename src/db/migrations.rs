@@ -62,6 +62,17 @@ pub fn v3(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The safe list finds the formulations that hold a client's allergens by substance (without
+/// this index it read every ingredient row of the catalog), and the unidentified substances
+/// without reading every substance.
+pub fn verdict_indexes(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE INDEX ingredients_by_substance ON ingredients (substance_id, formulation_id);
+         CREATE INDEX substances_unverified ON substances (id) WHERE verified = 0;",
+    )?;
+    Ok(())
+}
+
 /// The comparison key of a client code (SPEC 4): `C-1`, `c-1` and `C‐1` are one code.
 pub fn client_code_key(code: &str) -> String {
     ident::normalize_name(code)

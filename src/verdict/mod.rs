@@ -140,8 +140,9 @@ pub fn safe_list(
         if relevant.unverified_matter {
             marked.extend(facts::unverified_substances(conn)?);
         }
-        let mut set = facts::formulations_to_judge(conn, &marked)?;
+        let mut set = facts::formulations_holding(conn, &marked)?;
         set.extend(relevant.formulations.iter().copied());
+        set.extend(entries.iter().filter(|e| e.empty).map(|e| e.formulation_id));
         set
     };
     let judged: BTreeSet<i64> = entries
@@ -149,7 +150,7 @@ pub fn safe_list(
         .map(|e| e.formulation_id)
         .filter(|f| to_judge.contains(f))
         .collect();
-    let mut ingredients = facts::ingredients(conn, &judged)?;
+    let mut ingredients = facts::ingredients(conn, &judged, Some(&relevant.substances))?;
     let mut list = SafeList {
         client: case.client.clone(),
         items: Vec::new(),

@@ -344,11 +344,19 @@ proptest! {
                 let name = format!("P{}", p + 1);
                 let checked = check(&conn, now, &code, &name, None).unwrap();
                 let verdict = once_tested(&checked.assessment);
-                let listed = list.items.iter().find(|i| i.code == name).map(|i| i.verdict);
-                prop_assert_eq!(listed, (verdict != Verdict::Blocked).then_some(verdict), "safe list, {} {}", code, name);
+                let reasons: Vec<&Reason> = checked.assessment.reasons.iter().filter(|r| r.code != "no-patch-test").collect();
+                let listed = list.items.iter().find(|i| i.code == name);
+                prop_assert_eq!(listed.map(|i| i.verdict), (verdict != Verdict::Blocked).then_some(verdict), "safe list, {} {}", code, name);
+                if let Some(item) = listed {
+                    // The same reasons, word for word, ingredients' names and numbers included.
+                    prop_assert_eq!(item.reasons.iter().collect::<Vec<_>>(), reasons.clone(), "safe list reasons, {} {}", code, name);
+                }
                 let screened = screen(&conn, now, &name).unwrap();
-                let found = screened.items.iter().find(|i| i.client == code).map(|i| i.verdict);
-                prop_assert_eq!(found, (verdict != Verdict::Clear).then_some(verdict), "screen, {} {}", code, name);
+                let found = screened.items.iter().find(|i| i.client == code);
+                prop_assert_eq!(found.map(|i| i.verdict), (verdict != Verdict::Clear).then_some(verdict), "screen, {} {}", code, name);
+                if let Some(item) = found {
+                    prop_assert_eq!(item.reasons.iter().collect::<Vec<_>>(), reasons, "screen reasons, {} {}", code, name);
+                }
                 for l in 0..product.lots.len() {
                     let lot = format!("L{l}");
                     let by_check = check(&conn, now, &code, &name, Some(&lot)).unwrap().assessment.verdict;
