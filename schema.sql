@@ -1,4 +1,4 @@
--- inkguard schema: the whole current schema (version 4) and the one source of truth.
+-- inkguard schema: the whole current schema (version 5) and the one source of truth.
 -- A new database is made from it (src/db/mod.rs); an older one is brought here by the steps in
 -- src/db/migrations.rs, and a test checks that both end the same.
 -- Connection settings (foreign_keys, journal_mode, busy_timeout) live in open(), never here.
@@ -145,6 +145,54 @@ CREATE TABLE lot_flags (
     actor      TEXT NOT NULL
 );
 CREATE INDEX lot_flags_by_lot ON lot_flags (lot_id);
+
+-- Recalls (EU Safety Gate alerts) ----------------------------------------------------------
+
+-- One row per import of an alert that was new or had changed (a later version of the same
+-- alert number is a new row); never edited.
+CREATE TABLE recalls (
+    id          INTEGER PRIMARY KEY,
+    alert       TEXT NOT NULL,                 -- as written: 'A12/0097/17'
+    alert_norm  TEXT NOT NULL,                 -- normalised (ident::normalize_name)
+    version     INTEGER NOT NULL,
+    product     TEXT,
+    name        TEXT,
+    brand       TEXT,
+    batch_text  TEXT NOT NULL,
+    hazard      TEXT,
+    measure     TEXT,
+    fingerprint TEXT NOT NULL,                 -- hash of the alert's fields
+    source      TEXT NOT NULL,                 -- 'alerts.csv line 4'
+    imported_at TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    UNIQUE (alert_norm, version)
+);
+
+-- The lots read from an alert's batch text.
+CREATE TABLE recall_lots (
+    id        INTEGER PRIMARY KEY,
+    recall_id INTEGER NOT NULL REFERENCES recalls(id),
+    lot_text  TEXT NOT NULL,                   -- as written in the alert: 'D 199', 'RX44Q…'
+    lot_key   TEXT NOT NULL,                   -- ident::lot_key
+    truncated INTEGER NOT NULL CHECK (truncated IN (0, 1))
+);
+CREATE INDEX recall_lots_by_recall ON recall_lots (recall_id);
+
+-- What an alert meant for the catalog: a lot flagged (matched, or confirmed by a person), or a
+-- lot a person has to look at (ambiguous, with the reason).
+CREATE TABLE recall_matches (
+    id          INTEGER PRIMARY KEY,
+    recall_id   INTEGER NOT NULL REFERENCES recalls(id),
+    recall_lot_id INTEGER REFERENCES recall_lots(id),
+    lot_id      INTEGER NOT NULL REFERENCES lots(id),
+    status      TEXT NOT NULL CHECK (status IN ('matched', 'ambiguous', 'confirmed')),
+    reason      TEXT,                          -- why ambiguous
+    lot_flag_id INTEGER REFERENCES lot_flags(id),
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL
+);
+CREATE INDEX recall_matches_by_recall ON recall_matches (recall_id);
+CREATE INDEX recall_matches_by_lot ON recall_matches (lot_id);
 
 -- Clients and their clinical record (commands come in later versions) ------------------------
 
@@ -296,3 +344,15 @@ CREATE TRIGGER lot_flags_no_update BEFORE UPDATE ON lot_flags
 BEGIN SELECT RAISE(ABORT, 'lot flags are append-only'); END;
 CREATE TRIGGER lot_flags_no_delete BEFORE DELETE ON lot_flags
 BEGIN SELECT RAISE(ABORT, 'lot flags are append-only'); END;
+CREATE TRIGGER recalls_no_update BEFORE UPDATE ON recalls
+BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+CREATE TRIGGER recalls_no_delete BEFORE DELETE ON recalls
+BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+CREATE TRIGGER recall_lots_no_update BEFORE UPDATE ON recall_lots
+BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+CREATE TRIGGER recall_lots_no_delete BEFORE DELETE ON recall_lots
+BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+CREATE TRIGGER recall_matches_no_update BEFORE UPDATE ON recall_matches
+BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+CREATE TRIGGER recall_matches_no_delete BEFORE DELETE ON recall_matches
+BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;

@@ -188,6 +188,10 @@ Example: inkguard safe-list C-0042 --kind pigment --include-caution"
     #[command(subcommand)]
     Reaction(ReactionCommand),
 
+    /// Recalls: import EU Safety Gate alerts, flag the lots they name, list the clients to call
+    #[command(subcommand)]
+    Recall(RecallCommand),
+
     /// Every client treated with a lot, with dates and contacts (for a recall)
     #[command(
         long_about = "List every client treated with a lot, with the dates and the contact \
@@ -700,7 +704,8 @@ pub enum LotCommand {
     /// Flag a lot (a recall, a reported problem): it is then BLOCKED for everyone
     #[command(
         long_about = "Flag a lot after a recall or a reported problem. A flagged lot is \
-BLOCKED for every client. Flags are kept on record.\n\n\
+BLOCKED for every client. Flags are kept on record. The clients treated with the lot are \
+listed, with the `trace` command that lists them again.\n\n\
 Example: inkguard lot flag FW-101 --lot L2309 --reason 'supplier recall 2026-11'"
     )]
     Flag {
@@ -712,6 +717,65 @@ Example: inkguard lot flag FW-101 --lot L2309 --reason 'supplier recall 2026-11'
         /// Why
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecallCommand {
+    /// Import alerts, flag the lots they name and list the clients to call
+    #[command(
+        long_about = "Import EU Safety Gate (RAPEX) alerts: an alert as published (one field a \
+line: Alert number, Product, Name, Brand, Batch number, Risk, Measures) or a CSV of alerts (alert \
+number, product, brand, batch text, hazard, measure; headers in English, German, French, Spanish \
+or Italian). The lots are read from the batch text (`Lot-Nr. D 199 batch No 199 E06`; dates and \
+labels left out) and compared with the catalog's lots without case, spaces, dashes and labels, \
+for products whose supplier (the alert's brand) and name fit. A lot of a product that fits \
+certainly is flagged, with the alert as the reason: BLOCKED for every client. A lot that may be \
+meant but not certainly (a partial brand or name, a cut-off batch, several lots) is listed, not \
+flagged, with the `recall confirm` command to flag it. The report lists the lots the alert \
+names that matched nothing, and every client treated with a flagged lot with contacts and \
+dates (--format csv: that list alone, for calling). One transaction: an alert without a batch \
+text, or a file not valid in its encoding, and nothing is written. Importing the same alert \
+again changes nothing.\n\n\
+Examples:\n  inkguard recall import examples/safety_gate_alert.txt\n  \
+inkguard recall import alerts.csv --encoding windows-1252 --format csv > to-call.csv"
+    )]
+    Import {
+        /// The alert file, or - for standard input
+        file: PathBuf,
+        /// The file's encoding: utf-8, utf-16le, utf-16be, windows-1252 [default: UTF-8, or by BOM]
+        #[arg(long, value_name = "E")]
+        encoding: Option<String>,
+    },
+    /// List the imported alerts
+    List,
+    /// Show an alert: its lots, the lots flagged, those to confirm, and the clients to call
+    #[command(
+        long_about = "Show an imported alert: its fields, the lots read from its batch text, \
+the catalog lots flagged for it, the lots listed for a person to confirm, the alert's lots that \
+matched nothing, and every client treated with a flagged lot.\n\n\
+Example: inkguard recall show A12/0097/17 --format csv"
+    )]
+    Show {
+        /// The alert number, e.g. A12/0097/17
+        alert: String,
+    },
+    /// Flag a lot an alert may mean, after a person has checked it
+    #[command(
+        long_about = "Flag a lot for an alert after a person has checked that the alert means \
+it (an import lists such lots with this command). The lot is then BLOCKED for every client, \
+with the alert as the reason; the clients treated with it are listed.\n\n\
+Example: inkguard recall confirm A12/0097/17 --product 'Farbwerk GmbH/FW-101' --lot FW25-001"
+    )]
+    Confirm {
+        /// The alert number
+        alert: String,
+        /// The product's code, SUPPLIER/CODE, or name
+        #[arg(long)]
+        product: String,
+        /// The lot
+        #[arg(long)]
+        lot: String,
     },
 }
 

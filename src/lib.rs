@@ -13,6 +13,7 @@ pub mod ident;
 pub mod import;
 pub mod output;
 pub mod policy;
+pub mod recall;
 pub mod screening;
 pub mod time;
 pub mod verdict;

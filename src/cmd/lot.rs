@@ -2,7 +2,7 @@
 
 use crate::cli::LotCommand;
 use crate::db::catalog as cat;
-use crate::db::{audit, Db};
+use crate::db::{audit, recalls, Db};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
 
@@ -105,20 +105,46 @@ fn flag(db: &mut Db, out: &Output, product: &str, lot: &str, reason: &str) -> Re
     };
     let (actor, at) = (db.actor.clone(), db.stamp());
     let tx = db.write()?;
-    tx.execute(
-        "INSERT INTO lot_flags (lot_id, reason, flagged_at, actor) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![lot_id, reason.trim(), at, actor],
-    )?;
+    cat::flag_lot(&tx, lot_id, reason, &at, &actor)?;
     let detail = serde_json::json!({"supplier": p.supplier, "product": p.code, "lot": lot.trim(), "reason": reason.trim()});
     audit::append(&tx, &actor, &at, "lot flag", None, &detail)?;
     tx.commit()?;
-    out.document(
-        &detail,
-        &format!(
-            "flagged lot {} of {}: it is now BLOCKED for every client",
-            lot.trim(),
-            cat::product_label(&p)
-        ),
-    )?;
+    // Whom to call: the clients treated with the lot.
+    let treated = recalls::treated_with_lot(&db.conn, lot_id)?;
+    let trace = crate::recall::trace_command(&p.supplier, &p.code, lot.trim());
+    let mut text = format!(
+        "flagged lot {} of {}: it is now BLOCKED for every client\n",
+        lot.trim(),
+        cat::product_label(&p)
+    );
+    text.push_str(&format!(
+        "clients treated with it: {}{}\n",
+        treated.len(),
+        if treated.is_empty() {
+            ""
+        } else {
+            " (call them)"
+        }
+    ));
+    for t in &treated {
+        text.push_str(&format!(
+            "  {}  {}  {}  {}  {}\n",
+            t.client,
+            if t.erased {
+                "(erased)".to_string()
+            } else {
+                opt(t.name.as_ref())
+            },
+            opt(t.phone.as_ref()),
+            opt(t.email.as_ref()),
+            out.time(&t.at, db.zone)
+        ));
+    }
+    text.push_str(&format!("see them any time with: {trace}\n"));
+    let mut document = detail;
+    document["clients"] =
+        serde_json::to_value(&treated).map_err(|e| Error::invalid(e.to_string()))?;
+    document["trace"] = serde_json::Value::String(trace);
+    out.document(&document, &text)?;
     Ok(0)
 }

@@ -17,6 +17,7 @@ pub mod ops;
 pub mod patch_test;
 pub mod policy;
 pub mod product;
+pub mod recall;
 pub mod sensitivity;
 pub mod substance;
 pub mod treatment;
@@ -65,6 +66,7 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
         Command::Screen { product } => check::screen(db, out, &product),
         Command::Treatment(c) => treatment::run(db, out, c),
         Command::Reaction(c) => treatment::reaction(db, out, c),
+        Command::Recall(c) => recall::run(db, out, c),
         Command::Trace { product, lot } => treatment::trace(db, out, &product, &lot),
         Command::Compliance { product } => compliance::run(db, out, product.as_deref()),
         Command::Audit(c) => audit::run(db, out, c),

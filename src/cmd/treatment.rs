@@ -436,18 +436,6 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
     Ok(0)
 }
 
-#[derive(Serialize)]
-struct Traced {
-    client: String,
-    treatment: i64,
-    at: String,
-    area: Option<String>,
-    name: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    erased: bool,
-}
-
 pub fn trace(db: &Db, out: &Output, product: &str, lot: &str) -> Result<Exit> {
     let p = cat::resolve_product(&db.conn, product)?;
     let Some((lot_id, ..)) = cat::find_lot(&db.conn, p.id, lot)? else {
@@ -460,24 +448,7 @@ pub fn trace(db: &Db, out: &Output, product: &str, lot: &str) -> Result<Exit> {
                 .collect(),
         });
     };
-    let mut stmt = db.conn.prepare(
-        "SELECT c.code, t.id, t.at, t.area, c.name, c.phone, c.email, c.erased_at IS NOT NULL
-         FROM treatment_items ti JOIN treatments t ON t.id = ti.treatment_id JOIN clients c ON c.id = t.client_id
-         WHERE ti.lot_id = ?1 ORDER BY t.at, c.code",
-    )?;
-    let rows = stmt.query_map([lot_id], |r| {
-        Ok(Traced {
-            client: r.get(0)?,
-            treatment: r.get(1)?,
-            at: r.get(2)?,
-            area: r.get(3)?,
-            name: r.get(4)?,
-            phone: r.get(5)?,
-            email: r.get(6)?,
-            erased: r.get(7)?,
-        })
-    })?;
-    let traced: Vec<Traced> = rows.collect::<rusqlite::Result<_>>()?;
+    let traced = crate::db::recalls::treated_with_lot(&db.conn, lot_id)?;
     let mut table = Table::new(&["client", "treatment", "at", "name", "phone", "email"]);
     for t in &traced {
         let name = if t.erased {

@@ -255,6 +255,16 @@ pub fn insert_lot(
     Ok(conn.last_insert_rowid())
 }
 
+/// Flags a lot: from now on it is BLOCKED for every client (`lot flag`, a recall). A flag is a
+/// record of its own, never an edit of the lot. Returns the flag's id.
+pub fn flag_lot(conn: &Connection, lot: i64, reason: &str, at: &str, actor: &str) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO lot_flags (lot_id, reason, flagged_at, actor) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![lot, reason.trim(), at, actor])?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// The version number of a formulation.
 pub fn formulation_version(conn: &Connection, formulation: i64) -> Result<i64> {
     Ok(conn

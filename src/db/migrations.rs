@@ -73,6 +73,64 @@ pub fn verdict_indexes(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Recalls: EU Safety Gate alerts as imported (`recalls`), the lots read from their batch
+/// texts (`recall_lots`) and what they meant for the catalog (`recall_matches`), append-only.
+pub fn recalls(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE recalls (
+            id          INTEGER PRIMARY KEY,
+            alert       TEXT NOT NULL,
+            alert_norm  TEXT NOT NULL,
+            version     INTEGER NOT NULL,
+            product     TEXT,
+            name        TEXT,
+            brand       TEXT,
+            batch_text  TEXT NOT NULL,
+            hazard      TEXT,
+            measure     TEXT,
+            fingerprint TEXT NOT NULL,
+            source      TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            UNIQUE (alert_norm, version)
+        );
+        CREATE TABLE recall_lots (
+            id        INTEGER PRIMARY KEY,
+            recall_id INTEGER NOT NULL REFERENCES recalls(id),
+            lot_text  TEXT NOT NULL,
+            lot_key   TEXT NOT NULL,
+            truncated INTEGER NOT NULL CHECK (truncated IN (0, 1))
+        );
+        CREATE INDEX recall_lots_by_recall ON recall_lots (recall_id);
+        CREATE TABLE recall_matches (
+            id          INTEGER PRIMARY KEY,
+            recall_id   INTEGER NOT NULL REFERENCES recalls(id),
+            recall_lot_id INTEGER REFERENCES recall_lots(id),
+            lot_id      INTEGER NOT NULL REFERENCES lots(id),
+            status      TEXT NOT NULL CHECK (status IN ('matched', 'ambiguous', 'confirmed')),
+            reason      TEXT,
+            lot_flag_id INTEGER REFERENCES lot_flags(id),
+            at          TEXT NOT NULL,
+            actor       TEXT NOT NULL
+        );
+        CREATE INDEX recall_matches_by_recall ON recall_matches (recall_id);
+        CREATE INDEX recall_matches_by_lot ON recall_matches (lot_id);
+        CREATE TRIGGER recalls_no_update BEFORE UPDATE ON recalls
+        BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+        CREATE TRIGGER recalls_no_delete BEFORE DELETE ON recalls
+        BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+        CREATE TRIGGER recall_lots_no_update BEFORE UPDATE ON recall_lots
+        BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+        CREATE TRIGGER recall_lots_no_delete BEFORE DELETE ON recall_lots
+        BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+        CREATE TRIGGER recall_matches_no_update BEFORE UPDATE ON recall_matches
+        BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+        CREATE TRIGGER recall_matches_no_delete BEFORE DELETE ON recall_matches
+        BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;",
+    )?;
+    Ok(())
+}
+
 /// The comparison key of a client code (SPEC 4): `C-1`, `c-1` and `C‐1` are one code.
 pub fn client_code_key(code: &str) -> String {
     ident::normalize_name(code)

@@ -5,12 +5,14 @@
 pub mod cas;
 pub mod ci;
 pub mod ec;
+pub mod lot;
 pub mod moiety;
 pub mod name;
 
 pub use cas::Cas;
 pub use ci::ColourIndex;
 pub use ec::Ec;
+pub use lot::lot_key;
 pub use name::normalize_name;
 
 /// Splits a cell that may hold several identifiers (`1309-37-1 / 1317-61-9`, `a; b`, one per line)

@@ -435,7 +435,7 @@ impl Mapping {
 
 /// Strips what headers carry besides their meaning: case, accents, punctuation, units in
 /// brackets (`Konzentration (%)` stays `konzentration`), so that `CAS-Nr.` is `casnr`.
-fn header_key(h: &str) -> String {
+pub fn header_key(h: &str) -> String {
     let h = h.trim().trim_start_matches('\u{feff}');
     if h.trim() == "%" {
         return "%".into();

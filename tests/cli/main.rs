@@ -5,6 +5,7 @@ mod clock;
 mod codes;
 mod newcomer;
 mod realdata;
+mod recall;
 mod records;
 mod reference;
 mod reliability;

@@ -69,10 +69,20 @@ fn the_demo_ends_with_a_blocked_verdict_and_a_refused_treatment_and_ignores_inkg
         .stderr_has("exists already");
 }
 
-/// Splits the README's tour into commands with the exit code each expects.
+/// Splits the README's tour, and the sections that go on from it, into commands with the exit
+/// code each expects.
 fn tour_commands() -> Vec<(String, i32)> {
+    let mut commands = block_commands("## A tour");
+    commands.extend(block_commands("### When a recall comes"));
+    commands
+}
+
+/// The commands of the first `sh` block under a heading, with the exit code each expects.
+fn block_commands(heading: &str) -> Vec<(String, i32)> {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let tour = &readme[readme.find("## A tour").expect("README has a tour")..];
+    let tour = &readme[readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README has {heading:?}"))..];
     let block = tour
         .split("```sh")
         .nth(1)
