@@ -294,3 +294,12 @@ CREATE TRIGGER lot_flags_no_update BEFORE UPDATE ON lot_flags
 BEGIN SELECT RAISE(ABORT, 'lot flags are append-only'); END;
 CREATE TRIGGER lot_flags_no_delete BEFORE DELETE ON lot_flags
 BEGIN SELECT RAISE(ABORT, 'lot flags are append-only'); END;
+
+-- The people who may sign in to `inkguard serve` (SPEC 10); passwords as argon2 PHC strings.
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    actor         TEXT NOT NULL
+);

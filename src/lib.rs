@@ -14,7 +14,9 @@ pub mod import;
 pub mod output;
 pub mod policy;
 pub mod screening;
+pub mod serve;
 pub mod time;
+pub mod treatments;
 pub mod verdict;
 
 pub use error::{Error, Result};

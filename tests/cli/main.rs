@@ -8,5 +8,6 @@ mod realdata;
 mod records;
 mod reference;
 mod reliability;
+mod serve;
 mod support;
 mod verdicts;
