@@ -67,7 +67,9 @@ fn with_headers(status: StatusCode, body: String) -> Response {
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (header::REFERRER_POLICY, "no-referrer"),
+            // Not `no-referrer`: under it Chromium sends `Origin: null` with the page's own form
+            // posts, which the origin check (rightly) refuses.
+            (header::REFERRER_POLICY, "same-origin"),
         ],
         body,
     )
@@ -364,7 +366,13 @@ fn alternatives(
         .filter(|i| i.verdict == Verdict::Clear)
         .filter(|i| !(i.supplier == row.supplier && i.code == row.code))
         .collect();
-    items.sort_by_key(|i| i.shade.as_deref().map(crate::ident::normalize_name) != shade);
+    // The same shade first, then those already patch-tested negative (CLEAR today).
+    items.sort_by_key(|i| {
+        (
+            i.shade.as_deref().map(crate::ident::normalize_name) != shade,
+            !i.patch_test.starts_with("negative ("),
+        )
+    });
     items.truncate(ALTERNATIVES);
     Ok(items)
 }

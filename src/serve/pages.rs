@@ -8,7 +8,7 @@ use crate::cmd::patch_test::PatchTestView;
 use crate::cmd::sensitivity::{self, SensitivityView};
 use crate::db::catalog::ProductRow;
 use crate::db::search::{ClientHit, ProductHit};
-use crate::screening::{Reason, Verdict};
+use crate::screening::{Level, Reason, Verdict};
 use crate::verdict::{Judgement, SafeItem};
 
 /// Who is looking, for the header and the forms.
@@ -54,6 +54,14 @@ fn verdict_class(v: Verdict) -> &'static str {
         Verdict::Clear => "v-clear",
         Verdict::Caution => "v-caution",
         Verdict::Blocked => "v-blocked",
+    }
+}
+
+fn level_class(l: Level) -> &'static str {
+    match l {
+        Level::Block => "v-blocked",
+        Level::Caution => "v-caution",
+        Level::Note | Level::Info => "",
     }
 }
 
@@ -201,7 +209,7 @@ fn reasons(list: &[Reason]) -> Markup {
             h2 { "Why" }
             ul.reasons {
                 @for r in list {
-                    li { span.tag { (r.level.as_str().to_uppercase()) } " " (r.message) " " span.meta { "(" (r.code) ")" } }
+                    li { span class={"tag " (level_class(r.level))} { (r.level.as_str().to_uppercase()) } " " (r.message) " " span.meta { "(" (r.code) ")" } }
                 }
             }
         }
@@ -243,6 +251,7 @@ pub fn verdict(p: &VerdictPage) -> Markup {
         }
         @if v != Verdict::Clear {
             h2 { "A CLEAR alternative" }
+            p.meta { "Same kind, the same shade first; CLEAR once patch-tested, as the safe list counts." }
             @if p.alternatives.is_empty() {
                 p { "No other " (product.kind.as_str()) " of the catalog is CLEAR for " (client) "." }
             }

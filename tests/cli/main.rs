@@ -1,5 +1,6 @@
 //! Integration tests: the real `inkguard` binary on fixture files, one test binary.
 
+mod browser;
 mod catalog;
 mod clock;
 mod codes;

@@ -214,6 +214,12 @@ fn the_verdict_page_says_what_check_says_for_a_blocked_and_a_clear_product() {
     }
     // The BLOCKED page offers a CLEAR pigment instead.
     let page = server.get("/verdict?client=C-1&product=NI-1", &[]);
+    // Regression: under `no-referrer` Chromium sent `Origin: null` with the page's own posts.
+    assert_eq!(
+        page.header("referrer-policy").as_deref(),
+        Some("same-origin")
+    );
+    assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
     assert!(page.body.contains("A CLEAR alternative"));
     assert!(page.body.contains("Inkworks%2FPL-1"), "{}", page.body);
 }
