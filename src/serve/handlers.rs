@@ -28,11 +28,11 @@ const HITS: usize = 20;
 const ALTERNATIVES: usize = 5;
 
 /// Who a request comes from, once let in.
-struct Who {
-    user: Option<String>,
-    csrf: String,
+pub(super) struct Who {
+    pub(super) user: Option<String>,
+    pub(super) csrf: String,
     /// The session cookie, to end it on sign-out.
-    token: Option<String>,
+    pub(super) token: Option<String>,
 }
 
 impl Who {
@@ -44,13 +44,18 @@ impl Who {
     }
 }
 
-fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+pub(super) fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// A page with the headers every page carries: nothing is cached (it holds personal data), no
 /// script or style from elsewhere runs, and no other site may frame it.
-fn page(status: StatusCode, title: &str, who: Option<&Who>, content: Markup) -> Response {
+pub(super) fn page(
+    status: StatusCode,
+    title: &str,
+    who: Option<&Who>,
+    content: Markup,
+) -> Response {
     let viewer = who.map(Who::viewer);
     let body = pages::layout(title, viewer.as_ref(), content).into_string();
     with_headers(status, body)
@@ -81,11 +86,11 @@ fn fragment(content: Markup) -> Response {
     with_headers(StatusCode::OK, content.into_string())
 }
 
-fn see_other(to: &str) -> Response {
+pub(super) fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
-fn forbidden(why: &str) -> Response {
+pub(super) fn forbidden(why: &str) -> Response {
     page(
         StatusCode::FORBIDDEN,
         "Forbidden",
@@ -94,7 +99,7 @@ fn forbidden(why: &str) -> Response {
     )
 }
 
-fn error_page(e: &Error, who: Option<&Who>) -> Response {
+pub(super) fn error_page(e: &Error, who: Option<&Who>) -> Response {
     let status = match e {
         Error::NotFound { .. } => StatusCode::NOT_FOUND,
         Error::Ambiguous { .. } | Error::Invalid { .. } => StatusCode::BAD_REQUEST,
@@ -114,7 +119,7 @@ fn error_page(e: &Error, who: Option<&Who>) -> Response {
 /// Lets a request in, or answers it: a loopback server answers only to loopback host names;
 /// with users (always off loopback) a session is needed. Returns the open database, acting as
 /// the signed-in user (or `--as` on loopback without users).
-fn let_in(app: &App, headers: &HeaderMap) -> Result<(Db, Who), Response> {
+pub(super) fn let_in(app: &App, headers: &HeaderMap) -> Result<(Db, Who), Response> {
     let host = header_str(headers, header::HOST).unwrap_or("");
     if app.loopback && !auth::is_loopback_host(host) {
         return Err(forbidden("this server answers to localhost only"));
@@ -149,7 +154,7 @@ fn let_in(app: &App, headers: &HeaderMap) -> Result<(Db, Who), Response> {
 }
 
 /// The checks of every form post: the origin and the CSRF token. A failure changes nothing.
-fn check_post(headers: &HeaderMap, sent: &str, who: &Who) -> Result<(), Response> {
+pub(super) fn check_post(headers: &HeaderMap, sent: &str, who: &Who) -> Result<(), Response> {
     let same = auth::same_origin(
         header_str(headers, header::ORIGIN),
         header_str(headers, header::HOST),
@@ -477,113 +482,6 @@ pub async fn treatment(
             }
             Err(e) => error_page(&e, Some(&who)),
         }
-    })
-    .await
-}
-
-pub async fn sign_in_page(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let host = header_str(&headers, header::HOST).unwrap_or("");
-    if app.loopback && !auth::is_loopback_host(host) {
-        return forbidden("this server answers to localhost only");
-    }
-    page(
-        StatusCode::OK,
-        "Sign in",
-        None,
-        pages::sign_in(&app.anon_csrf, None),
-    )
-}
-
-#[derive(Deserialize)]
-pub struct SignInForm {
-    #[serde(default)]
-    csrf: String,
-    name: String,
-    password: String,
-}
-
-pub async fn sign_in(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Form(form): Form<SignInForm>,
-) -> Response {
-    blocking(move || {
-        let host = header_str(&headers, header::HOST).unwrap_or("");
-        if app.loopback && !auth::is_loopback_host(host) {
-            return forbidden("this server answers to localhost only");
-        }
-        let anonymous = Who {
-            user: None,
-            csrf: app.anon_csrf.clone(),
-            token: None,
-        };
-        if let Err(r) = check_post(&headers, &form.csrf, &anonymous) {
-            return r;
-        }
-        let db = match app.open(&app.actor) {
-            Ok(db) => db,
-            Err(e) => return error_page(&e, None),
-        };
-        let hash = match users::password_hash(&db.conn, form.name.trim()) {
-            Ok(h) => h,
-            Err(e) => return error_page(&e, None),
-        };
-        // A hash is checked even for an unknown name, so that the answer takes as long.
-        let ok = auth::verify_password(&form.password, hash.as_deref().unwrap_or(&app.stand_in))
-            && hash.is_some();
-        if !ok {
-            return page(
-                StatusCode::UNAUTHORIZED,
-                "Sign in",
-                None,
-                pages::sign_in(&app.anon_csrf, Some("Wrong user name or password.")),
-            );
-        }
-        match app.sessions.start(form.name.trim()) {
-            Ok(token) => (
-                StatusCode::SEE_OTHER,
-                [
-                    (header::LOCATION, "/".to_string()),
-                    (header::SET_COOKIE, auth::session_cookie(&token)),
-                ],
-            )
-                .into_response(),
-            Err(e) => error_page(&e, None),
-        }
-    })
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct SignOutForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-pub async fn sign_out(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Form(form): Form<SignOutForm>,
-) -> Response {
-    blocking(move || {
-        let (_, who) = match let_in(&app, &headers) {
-            Ok(x) => x,
-            Err(_) => return see_other("/sign-in"),
-        };
-        if let Err(r) = check_post(&headers, &form.csrf, &who) {
-            return r;
-        }
-        if let Some(t) = &who.token {
-            app.sessions.end(t);
-        }
-        (
-            StatusCode::SEE_OTHER,
-            [
-                (header::LOCATION, "/sign-in".to_string()),
-                (header::SET_COOKIE, auth::expired_cookie()),
-            ],
-        )
-            .into_response()
     })
     .await
 }

@@ -9,6 +9,7 @@
 pub mod auth;
 mod handlers;
 pub mod pages;
+mod signin;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -123,11 +124,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/verdict", get(handlers::verdict))
         .route("/safe-list", get(handlers::safe_list))
         .route("/treatment", axum::routing::post(handlers::treatment))
-        .route(
-            "/sign-in",
-            get(handlers::sign_in_page).post(handlers::sign_in),
-        )
-        .route("/sign-out", axum::routing::post(handlers::sign_out))
+        .route("/sign-in", get(signin::sign_in_page).post(signin::sign_in))
+        .route("/sign-out", axum::routing::post(signin::sign_out))
         .route("/static/page.css", get(css))
         .route("/static/page.js", get(js))
         .with_state(app)
