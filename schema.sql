@@ -1,4 +1,4 @@
--- inkguard schema: the whole current schema (version 5) and the one source of truth.
+-- inkguard schema: the whole current schema (version 6) and the one source of truth.
 -- A new database is made from it (src/db/mod.rs); an older one is brought here by the steps in
 -- src/db/migrations.rs, and a test checks that both end the same.
 -- Connection settings (foreign_keys, journal_mode, busy_timeout) live in open(), never here.
@@ -356,3 +356,12 @@ CREATE TRIGGER recall_matches_no_update BEFORE UPDATE ON recall_matches
 BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
 CREATE TRIGGER recall_matches_no_delete BEFORE DELETE ON recall_matches
 BEGIN SELECT RAISE(ABORT, 'recalls are append-only'); END;
+
+-- The people who may sign in to `inkguard serve` (SPEC 10); passwords as argon2 PHC strings.
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    actor         TEXT NOT NULL
+);

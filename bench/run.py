@@ -13,7 +13,9 @@ for memory), then measures, alternating the commands of each comparison run by r
      `sqlite-utils insert DB rows FILE --csv`;
   3. peak memory of the import (GNU time), and again with the file ten times larger;
   4. `check` and `safe-list` on that database against `sqlite3 DB "select 1"` (the floor of
-     starting a process and opening the database).
+     starting a process and opening the database);
+  5. `serve`: the time from start to listening, and one verdict page, one product search and
+     one safe-list page over HTTP (urllib, one connection each) beside the `check` command.
 
 Prints medians and per-pair ratios (median of A_i/B_i, so that drift of the machine's speed
 cancels) and writes bench/results.json. Needs: cargo, python3, sqlite3, sqlite-utils
@@ -29,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench", "data")
@@ -151,6 +154,46 @@ def verdicts(catalog, cosing_db, size, runs, results):
         runs,
         results,
     )
+    serve_page(checked, env, size, runs, results)
+
+
+def serve_page(db, env, size, runs, results):
+    """`inkguard serve` on `db`: start-up until it prints its URL, then single requests."""
+    starts, url, proc = [], None, None
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen([BIN, "serve", "--listen", "127.0.0.1:0"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        line = proc.stderr.readline()
+        starts.append(time.perf_counter() - start)
+        url = line.split("http://", 1)[1].split()[0]
+        url = "http://" + url
+        if len(starts) < runs:
+            proc.kill()
+            proc.wait()
+    pages = {
+        "verdict page (C-1, GEN-0000100)": "verdict?client=C-1&product=GEN-0000100",
+        "verdict page, 50 sensitivities": "verdict?client=C-50&product=GEN-0000100",
+        "product search 'GEN-00001'": "client?code=C-1&q=GEN-00001&partial=1",
+        "safe-list page (C-1)": "safe-list?client=C-1",
+    }
+    row = {"startup_median_s": statistics.median(starts), "requests_median_s": {}, "runs": runs * 4}
+    try:
+        for label, path in pages.items():
+            times = []
+            for _ in range(runs * 4):
+                start = time.perf_counter()
+                with urllib.request.urlopen(url + path) as reply:
+                    reply.read()
+                times.append(time.perf_counter() - start)
+            row["requests_median_s"][label] = statistics.median(times)
+    finally:
+        proc.kill()
+        proc.wait()
+    results[f"serve ({size} products)"] = row
+    print(f"\nserve ({size} products)")
+    print(f"  {'start-up until listening':<34} median {row['startup_median_s']:8.3f} s   ({runs} starts)")
+    for label, median in row["requests_median_s"].items():
+        print(f"  {label:<34} median {median:8.3f} s   ({runs * 4} requests)")
 
 
 def main():

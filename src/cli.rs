@@ -241,6 +241,27 @@ unverified substances are reported as warnings."
     )]
     Doctor,
 
+    /// Serve the chair-side page: clients, verdicts, safe lists and treatments in a browser
+    #[command(
+        long_about = "Serve the chair-side web page from this database: find a client by code \
+or name, see the client's sensitivities, patch tests and readings due, find a product by name, \
+code, kind or shade, read its verdict with the reasons and a CLEAR alternative, see the safe \
+list, and record a treatment through the same gate as `treatment record`. Everything is served \
+by the binary. It listens on this machine only (127.0.0.1:8470) unless --listen says otherwise; \
+any other address needs at least one user (`inkguard user add NAME`), and then everyone signs \
+in. The URL is printed on standard error; stop with Ctrl-C.\n\n\
+Example: inkguard serve\nExample: inkguard serve --listen 0.0.0.0:8470   (after: inkguard user add anna)"
+    )]
+    Serve {
+        /// The address and port to listen on (port 0: any free port)
+        #[arg(long, value_name = "ADDR", default_value = crate::serve::DEFAULT_LISTEN)]
+        listen: String,
+    },
+
+    /// The people who may sign in to the chair-side page
+    #[command(subcommand)]
+    User(UserCommand),
+
     /// The clients for whom a product is BLOCKED or CAUTION
     #[command(
         long_about = "List the clients for whom a product's current formulation is BLOCKED \
@@ -819,6 +840,35 @@ pub enum Severity {
     Mild,
     Moderate,
     Severe,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user who may sign in to `inkguard serve`
+    #[command(
+        long_about = "Add a user who may sign in to the chair-side page (`inkguard serve`). \
+On a terminal the password is asked twice, without echo; with --password-stdin it is the first \
+line of standard input. Only an argon2id hash of it is stored. Once a user exists, the page asks \
+everyone to sign in, and the audit trail names the signed-in user.\n\n\
+Example: inkguard user add anna\nExample: printf '%s\\n' \"$PASS\" | inkguard user add anna --password-stdin"
+    )]
+    Add {
+        /// The user name, as typed at sign-in
+        name: String,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password for a user
+    Password {
+        /// The user name
+        name: String,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the users (never their passwords)
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,7 +15,9 @@ pub mod output;
 pub mod policy;
 pub mod recall;
 pub mod screening;
+pub mod serve;
 pub mod time;
+pub mod treatments;
 pub mod verdict;
 
 pub use error::{Error, Result};

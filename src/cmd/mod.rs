@@ -21,6 +21,7 @@ pub mod recall;
 pub mod sensitivity;
 pub mod substance;
 pub mod treatment;
+pub mod user;
 
 use crate::cli::Command;
 use crate::db::Db;
@@ -72,6 +73,8 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
         Command::Audit(c) => audit::run(db, out, c),
         Command::Backup { file } => ops::backup(db, out, &file),
         Command::Doctor => ops::doctor(db, out),
+        Command::Serve { listen } => crate::serve::run(db, &listen),
+        Command::User(c) => user::run(db, out, c),
     }
 }
 

@@ -12,7 +12,8 @@ use crate::db::{audit, facts, Db};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
 use crate::screening::Verdict;
-use crate::verdict::{self, Gate, Used, UsedVerdict};
+use crate::treatments;
+use crate::verdict::{Used, UsedVerdict};
 
 use super::Exit;
 
@@ -47,9 +48,8 @@ struct Refusal<'a> {
     items: &'a [UsedVerdict],
 }
 
-/// Records a treatment through the gate. The write transaction starts first and the check runs
-/// inside it (SPEC 7): a recall or a sensitivity that another terminal commits while this one
-/// waits for the lock is seen, and what is written is what was judged.
+/// Records a treatment through the gate (`crate::treatments::record`, the page's path too) and
+/// prints what was written or why nothing was.
 fn record(
     db: &mut Db,
     out: &Output,
@@ -59,11 +59,10 @@ fn record(
     at: Option<&str>,
     override_reason: Option<String>,
 ) -> Result<Exit> {
-    let when = at
+    let at = at
         .map(|t| crate::time::parse_time(t, db.zone))
-        .transpose()?
-        .unwrap_or(db.now);
-    if when > db.now {
+        .transpose()?;
+    if let Some(when) = at.filter(|w| *w > db.now) {
         return Err(Error::invalid(format!(
             "--at {} is in the future",
             crate::time::stamp(when)
@@ -85,13 +84,16 @@ fn record(
             _ => None,
         })
         .collect();
-    let (actor, stamp, now, zone) = (db.actor.clone(), db.stamp(), db.now, db.zone);
-    let tx = db.write()?;
-    let judged = verdict::judge_treatment(&tx, now, client, &used)?;
-    let override_stored = match verdict::gate(judged.verdict, override_reason.as_deref()) {
-        Gate::Go { override_reason } => override_reason,
-        Gate::Refused { why } => {
-            drop(tx);
+    let request = treatments::Request {
+        client,
+        used,
+        area,
+        at,
+        override_reason,
+    };
+    let recorded = match treatments::record(db, &request)? {
+        treatments::Outcome::Recorded(r) => r,
+        treatments::Outcome::Refused { judged, why } => {
             let mut t = String::new();
             for v in &judged.items {
                 let _ = writeln!(
@@ -129,33 +131,12 @@ fn record(
             return Ok(judged.verdict.exit_code());
         }
     };
-    let when = crate::time::stamp(when);
-    let lots: Vec<i64> = judged.items.iter().map(|i| i.lot_id).collect();
-    let id = clinical::insert_treatment(
-        &tx,
-        judged.client.id,
-        &when,
-        area.as_deref(),
-        override_stored.as_deref(),
-        &lots,
-        &actor,
-    )?;
-    let items_json: Vec<serde_json::Value> = judged
-        .items
-        .iter()
-        .map(|v| serde_json::json!({"product": v.product, "lot": v.lot, "verdict": v.verdict}))
-        .collect();
-    let code = &judged.client.code;
-    let doc = serde_json::json!({
-        "id": id, "client": code, "at": when, "area": area, "items": items_json, "override": override_stored
-    });
-    audit::append(&tx, &actor, &stamp, "treatment record", Some(code), &doc)?;
-    tx.commit()?;
+    let (id, code) = (recorded.id, &recorded.judged.client.code);
     let mut t = format!(
         "recorded treatment #{id} of {code} at {}\n",
-        crate::time::show_stamp(&when, zone)
+        crate::time::show_stamp(&recorded.at, db.zone)
     );
-    for v in &judged.items {
+    for v in &recorded.judged.items {
         let _ = writeln!(
             t,
             "  {} {} lot {} ({})",
@@ -165,11 +146,11 @@ fn record(
             v.verdict.as_str().to_uppercase()
         );
     }
-    if let Some(o) = &override_stored {
+    if let Some(o) = &recorded.override_reason {
         let _ = writeln!(t, "  override: {o}");
     }
     let _ = writeln!(t, "client information sheet: inkguard treatment sheet {id}");
-    out.document(&doc, &t)?;
+    out.document(&recorded.doc, &t)?;
     Ok(0)
 }
 

@@ -135,3 +135,17 @@ pub fn recalls(conn: &Connection) -> Result<()> {
 pub fn client_code_key(code: &str) -> String {
     ident::normalize_name(code)
 }
+
+/// The users who may sign in to the chair-side page (`inkguard serve`, SPEC 10).
+pub fn serve_users(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE users (
+            id            INTEGER PRIMARY KEY,
+            name          TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            actor         TEXT NOT NULL
+        );",
+    )?;
+    Ok(())
+}

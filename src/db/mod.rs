@@ -9,7 +9,9 @@ pub mod groups;
 mod migrations;
 pub mod recalls;
 pub mod reference;
+pub mod search;
 pub mod substances;
+pub mod users;
 
 pub use migrations::client_code_key;
 
@@ -38,6 +40,7 @@ const STEPS: &[Step] = &[
     migrations::v3,
     migrations::verdict_indexes,
     migrations::recalls,
+    migrations::serve_users,
 ];
 
 /// The current schema version.

@@ -1,5 +1,6 @@
 //! Integration tests: the real `inkguard` binary on fixture files, one test binary.
 
+mod browser;
 mod catalog;
 mod clock;
 mod codes;
@@ -9,5 +10,6 @@ mod recall;
 mod records;
 mod reference;
 mod reliability;
+mod serve;
 mod support;
 mod verdicts;
