@@ -1,4 +1,5 @@
-//! `patch-test apply|read|list|show`.
+//! `patch-test apply|read|list|show` (series, photopatch and schedules in `patch_schedule`, the
+//! report in `patch_report`).
 
 use std::fmt::Write as _;
 
@@ -9,6 +10,7 @@ use serde::Serialize;
 use crate::cli::{ItemArg, PatchTestCommand};
 use crate::db::catalog as cat;
 use crate::db::clinical::{self, ClientRef, ReadingRow};
+use crate::db::series::RelevanceRow;
 use crate::db::{audit, substances, Db};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output};
@@ -23,8 +25,38 @@ pub fn run(db: &mut Db, out: &Output, command: PatchTestCommand) -> Result<Exit>
             site,
             at,
             items,
+            series,
+            only,
+            photo,
             ..
-        } => apply(db, out, &client, &items, site, at.as_deref()),
+        } => {
+            let plan = ApplyPlan {
+                series: series.as_deref(),
+                only: only.as_deref(),
+                photo,
+            };
+            apply(db, out, &client, &items, plan, site, at.as_deref())
+        }
+        PatchTestCommand::Irradiate { test, dose, at } => {
+            super::patch_schedule::irradiate(db, out, test, &dose, at.as_deref())
+        }
+        PatchTestCommand::Due { on } => super::patch_schedule::due(db, out, on.as_deref()),
+        PatchTestCommand::Relevance {
+            test,
+            item,
+            relevance,
+            certainty,
+            occupational,
+        } => super::patch_schedule::relevance(
+            db,
+            out,
+            test,
+            item,
+            relevance.as_str(),
+            certainty.map(|c| c.as_str()),
+            occupational,
+        ),
+        PatchTestCommand::Report { test } => super::patch_report::run(db, out, test),
         PatchTestCommand::Read {
             test,
             item,
@@ -38,6 +70,134 @@ pub fn run(db: &mut Db, out: &Output, command: PatchTestCommand) -> Result<Exit>
     }
 }
 
+/// What `--series`, `--only` and `--photo` ask of `patch-test apply`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApplyPlan<'a> {
+    pub series: Option<&'a str>,
+    pub only: Option<&'a str>,
+    pub photo: bool,
+}
+
+/// `--only 1,4,7`: positions of the series, each once.
+pub fn parse_only(text: &str) -> Result<Vec<i64>> {
+    let mut positions: Vec<i64> = Vec::new();
+    for part in text.split(',') {
+        let p = part.trim();
+        let n: i64 = p.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            Error::invalid_with_hint(
+                format!("--only {text:?}: {p:?} is not a position"),
+                "give the series' positions, comma-separated: --only 1,4,7",
+            )
+        })?;
+        if positions.contains(&n) {
+            return Err(Error::invalid(format!(
+                "--only {text:?}: position {n} is given twice"
+            )));
+        }
+        positions.push(n);
+    }
+    Ok(positions)
+}
+
+/// The items of a series to apply, in position order (only `only` when given).
+fn series_items(db: &Db, name: &str, only: Option<&str>) -> Result<Vec<ResolvedItem>> {
+    let s = crate::db::series::find(&db.conn, name)?;
+    let allergens = crate::db::series::allergens(&db.conn, s.id)?;
+    let chosen: Vec<&crate::db::series::AllergenRow> = match only {
+        None => allergens.iter().collect(),
+        Some(text) => {
+            let mut chosen = Vec::new();
+            for p in parse_only(text)? {
+                let a = allergens.iter().find(|a| a.position == p).ok_or_else(|| {
+                    Error::invalid_with_hint(
+                        format!("series {:?} has no position {p}", s.name),
+                        format!(
+                            "its positions are {}: see inkguard series show {}",
+                            position_ranges(allergens.iter().map(|a| a.position)),
+                            crate::error::shell_quote(&s.name)
+                        ),
+                    )
+                })?;
+                chosen.push(a);
+            }
+            chosen.sort_by_key(|a| a.position);
+            chosen
+        }
+    };
+    Ok(chosen
+        .into_iter()
+        .map(|a| ResolvedItem {
+            product: None,
+            formulation: None,
+            lot: None,
+            substance: a.substance_id,
+            group: a.group_id,
+            series_allergen: Some(a.id),
+            concentration: a.concentration.clone(),
+            vehicle: a.vehicle.clone(),
+            photo_of: None,
+            label: serde_json::json!({
+                "product": null, "formulation": null, "lot": null,
+                "substance": a.substance.as_ref().filter(|_| a.group.is_none()),
+                "group": a.group, "series": s.name, "position": a.position,
+                "allergen": a.name, "concentration": a.concentration, "vehicle": a.vehicle,
+                "control": a.control,
+            }),
+        })
+        .collect())
+}
+
+/// `1-12, 14`: positions for a hint.
+fn position_ranges(positions: impl Iterator<Item = i64>) -> String {
+    let mut ranges: Vec<(i64, i64)> = Vec::new();
+    for p in positions {
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == p => *end = p,
+            _ => ranges.push((p, p)),
+        }
+    }
+    ranges
+        .iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `3. Thiuram mix 1 % pet. (group Thiuram mix)`: a series allergen for people.
+pub fn series_label(
+    position: Option<i64>,
+    allergen: &str,
+    concentration: Option<&str>,
+    vehicle: Option<&str>,
+    group: Option<&str>,
+    control: bool,
+) -> String {
+    let mut t = match position {
+        Some(p) => format!("{p}. {allergen}"),
+        None => allergen.to_string(),
+    };
+    for part in [concentration, vehicle].into_iter().flatten() {
+        t.push(' ');
+        t.push_str(part);
+    }
+    if control {
+        t.push_str(" (control)");
+    } else if let Some(g) = group {
+        if crate::ident::normalize_name(g) != crate::ident::normalize_name(allergen) {
+            t.push_str(&format!(" (group {g})"));
+        } else {
+            t.push_str(" (a mix)");
+        }
+    }
+    t
+}
+
 /// A time given with `--at`, or now.
 fn at_or_now(db: &Db, at: Option<&str>) -> Result<DateTime<Utc>> {
     at.map(|t| crate::time::parse_time(t, db.zone))
@@ -45,11 +205,17 @@ fn at_or_now(db: &Db, at: Option<&str>) -> Result<DateTime<Utc>> {
         .map(|t| t.unwrap_or(db.now))
 }
 
+#[derive(Clone)]
 struct ResolvedItem {
     product: Option<i64>,
     formulation: Option<i64>,
     lot: Option<i64>,
     substance: Option<i64>,
+    group: Option<i64>,
+    series_allergen: Option<i64>,
+    concentration: Option<String>,
+    vehicle: Option<String>,
+    photo_of: Option<i64>,
     label: serde_json::Value,
 }
 
@@ -58,14 +224,15 @@ fn apply(
     out: &Output,
     client: &str,
     items: &[ItemArg],
+    plan: ApplyPlan,
     site: Option<String>,
     at: Option<&str>,
 ) -> Result<Exit> {
     let client = clinical::resolve_client(&db.conn, client)?;
-    if items.is_empty() {
+    if items.is_empty() && plan.series.is_none() {
         return Err(Error::invalid_with_hint(
             "a patch test needs at least one item",
-            "add --product PRODUCT [--lot LOT] or --substance NAME (repeatable)",
+            "add --product PRODUCT [--lot LOT], --substance NAME (repeatable) or --series NAME",
         ));
     }
     let applied_at = at_or_now(db, at)?;
@@ -76,8 +243,7 @@ fn apply(
         )));
     }
     let mut resolved = Vec::new();
-    for (n, item) in items.iter().enumerate() {
-        let n = n as i64 + 1;
+    for item in items {
         resolved.push(match item {
             ItemArg::Product { product, lot } => {
                 let p = cat::resolve_product(&db.conn, product)?;
@@ -103,8 +269,13 @@ fn apply(
                     formulation: Some(formulation),
                     lot: lot_id,
                     substance: None,
+                    group: None,
+                    series_allergen: None,
+                    concentration: None,
+                    vehicle: None,
+                    photo_of: None,
                     label: serde_json::json!({
-                        "item": n, "product": format!("{}/{}", p.supplier, p.code), "formulation": version,
+                        "product": format!("{}/{}", p.supplier, p.code), "formulation": version,
                         "lot": lot, "substance": null
                     }),
                 }
@@ -117,10 +288,38 @@ fn apply(
                     formulation: None,
                     lot: None,
                     substance: Some(s),
-                    label: serde_json::json!({"item": n, "product": null, "formulation": null, "lot": null, "substance": label}),
+                    group: None,
+                    series_allergen: None,
+                    concentration: None,
+                    vehicle: None,
+                    photo_of: None,
+                    label: serde_json::json!({"product": null, "formulation": null, "lot": null, "substance": label}),
                 }
             }
         });
+    }
+    if let Some(name) = plan.series {
+        resolved.extend(series_items(db, name, plan.only)?);
+    }
+    if plan.photo {
+        // The duplicate set, to be irradiated: item k + n is the twin of item n.
+        let twins: Vec<ResolvedItem> = resolved
+            .iter()
+            .enumerate()
+            .map(|(n, r)| {
+                let mut twin = r.clone();
+                twin.photo_of = Some(n as i64 + 1);
+                twin.label["photo_of"] = serde_json::json!(n as i64 + 1);
+                twin
+            })
+            .collect();
+        resolved.extend(twins);
+    }
+    for (n, r) in resolved.iter_mut().enumerate() {
+        r.label["item"] = serde_json::json!(n as i64 + 1);
+        if r.label.get("photo_of").is_none() {
+            r.label["photo_of"] = serde_json::Value::Null;
+        }
     }
     let (actor, stamp) = (db.actor.clone(), db.stamp());
     let applied = crate::time::stamp(applied_at);
@@ -132,8 +331,11 @@ fn apply(
     let test = tx.last_insert_rowid();
     for (n, r) in resolved.iter().enumerate() {
         tx.execute(
-            "INSERT INTO patch_test_items (test_id, item, product_id, formulation_id, lot_id, substance_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![test, n as i64 + 1, r.product, r.formulation, r.lot, r.substance],
+            "INSERT INTO patch_test_items (test_id, item, product_id, formulation_id, lot_id, substance_id,
+                                           group_id, series_allergen_id, concentration, vehicle, photo_of)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![test, n as i64 + 1, r.product, r.formulation, r.lot, r.substance,
+                     r.group, r.series_allergen, r.concentration, r.vehicle, r.photo_of],
         )?;
     }
     let items_json: Vec<serde_json::Value> = resolved.into_iter().map(|r| r.label).collect();
@@ -153,7 +355,17 @@ fn apply(
     );
     for i in &items_json {
         let what = i["product"].as_str().map_or_else(
-            || i["substance"].as_str().unwrap_or("").to_string(),
+            || match i["allergen"].as_str() {
+                Some(a) => series_label(
+                    i["position"].as_i64(),
+                    a,
+                    i["concentration"].as_str(),
+                    i["vehicle"].as_str(),
+                    i["group"].as_str(),
+                    i["control"].as_bool().unwrap_or(false),
+                ),
+                None => i["substance"].as_str().unwrap_or("").to_string(),
+            },
             |p| {
                 format!(
                     "{p} formulation {}{}",
@@ -164,7 +376,16 @@ fn apply(
                 )
             },
         );
-        let _ = writeln!(text, "  item {}: {what}", i["item"]);
+        let photo = i["photo_of"].as_i64().map_or(String::new(), |t| {
+            format!(" [irradiated set, twin of item {t}]")
+        });
+        let _ = writeln!(text, "  item {}: {what}{photo}", i["item"]);
+    }
+    if plan.photo {
+        let _ = writeln!(
+            text,
+            "irradiate the duplicate set with: inkguard patch-test irradiate {test} --dose 5"
+        );
     }
     let _ = writeln!(
         text,
@@ -314,8 +535,55 @@ pub struct ItemView {
     pub formulation: Option<i64>,
     pub lot: Option<String>,
     pub substance: Option<String>,
+    /// A mix of a series: the group of its components.
+    pub group: Option<String>,
+    /// A series allergen: its position and name as written.
+    pub position: Option<i64>,
+    pub allergen: Option<String>,
+    pub concentration: Option<String>,
+    pub vehicle: Option<String>,
+    pub control: bool,
+    /// On the irradiated set of a photopatch test: its twin's item number.
+    pub photo_of: Option<i64>,
     pub outcome: Outcome,
+    /// A positive first seen after D4.
+    pub late: bool,
+    /// The relevance in force (`current, probable, occupational`).
+    pub relevance: Option<String>,
+    /// Every relevance recorded, the superseded ones too.
+    pub relevance_history: Vec<RelevanceRow>,
     pub readings: Vec<ReadingRow>,
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
+    pub substance_id: Option<i64>,
+    #[serde(skip)]
+    pub group_id: Option<i64>,
+}
+
+impl ItemView {
+    /// What the item tests, for people.
+    pub fn what(&self) -> String {
+        match (&self.product, &self.allergen, &self.substance) {
+            (Some(p), ..) => format!(
+                "{p} formulation {}{}",
+                opt(self.formulation),
+                self.lot
+                    .as_ref()
+                    .map_or(String::new(), |l| format!(" lot {l}"))
+            ),
+            (None, Some(a), _) => series_label(
+                self.position,
+                a,
+                self.concentration.as_deref(),
+                self.vehicle.as_deref(),
+                self.group.as_deref(),
+                self.control,
+            ),
+            (None, None, Some(s)) => s.clone(),
+            (None, None, None) => "?".into(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -324,32 +592,66 @@ pub struct PatchTestView {
     pub client: String,
     pub applied_at: String,
     pub site: Option<String>,
+    /// The UVA irradiation of a photopatch set: when and the dose in J/cm².
+    pub irradiated_at: Option<String>,
+    pub dose_j_cm2: Option<f64>,
     pub items: Vec<ItemView>,
 }
 
 pub fn view(db: &Db, test: i64) -> Result<PatchTestView> {
     let t = clinical::test_row(&db.conn, test)?;
     let policy = clinical::load_policy(&db.conn)?;
+    let irradiation = crate::db::series::irradiation(&db.conn, test)?;
     let mut items = Vec::new();
     for i in clinical::items(&db.conn, test)? {
         let readings = clinical::readings(&db.conn, i.id)?;
-        let (outcome, _) =
-            screening::item_outcome(&in_force(&readings)?, policy.min_negative_reading_hours);
+        let force = in_force(&readings)?;
+        let (outcome, _) = screening::item_outcome(&force, policy.min_negative_reading_hours);
+        let relevance_history = crate::db::series::relevance_of(&db.conn, i.id)?;
         items.push(ItemView {
+            id: i.id,
+            substance_id: i.substance_id,
+            group_id: i.group_id,
             item: i.item,
             product: i.product,
             formulation: i.formulation_version,
             lot: i.lot,
             substance: i.substance,
+            group: i.group,
+            position: i.position,
+            allergen: i.allergen,
+            concentration: i.concentration,
+            vehicle: i.vehicle,
+            control: i.control,
+            photo_of: i.photo_of,
             outcome,
+            late: outcome.is_positive() && screening::outcome::is_late(&force),
+            relevance: relevance_history
+                .iter()
+                .rfind(|r| !r.superseded)
+                .map(RelevanceRow::text),
+            relevance_history,
             readings,
         });
+    }
+    // The irradiated set: photo-positive where the twin under cover is not positive.
+    let outcomes: Vec<(i64, Outcome)> = items.iter().map(|i| (i.item, i.outcome)).collect();
+    for i in &mut items {
+        if let Some(twin) = i.photo_of {
+            let twin = outcomes
+                .iter()
+                .find(|(n, _)| *n == twin)
+                .map_or(Outcome::Pending, |(_, o)| *o);
+            i.outcome = screening::outcome::photo_outcome(i.outcome, twin, irradiation.is_some());
+        }
     }
     Ok(PatchTestView {
         id: t.id,
         client: t.client,
         applied_at: t.applied_at,
         site: t.site,
+        irradiated_at: irradiation.as_ref().map(|(at, _)| at.clone()),
+        dose_j_cm2: irradiation.map(|(_, d)| d),
         items,
     })
 }
@@ -371,22 +673,31 @@ pub fn text(v: &PatchTestView, indent: &str, zone: chrono_tz::Tz) -> String {
         crate::time::show_stamp(&v.applied_at, zone),
         v.site.as_ref().map_or(String::new(), |s| format!(" ({s})"))
     );
-    for i in &v.items {
-        let what = match (&i.product, &i.substance) {
-            (Some(p), _) => format!(
-                "{p} formulation {}{}",
-                opt(i.formulation),
-                i.lot
-                    .as_ref()
-                    .map_or(String::new(), |l| format!(" lot {l}"))
-            ),
-            (None, Some(s)) => s.clone(),
-            (None, None) => "?".into(),
-        };
+    if let (Some(at), Some(dose)) = (&v.irradiated_at, v.dose_j_cm2) {
         let _ = writeln!(
             t,
-            "{indent}  item {}: {what}: {}",
+            "{indent}  photopatch set irradiated {} with {dose} J/cm² UVA",
+            crate::time::show_stamp(at, zone)
+        );
+    }
+    for i in &v.items {
+        let photo = i.photo_of.map_or(String::new(), |n| {
+            format!(" [irradiated, twin of item {n}]")
+        });
+        let late = if i.late {
+            " (late: first seen after D4)"
+        } else {
+            ""
+        };
+        let relevance = i
+            .relevance
+            .as_ref()
+            .map_or(String::new(), |r| format!("; relevance: {r}"));
+        let _ = writeln!(
+            t,
+            "{indent}  item {}: {}{photo}: {}{late}{relevance}",
             i.item,
+            i.what(),
             i.outcome.as_str().to_uppercase()
         );
         for r in &i.readings {

@@ -186,8 +186,11 @@ fn test_of(id: i64, items: Vec<(ItemTarget, Vec<Reading>)>) -> PatchTest {
                 item: n as i64 + 1,
                 target,
                 readings,
+                photo_of: None,
+                relevance: None,
             })
             .collect(),
+        irradiated_at: None,
     }
 }
 
