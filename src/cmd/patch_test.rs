@@ -5,17 +5,17 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use serde::Serialize;
 
 use crate::cli::{ItemArg, PatchTestCommand};
 use crate::db::catalog as cat;
-use crate::db::clinical::{self, ClientRef, ReadingRow};
-use crate::db::series::RelevanceRow;
+use crate::db::clinical;
 use crate::db::{audit, substances, Db};
 use crate::error::{Error, Result};
-use crate::output::{opt, Output};
-use crate::screening::{self, reading_day, Grade, Outcome, Reading};
+use crate::output::Output;
+use crate::screening::{self, reading_day, Grade, Outcome};
 
+use super::patch_series::{series_items, series_label, ApplyPlan};
+pub use super::patch_view::{in_force, text, view, views_of_client, ItemView, PatchTestView};
 use super::Exit;
 
 pub fn run(db: &mut Db, out: &Output, command: PatchTestCommand) -> Result<Exit> {
@@ -70,134 +70,6 @@ pub fn run(db: &mut Db, out: &Output, command: PatchTestCommand) -> Result<Exit>
     }
 }
 
-/// What `--series`, `--only` and `--photo` ask of `patch-test apply`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ApplyPlan<'a> {
-    pub series: Option<&'a str>,
-    pub only: Option<&'a str>,
-    pub photo: bool,
-}
-
-/// `--only 1,4,7`: positions of the series, each once.
-pub fn parse_only(text: &str) -> Result<Vec<i64>> {
-    let mut positions: Vec<i64> = Vec::new();
-    for part in text.split(',') {
-        let p = part.trim();
-        let n: i64 = p.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            Error::invalid_with_hint(
-                format!("--only {text:?}: {p:?} is not a position"),
-                "give the series' positions, comma-separated: --only 1,4,7",
-            )
-        })?;
-        if positions.contains(&n) {
-            return Err(Error::invalid(format!(
-                "--only {text:?}: position {n} is given twice"
-            )));
-        }
-        positions.push(n);
-    }
-    Ok(positions)
-}
-
-/// The items of a series to apply, in position order (only `only` when given).
-fn series_items(db: &Db, name: &str, only: Option<&str>) -> Result<Vec<ResolvedItem>> {
-    let s = crate::db::series::find(&db.conn, name)?;
-    let allergens = crate::db::series::allergens(&db.conn, s.id)?;
-    let chosen: Vec<&crate::db::series::AllergenRow> = match only {
-        None => allergens.iter().collect(),
-        Some(text) => {
-            let mut chosen = Vec::new();
-            for p in parse_only(text)? {
-                let a = allergens.iter().find(|a| a.position == p).ok_or_else(|| {
-                    Error::invalid_with_hint(
-                        format!("series {:?} has no position {p}", s.name),
-                        format!(
-                            "its positions are {}: see inkguard series show {}",
-                            position_ranges(allergens.iter().map(|a| a.position)),
-                            crate::error::shell_quote(&s.name)
-                        ),
-                    )
-                })?;
-                chosen.push(a);
-            }
-            chosen.sort_by_key(|a| a.position);
-            chosen
-        }
-    };
-    Ok(chosen
-        .into_iter()
-        .map(|a| ResolvedItem {
-            product: None,
-            formulation: None,
-            lot: None,
-            substance: a.substance_id,
-            group: a.group_id,
-            series_allergen: Some(a.id),
-            concentration: a.concentration.clone(),
-            vehicle: a.vehicle.clone(),
-            photo_of: None,
-            label: serde_json::json!({
-                "product": null, "formulation": null, "lot": null,
-                "substance": a.substance.as_ref().filter(|_| a.group.is_none()),
-                "group": a.group, "series": s.name, "position": a.position,
-                "allergen": a.name, "concentration": a.concentration, "vehicle": a.vehicle,
-                "control": a.control,
-            }),
-        })
-        .collect())
-}
-
-/// `1-12, 14`: positions for a hint.
-fn position_ranges(positions: impl Iterator<Item = i64>) -> String {
-    let mut ranges: Vec<(i64, i64)> = Vec::new();
-    for p in positions {
-        match ranges.last_mut() {
-            Some((_, end)) if *end + 1 == p => *end = p,
-            _ => ranges.push((p, p)),
-        }
-    }
-    ranges
-        .iter()
-        .map(|(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}-{b}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `3. Thiuram mix 1 % pet. (group Thiuram mix)`: a series allergen for people.
-pub fn series_label(
-    position: Option<i64>,
-    allergen: &str,
-    concentration: Option<&str>,
-    vehicle: Option<&str>,
-    group: Option<&str>,
-    control: bool,
-) -> String {
-    let mut t = match position {
-        Some(p) => format!("{p}. {allergen}"),
-        None => allergen.to_string(),
-    };
-    for part in [concentration, vehicle].into_iter().flatten() {
-        t.push(' ');
-        t.push_str(part);
-    }
-    if control {
-        t.push_str(" (control)");
-    } else if let Some(g) = group {
-        if crate::ident::normalize_name(g) != crate::ident::normalize_name(allergen) {
-            t.push_str(&format!(" (group {g})"));
-        } else {
-            t.push_str(" (a mix)");
-        }
-    }
-    t
-}
-
 /// A time given with `--at`, or now.
 fn at_or_now(db: &Db, at: Option<&str>) -> Result<DateTime<Utc>> {
     at.map(|t| crate::time::parse_time(t, db.zone))
@@ -206,17 +78,17 @@ fn at_or_now(db: &Db, at: Option<&str>) -> Result<DateTime<Utc>> {
 }
 
 #[derive(Clone)]
-struct ResolvedItem {
-    product: Option<i64>,
-    formulation: Option<i64>,
-    lot: Option<i64>,
-    substance: Option<i64>,
-    group: Option<i64>,
-    series_allergen: Option<i64>,
-    concentration: Option<String>,
-    vehicle: Option<String>,
-    photo_of: Option<i64>,
-    label: serde_json::Value,
+pub(super) struct ResolvedItem {
+    pub(super) product: Option<i64>,
+    pub(super) formulation: Option<i64>,
+    pub(super) lot: Option<i64>,
+    pub(super) substance: Option<i64>,
+    pub(super) group: Option<i64>,
+    pub(super) series_allergen: Option<i64>,
+    pub(super) concentration: Option<String>,
+    pub(super) vehicle: Option<String>,
+    pub(super) photo_of: Option<i64>,
+    pub(super) label: serde_json::Value,
 }
 
 fn apply(
@@ -512,215 +384,6 @@ fn read(
     doc["outcome"] = serde_json::json!(outcome.as_str());
     out.document(&doc, &text)?;
     Ok(0)
-}
-
-/// The readings in force as the engine reads them.
-fn in_force(rows: &[ReadingRow]) -> Result<Vec<Reading>> {
-    rows.iter()
-        .filter(|r| !r.superseded)
-        .map(|r| {
-            Ok(Reading {
-                at: clinical::parse_stamp(&r.at)?,
-                hours: r.hours,
-                grade: Grade::parse(&r.grade).unwrap_or(Grade::NotTested),
-            })
-        })
-        .collect()
-}
-
-#[derive(Debug, Serialize)]
-pub struct ItemView {
-    pub item: i64,
-    pub product: Option<String>,
-    pub formulation: Option<i64>,
-    pub lot: Option<String>,
-    pub substance: Option<String>,
-    /// A mix of a series: the group of its components.
-    pub group: Option<String>,
-    /// A series allergen: its position and name as written.
-    pub position: Option<i64>,
-    pub allergen: Option<String>,
-    pub concentration: Option<String>,
-    pub vehicle: Option<String>,
-    pub control: bool,
-    /// On the irradiated set of a photopatch test: its twin's item number.
-    pub photo_of: Option<i64>,
-    pub outcome: Outcome,
-    /// A positive first seen after D4.
-    pub late: bool,
-    /// The relevance in force (`current, probable, occupational`).
-    pub relevance: Option<String>,
-    /// Every relevance recorded, the superseded ones too.
-    pub relevance_history: Vec<RelevanceRow>,
-    pub readings: Vec<ReadingRow>,
-    #[serde(skip)]
-    pub id: i64,
-    #[serde(skip)]
-    pub substance_id: Option<i64>,
-    #[serde(skip)]
-    pub group_id: Option<i64>,
-}
-
-impl ItemView {
-    /// What the item tests, for people.
-    pub fn what(&self) -> String {
-        match (&self.product, &self.allergen, &self.substance) {
-            (Some(p), ..) => format!(
-                "{p} formulation {}{}",
-                opt(self.formulation),
-                self.lot
-                    .as_ref()
-                    .map_or(String::new(), |l| format!(" lot {l}"))
-            ),
-            (None, Some(a), _) => series_label(
-                self.position,
-                a,
-                self.concentration.as_deref(),
-                self.vehicle.as_deref(),
-                self.group.as_deref(),
-                self.control,
-            ),
-            (None, None, Some(s)) => s.clone(),
-            (None, None, None) => "?".into(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct PatchTestView {
-    pub id: i64,
-    pub client: String,
-    pub applied_at: String,
-    pub site: Option<String>,
-    /// The UVA irradiation of a photopatch set: when and the dose in J/cm².
-    pub irradiated_at: Option<String>,
-    pub dose_j_cm2: Option<f64>,
-    pub items: Vec<ItemView>,
-}
-
-pub fn view(db: &Db, test: i64) -> Result<PatchTestView> {
-    let t = clinical::test_row(&db.conn, test)?;
-    let policy = clinical::load_policy(&db.conn)?;
-    let irradiation = crate::db::series::irradiation(&db.conn, test)?;
-    let mut items = Vec::new();
-    for i in clinical::items(&db.conn, test)? {
-        let readings = clinical::readings(&db.conn, i.id)?;
-        let force = in_force(&readings)?;
-        let (outcome, _) = screening::item_outcome(&force, policy.min_negative_reading_hours);
-        let relevance_history = crate::db::series::relevance_of(&db.conn, i.id)?;
-        items.push(ItemView {
-            id: i.id,
-            substance_id: i.substance_id,
-            group_id: i.group_id,
-            item: i.item,
-            product: i.product,
-            formulation: i.formulation_version,
-            lot: i.lot,
-            substance: i.substance,
-            group: i.group,
-            position: i.position,
-            allergen: i.allergen,
-            concentration: i.concentration,
-            vehicle: i.vehicle,
-            control: i.control,
-            photo_of: i.photo_of,
-            outcome,
-            late: outcome.is_positive() && screening::outcome::is_late(&force),
-            relevance: relevance_history
-                .iter()
-                .rfind(|r| !r.superseded)
-                .map(RelevanceRow::text),
-            relevance_history,
-            readings,
-        });
-    }
-    // The irradiated set: photo-positive where the twin under cover is not positive.
-    let outcomes: Vec<(i64, Outcome)> = items.iter().map(|i| (i.item, i.outcome)).collect();
-    for i in &mut items {
-        if let Some(twin) = i.photo_of {
-            let twin = outcomes
-                .iter()
-                .find(|(n, _)| *n == twin)
-                .map_or(Outcome::Pending, |(_, o)| *o);
-            i.outcome = screening::outcome::photo_outcome(i.outcome, twin, irradiation.is_some());
-        }
-    }
-    Ok(PatchTestView {
-        id: t.id,
-        client: t.client,
-        applied_at: t.applied_at,
-        site: t.site,
-        irradiated_at: irradiation.as_ref().map(|(at, _)| at.clone()),
-        dose_j_cm2: irradiation.map(|(_, d)| d),
-        items,
-    })
-}
-
-pub fn views_of_client(db: &Db, client: &ClientRef) -> Result<Vec<PatchTestView>> {
-    clinical::tests_of_client(&db.conn, client.id)?
-        .into_iter()
-        .map(|id| view(db, id))
-        .collect()
-}
-
-/// A patch test for people, each line indented by `indent`.
-pub fn text(v: &PatchTestView, indent: &str, zone: chrono_tz::Tz) -> String {
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "{indent}patch test {} applied {}{}",
-        v.id,
-        crate::time::show_stamp(&v.applied_at, zone),
-        v.site.as_ref().map_or(String::new(), |s| format!(" ({s})"))
-    );
-    if let (Some(at), Some(dose)) = (&v.irradiated_at, v.dose_j_cm2) {
-        let _ = writeln!(
-            t,
-            "{indent}  photopatch set irradiated {} with {dose} J/cm² UVA",
-            crate::time::show_stamp(at, zone)
-        );
-    }
-    for i in &v.items {
-        let photo = i.photo_of.map_or(String::new(), |n| {
-            format!(" [irradiated, twin of item {n}]")
-        });
-        let late = if i.late {
-            " (late: first seen after D4)"
-        } else {
-            ""
-        };
-        let relevance = i
-            .relevance
-            .as_ref()
-            .map_or(String::new(), |r| format!("; relevance: {r}"));
-        let _ = writeln!(
-            t,
-            "{indent}  item {}: {}{photo}: {}{late}{relevance}",
-            i.item,
-            i.what(),
-            i.outcome.as_str().to_uppercase()
-        );
-        for r in &i.readings {
-            let mut line = format!(
-                "{indent}    D{} ({:.0} h, {}): {}",
-                r.day,
-                r.hours,
-                crate::time::show_stamp(&r.at, zone),
-                r.grade
-            );
-            if let Some(n) = &r.note {
-                line.push_str(&format!(" ({n})"));
-            }
-            if r.superseded {
-                line.push_str(" [superseded]");
-            }
-            if let Some(c) = &r.correction_reason {
-                line.push_str(&format!(" [correction: {c}]"));
-            }
-            let _ = writeln!(t, "{line}");
-        }
-    }
-    t
 }
 
 fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {

@@ -8,5 +8,6 @@ mod realdata;
 mod records;
 mod reference;
 mod reliability;
+mod series;
 mod support;
 mod verdicts;
