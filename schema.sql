@@ -1,4 +1,4 @@
--- inkguard schema: the whole current schema (version 6) and the one source of truth.
+-- inkguard schema: the whole current schema (version 7) and the one source of truth.
 -- A new database is made from it (src/db/mod.rs); an older one is brought here by the steps in
 -- src/db/migrations.rs, and a test checks that both end the same.
 -- Connection settings (foreign_keys, journal_mode, busy_timeout) live in open(), never here.
@@ -251,8 +251,64 @@ CREATE TABLE patch_test_items (
     formulation_id INTEGER REFERENCES formulations(id),
     lot_id         INTEGER REFERENCES lots(id),
     substance_id   INTEGER REFERENCES substances(id),
+    group_id       INTEGER REFERENCES groups(id),     -- a mix of a series
+    series_allergen_id INTEGER REFERENCES series_allergens(id),
+    concentration  TEXT,                       -- of a series allergen, as written
+    vehicle        TEXT,
+    photo_of       INTEGER,                    -- the irradiated set of a photopatch test: its twin's item number
     UNIQUE (test_id, item)
 );
+
+-- Patch-test series (SPEC 4), as a dermatologist applies them: a named list of allergens, each
+-- at a position with its concentration and vehicle. A row tests a substance, a mix (a group of
+-- its components) or nothing (a control). Series are kept as imported: patch tests point at them.
+CREATE TABLE series (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    name_norm   TEXT NOT NULL UNIQUE,
+    source      TEXT NOT NULL,                 -- the file it was imported from
+    imported_at TEXT NOT NULL,
+    actor       TEXT NOT NULL
+);
+
+CREATE TABLE series_allergens (
+    id              INTEGER PRIMARY KEY,
+    series_id       INTEGER NOT NULL REFERENCES series(id),
+    position        INTEGER NOT NULL,          -- 1, 2, ... as applied
+    label           TEXT,                      -- the position as written, when it differs ('panel 1.3 no. 5')
+    name_as_written TEXT NOT NULL,
+    cas             TEXT,                      -- canonical, as written in the file
+    concentration   TEXT,                      -- as written: '0.5 %'
+    vehicle         TEXT,                      -- 'pet.', 'aq.', 'alc.', ...
+    substance_id    INTEGER REFERENCES substances(id),
+    group_id        INTEGER REFERENCES groups(id),
+    control         INTEGER NOT NULL DEFAULT 0 CHECK (control IN (0, 1)),
+    source          TEXT,                      -- the row's citation
+    UNIQUE (series_id, position),
+    CHECK ((substance_id IS NOT NULL) + (group_id IS NOT NULL) + control = 1)
+);
+
+-- The UVA irradiation of the duplicate set of a photopatch test.
+CREATE TABLE irradiations (
+    id          INTEGER PRIMARY KEY,
+    test_id     INTEGER NOT NULL UNIQUE REFERENCES patch_tests(id),
+    at          TEXT NOT NULL,
+    dose_j_cm2  REAL NOT NULL CHECK (dose_j_cm2 > 0),
+    recorded_at TEXT NOT NULL,
+    actor       TEXT NOT NULL
+);
+
+-- The clinical relevance of a positive item: the latest row is in force, earlier ones stay.
+CREATE TABLE item_relevance (
+    id           INTEGER PRIMARY KEY,
+    item_id      INTEGER NOT NULL REFERENCES patch_test_items(id),
+    relevance    TEXT NOT NULL CHECK (relevance IN ('current', 'past', 'unknown', 'cross-reaction', 'active-sensitisation')),
+    certainty    TEXT CHECK (certainty IN ('certain', 'probable', 'possible', 'unlikely')),
+    occupational INTEGER NOT NULL DEFAULT 0 CHECK (occupational IN (0, 1)),
+    recorded_at  TEXT NOT NULL,
+    actor        TEXT NOT NULL
+);
+CREATE INDEX item_relevance_by_item ON item_relevance (item_id);
 
 CREATE TABLE readings (
     id          INTEGER PRIMARY KEY,
@@ -365,3 +421,19 @@ CREATE TABLE users (
     created_at    TEXT NOT NULL,
     actor         TEXT NOT NULL
 );
+CREATE TRIGGER series_no_update BEFORE UPDATE ON series
+BEGIN SELECT RAISE(ABORT, 'series are kept as imported: import a new one under another name'); END;
+CREATE TRIGGER series_no_delete BEFORE DELETE ON series
+BEGIN SELECT RAISE(ABORT, 'series are kept as imported: import a new one under another name'); END;
+CREATE TRIGGER series_allergens_no_update BEFORE UPDATE ON series_allergens
+BEGIN SELECT RAISE(ABORT, 'series are kept as imported: import a new one under another name'); END;
+CREATE TRIGGER series_allergens_no_delete BEFORE DELETE ON series_allergens
+BEGIN SELECT RAISE(ABORT, 'series are kept as imported: import a new one under another name'); END;
+CREATE TRIGGER irradiations_no_update BEFORE UPDATE ON irradiations
+BEGIN SELECT RAISE(ABORT, 'irradiations are append-only'); END;
+CREATE TRIGGER irradiations_no_delete BEFORE DELETE ON irradiations
+BEGIN SELECT RAISE(ABORT, 'irradiations are append-only'); END;
+CREATE TRIGGER item_relevance_no_update BEFORE UPDATE ON item_relevance
+BEGIN SELECT RAISE(ABORT, 'relevance is append-only: record a new one, which supersedes it'); END;
+CREATE TRIGGER item_relevance_no_delete BEFORE DELETE ON item_relevance
+BEGIN SELECT RAISE(ABORT, 'relevance is append-only: record a new one, which supersedes it'); END;

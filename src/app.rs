@@ -92,6 +92,17 @@ fn execute(invocation: Invocation) -> Result<i32> {
         }
         _ => {}
     }
+    if out.format == cli::Format::Html
+        && !matches!(
+            cli.command,
+            Command::PatchTest(PatchTestCommand::Report { .. })
+        )
+    {
+        return Err(Error::invalid_with_hint(
+            "--format html is only for patch-test report",
+            "use --format table, json or csv",
+        ));
+    }
     let path = cli.global.db.clone().unwrap_or_else(db::default_path);
     let actor = cli
         .global

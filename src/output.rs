@@ -63,7 +63,8 @@ impl Output {
         match self.format {
             Format::Json => self.json(json),
             Format::Csv => self.csv(table),
-            Format::Table => self.human_table(table),
+            // `--format html` is refused before any command but `patch-test report` runs.
+            Format::Table | Format::Html => self.human_table(table),
         }
     }
 

@@ -19,6 +19,7 @@ pub enum PolicyKey {
     RequirePatchTest,
     PatchTestValidDays,
     MinNegativeReadingHours,
+    ReadingDays,
     Suspected,
     Declared,
     UnverifiedIngredients,
@@ -31,10 +32,11 @@ use PolicyKey::*;
 
 impl PolicyKey {
     /// Every key, in the order `policy show` lists them.
-    pub const ALL: [PolicyKey; 9] = [
+    pub const ALL: [PolicyKey; 10] = [
         RequirePatchTest,
         PatchTestValidDays,
         MinNegativeReadingHours,
+        ReadingDays,
         Suspected,
         Declared,
         UnverifiedIngredients,
@@ -58,6 +60,12 @@ impl PolicyKey {
                 "72",
                 "a number of hours from 0 to 720",
                 "96",
+            ),
+            ReadingDays => (
+                "reading-days",
+                "2,4,7",
+                "reading days after application, increasing, comma-separated, each from 1 to 14",
+                "2,3,7",
             ),
             Suspected => ("suspected", "caution", "caution or block", "block"),
             Declared => ("declared", "block", "caution or block", "block"),
@@ -128,6 +136,7 @@ impl PolicyKey {
                 .ok()
                 .filter(|h| (0.0..=MAX_READING_HOURS).contains(h))
                 .map(|h| policy.min_negative_reading_hours = h),
+            ReadingDays => parse_reading_days(v).map(|d| policy.reading_days = d),
             Suspected => level(&[Caution, Block]).map(|l| policy.suspected = l),
             Declared => level(&[Caution, Block]).map(|l| policy.declared = l),
             UnverifiedIngredients => {
@@ -151,6 +160,12 @@ impl PolicyKey {
             RequirePatchTest => policy.require_patch_test.to_string(),
             PatchTestValidDays => policy.patch_test_valid_days.to_string(),
             MinNegativeReadingHours => policy.min_negative_reading_hours.to_string(),
+            ReadingDays => policy
+                .reading_days
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
             Suspected => policy.suspected.as_str().into(),
             Declared => policy.declared.as_str().into(),
             UnverifiedIngredients => policy.unverified_ingredients.as_str().into(),
@@ -210,6 +225,7 @@ pub fn defaults() -> Policy {
         require_patch_test: true,
         patch_test_valid_days: 0,
         min_negative_reading_hours: 0.0,
+        reading_days: vec![2, 4, 7],
         suspected: Level::Block,
         declared: Level::Block,
         unverified_ingredients: Level::Block,
@@ -223,6 +239,28 @@ pub fn defaults() -> Policy {
         let _ = key.set(&mut p, &key.default_value());
     }
     p
+}
+
+/// The latest reading day a schedule may name: readings are refused after 14 days (SPEC 4).
+pub const MAX_READING_DAY: i64 = 14;
+
+/// `2,4,7` (spaces and a `D` before a day allowed: `D2, D4, D7`): at least one day, each from 1
+/// to 14, strictly increasing.
+pub fn parse_reading_days(text: &str) -> Option<Vec<i64>> {
+    let days: Vec<i64> = text
+        .split(',')
+        .map(|d| {
+            let d = d.trim();
+            let d = d
+                .strip_prefix('D')
+                .or_else(|| d.strip_prefix('d'))
+                .unwrap_or(d);
+            d.parse::<i64>().ok()
+        })
+        .collect::<Option<_>>()?;
+    let in_range = days.iter().all(|d| (1..=MAX_READING_DAY).contains(d));
+    let increasing = days.windows(2).all(|w| w[0] < w[1]);
+    (!days.is_empty() && in_range && increasing).then_some(days)
 }
 
 /// A zone by its IANA name, in any case (`europe/berlin` is `Europe/Berlin`).
@@ -313,6 +351,16 @@ mod tests {
         }
         assert_eq!(MinNegativeReadingHours.check("96").unwrap(), "96");
         assert_eq!(MinNegativeReadingHours.check("0").unwrap(), "0");
+    }
+
+    #[test]
+    fn reading_days_are_increasing_days_within_two_weeks() {
+        assert_eq!(defaults().reading_days, vec![2, 4, 7]);
+        assert_eq!(ReadingDays.check(" D2, d3 ,7").unwrap(), "2,3,7");
+        assert_eq!(ReadingDays.check("3").unwrap(), "3");
+        for bad in ["", "0,2", "2,2", "4,2", "2,15", "2,x", "2,,4", "-1", "2.5"] {
+            assert!(ReadingDays.check(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -200,7 +200,10 @@ mod policy_values {
                         hours: 72.0,
                         grade: Grade::Negative,
                     }],
+                    photo_of: None,
+                    relevance: None,
                 }],
+                irradiated_at: None,
             }],
             ..ClientFacts::default()
         };

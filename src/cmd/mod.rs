@@ -14,11 +14,16 @@ pub mod import;
 pub mod init;
 pub mod lot;
 pub mod ops;
+pub mod patch_report;
+pub mod patch_schedule;
+pub mod patch_series;
 pub mod patch_test;
+pub mod patch_view;
 pub mod policy;
 pub mod product;
 pub mod recall;
 pub mod sensitivity;
+pub mod series;
 pub mod substance;
 pub mod treatment;
 pub mod user;
@@ -45,6 +50,7 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
         Command::Client(c) => client::run(db, out, c),
         Command::Sensitivity(c) => sensitivity::run(db, out, c),
         Command::PatchTest(c) => patch_test::run(db, out, c),
+        Command::Series(c) => series::run(db, out, c),
         Command::Policy(c) => policy::run(db, out, c),
         Command::Check {
             client,

@@ -1,19 +1,21 @@
-//! `patch-test apply|read|list|show`.
+//! `patch-test apply|read|list|show` (series, photopatch and schedules in `patch_schedule`, the
+//! report in `patch_report`).
 
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use serde::Serialize;
 
 use crate::cli::{ItemArg, PatchTestCommand};
 use crate::db::catalog as cat;
-use crate::db::clinical::{self, ClientRef, ReadingRow};
+use crate::db::clinical;
 use crate::db::{audit, substances, Db};
 use crate::error::{Error, Result};
-use crate::output::{opt, Output};
-use crate::screening::{self, reading_day, Grade, Outcome, Reading};
+use crate::output::Output;
+use crate::screening::{self, reading_day, Grade, Outcome};
 
+use super::patch_series::{series_items, series_label, ApplyPlan};
+pub use super::patch_view::{in_force, text, view, views_of_client, ItemView, PatchTestView};
 use super::Exit;
 
 pub fn run(db: &mut Db, out: &Output, command: PatchTestCommand) -> Result<Exit> {
@@ -23,8 +25,38 @@ pub fn run(db: &mut Db, out: &Output, command: PatchTestCommand) -> Result<Exit>
             site,
             at,
             items,
+            series,
+            only,
+            photo,
             ..
-        } => apply(db, out, &client, &items, site, at.as_deref()),
+        } => {
+            let plan = ApplyPlan {
+                series: series.as_deref(),
+                only: only.as_deref(),
+                photo,
+            };
+            apply(db, out, &client, &items, plan, site, at.as_deref())
+        }
+        PatchTestCommand::Irradiate { test, dose, at } => {
+            super::patch_schedule::irradiate(db, out, test, &dose, at.as_deref())
+        }
+        PatchTestCommand::Due { on } => super::patch_schedule::due(db, out, on.as_deref()),
+        PatchTestCommand::Relevance {
+            test,
+            item,
+            relevance,
+            certainty,
+            occupational,
+        } => super::patch_schedule::relevance(
+            db,
+            out,
+            test,
+            item,
+            relevance.as_str(),
+            certainty.map(|c| c.as_str()),
+            occupational,
+        ),
+        PatchTestCommand::Report { test } => super::patch_report::run(db, out, test),
         PatchTestCommand::Read {
             test,
             item,
@@ -45,12 +77,18 @@ fn at_or_now(db: &Db, at: Option<&str>) -> Result<DateTime<Utc>> {
         .map(|t| t.unwrap_or(db.now))
 }
 
-struct ResolvedItem {
-    product: Option<i64>,
-    formulation: Option<i64>,
-    lot: Option<i64>,
-    substance: Option<i64>,
-    label: serde_json::Value,
+#[derive(Clone)]
+pub(super) struct ResolvedItem {
+    pub(super) product: Option<i64>,
+    pub(super) formulation: Option<i64>,
+    pub(super) lot: Option<i64>,
+    pub(super) substance: Option<i64>,
+    pub(super) group: Option<i64>,
+    pub(super) series_allergen: Option<i64>,
+    pub(super) concentration: Option<String>,
+    pub(super) vehicle: Option<String>,
+    pub(super) photo_of: Option<i64>,
+    pub(super) label: serde_json::Value,
 }
 
 fn apply(
@@ -58,14 +96,15 @@ fn apply(
     out: &Output,
     client: &str,
     items: &[ItemArg],
+    plan: ApplyPlan,
     site: Option<String>,
     at: Option<&str>,
 ) -> Result<Exit> {
     let client = clinical::resolve_client(&db.conn, client)?;
-    if items.is_empty() {
+    if items.is_empty() && plan.series.is_none() {
         return Err(Error::invalid_with_hint(
             "a patch test needs at least one item",
-            "add --product PRODUCT [--lot LOT] or --substance NAME (repeatable)",
+            "add --product PRODUCT [--lot LOT], --substance NAME (repeatable) or --series NAME",
         ));
     }
     let applied_at = at_or_now(db, at)?;
@@ -76,8 +115,7 @@ fn apply(
         )));
     }
     let mut resolved = Vec::new();
-    for (n, item) in items.iter().enumerate() {
-        let n = n as i64 + 1;
+    for item in items {
         resolved.push(match item {
             ItemArg::Product { product, lot } => {
                 let p = cat::resolve_product(&db.conn, product)?;
@@ -103,8 +141,13 @@ fn apply(
                     formulation: Some(formulation),
                     lot: lot_id,
                     substance: None,
+                    group: None,
+                    series_allergen: None,
+                    concentration: None,
+                    vehicle: None,
+                    photo_of: None,
                     label: serde_json::json!({
-                        "item": n, "product": format!("{}/{}", p.supplier, p.code), "formulation": version,
+                        "product": format!("{}/{}", p.supplier, p.code), "formulation": version,
                         "lot": lot, "substance": null
                     }),
                 }
@@ -117,10 +160,38 @@ fn apply(
                     formulation: None,
                     lot: None,
                     substance: Some(s),
-                    label: serde_json::json!({"item": n, "product": null, "formulation": null, "lot": null, "substance": label}),
+                    group: None,
+                    series_allergen: None,
+                    concentration: None,
+                    vehicle: None,
+                    photo_of: None,
+                    label: serde_json::json!({"product": null, "formulation": null, "lot": null, "substance": label}),
                 }
             }
         });
+    }
+    if let Some(name) = plan.series {
+        resolved.extend(series_items(db, name, plan.only)?);
+    }
+    if plan.photo {
+        // The duplicate set, to be irradiated: item k + n is the twin of item n.
+        let twins: Vec<ResolvedItem> = resolved
+            .iter()
+            .enumerate()
+            .map(|(n, r)| {
+                let mut twin = r.clone();
+                twin.photo_of = Some(n as i64 + 1);
+                twin.label["photo_of"] = serde_json::json!(n as i64 + 1);
+                twin
+            })
+            .collect();
+        resolved.extend(twins);
+    }
+    for (n, r) in resolved.iter_mut().enumerate() {
+        r.label["item"] = serde_json::json!(n as i64 + 1);
+        if r.label.get("photo_of").is_none() {
+            r.label["photo_of"] = serde_json::Value::Null;
+        }
     }
     let (actor, stamp) = (db.actor.clone(), db.stamp());
     let applied = crate::time::stamp(applied_at);
@@ -132,8 +203,11 @@ fn apply(
     let test = tx.last_insert_rowid();
     for (n, r) in resolved.iter().enumerate() {
         tx.execute(
-            "INSERT INTO patch_test_items (test_id, item, product_id, formulation_id, lot_id, substance_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![test, n as i64 + 1, r.product, r.formulation, r.lot, r.substance],
+            "INSERT INTO patch_test_items (test_id, item, product_id, formulation_id, lot_id, substance_id,
+                                           group_id, series_allergen_id, concentration, vehicle, photo_of)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![test, n as i64 + 1, r.product, r.formulation, r.lot, r.substance,
+                     r.group, r.series_allergen, r.concentration, r.vehicle, r.photo_of],
         )?;
     }
     let items_json: Vec<serde_json::Value> = resolved.into_iter().map(|r| r.label).collect();
@@ -153,7 +227,17 @@ fn apply(
     );
     for i in &items_json {
         let what = i["product"].as_str().map_or_else(
-            || i["substance"].as_str().unwrap_or("").to_string(),
+            || match i["allergen"].as_str() {
+                Some(a) => series_label(
+                    i["position"].as_i64(),
+                    a,
+                    i["concentration"].as_str(),
+                    i["vehicle"].as_str(),
+                    i["group"].as_str(),
+                    i["control"].as_bool().unwrap_or(false),
+                ),
+                None => i["substance"].as_str().unwrap_or("").to_string(),
+            },
             |p| {
                 format!(
                     "{p} formulation {}{}",
@@ -164,7 +248,16 @@ fn apply(
                 )
             },
         );
-        let _ = writeln!(text, "  item {}: {what}", i["item"]);
+        let photo = i["photo_of"].as_i64().map_or(String::new(), |t| {
+            format!(" [irradiated set, twin of item {t}]")
+        });
+        let _ = writeln!(text, "  item {}: {what}{photo}", i["item"]);
+    }
+    if plan.photo {
+        let _ = writeln!(
+            text,
+            "irradiate the duplicate set with: inkguard patch-test irradiate {test} --dose 5"
+        );
     }
     let _ = writeln!(
         text,
@@ -291,125 +384,6 @@ fn read(
     doc["outcome"] = serde_json::json!(outcome.as_str());
     out.document(&doc, &text)?;
     Ok(0)
-}
-
-/// The readings in force as the engine reads them.
-fn in_force(rows: &[ReadingRow]) -> Result<Vec<Reading>> {
-    rows.iter()
-        .filter(|r| !r.superseded)
-        .map(|r| {
-            Ok(Reading {
-                at: clinical::parse_stamp(&r.at)?,
-                hours: r.hours,
-                grade: Grade::parse(&r.grade).unwrap_or(Grade::NotTested),
-            })
-        })
-        .collect()
-}
-
-#[derive(Debug, Serialize)]
-pub struct ItemView {
-    pub item: i64,
-    pub product: Option<String>,
-    pub formulation: Option<i64>,
-    pub lot: Option<String>,
-    pub substance: Option<String>,
-    pub outcome: Outcome,
-    pub readings: Vec<ReadingRow>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PatchTestView {
-    pub id: i64,
-    pub client: String,
-    pub applied_at: String,
-    pub site: Option<String>,
-    pub items: Vec<ItemView>,
-}
-
-pub fn view(db: &Db, test: i64) -> Result<PatchTestView> {
-    let t = clinical::test_row(&db.conn, test)?;
-    let policy = clinical::load_policy(&db.conn)?;
-    let mut items = Vec::new();
-    for i in clinical::items(&db.conn, test)? {
-        let readings = clinical::readings(&db.conn, i.id)?;
-        let (outcome, _) =
-            screening::item_outcome(&in_force(&readings)?, policy.min_negative_reading_hours);
-        items.push(ItemView {
-            item: i.item,
-            product: i.product,
-            formulation: i.formulation_version,
-            lot: i.lot,
-            substance: i.substance,
-            outcome,
-            readings,
-        });
-    }
-    Ok(PatchTestView {
-        id: t.id,
-        client: t.client,
-        applied_at: t.applied_at,
-        site: t.site,
-        items,
-    })
-}
-
-pub fn views_of_client(db: &Db, client: &ClientRef) -> Result<Vec<PatchTestView>> {
-    clinical::tests_of_client(&db.conn, client.id)?
-        .into_iter()
-        .map(|id| view(db, id))
-        .collect()
-}
-
-/// A patch test for people, each line indented by `indent`.
-pub fn text(v: &PatchTestView, indent: &str, zone: chrono_tz::Tz) -> String {
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "{indent}patch test {} applied {}{}",
-        v.id,
-        crate::time::show_stamp(&v.applied_at, zone),
-        v.site.as_ref().map_or(String::new(), |s| format!(" ({s})"))
-    );
-    for i in &v.items {
-        let what = match (&i.product, &i.substance) {
-            (Some(p), _) => format!(
-                "{p} formulation {}{}",
-                opt(i.formulation),
-                i.lot
-                    .as_ref()
-                    .map_or(String::new(), |l| format!(" lot {l}"))
-            ),
-            (None, Some(s)) => s.clone(),
-            (None, None) => "?".into(),
-        };
-        let _ = writeln!(
-            t,
-            "{indent}  item {}: {what}: {}",
-            i.item,
-            i.outcome.as_str().to_uppercase()
-        );
-        for r in &i.readings {
-            let mut line = format!(
-                "{indent}    D{} ({:.0} h, {}): {}",
-                r.day,
-                r.hours,
-                crate::time::show_stamp(&r.at, zone),
-                r.grade
-            );
-            if let Some(n) = &r.note {
-                line.push_str(&format!(" ({n})"));
-            }
-            if r.superseded {
-                line.push_str(" [superseded]");
-            }
-            if let Some(c) = &r.correction_reason {
-                line.push_str(&format!(" [correction: {c}]"));
-            }
-            let _ = writeln!(t, "{line}");
-        }
-    }
-    t
 }
 
 fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {

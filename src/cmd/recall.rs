@@ -247,7 +247,7 @@ fn print<T: serde::Serialize + ?Sized>(
             super::note(text.trim());
             out.csv(&table)
         }
-        Format::Table => {
+        Format::Table | Format::Html => {
             let mut text = text.trim_start().to_string();
             let _ = writeln!(text, "\nclients to call: {}", clients.len());
             out.text(&text)?;

@@ -206,6 +206,17 @@ pub struct ItemRow {
     pub lot: Option<String>,
     pub substance_id: Option<i64>,
     pub substance: Option<String>,
+    /// A mix: the group of its components.
+    pub group: Option<String>,
+    pub group_id: Option<i64>,
+    /// A series allergen: its position, name as written, concentration and vehicle.
+    pub position: Option<i64>,
+    pub allergen: Option<String>,
+    pub concentration: Option<String>,
+    pub vehicle: Option<String>,
+    pub control: bool,
+    /// On a photopatch test's irradiated set: its twin's item number.
+    pub photo_of: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -250,8 +261,11 @@ pub fn tests_of_client(conn: &Connection, client: i64) -> Result<Vec<i64>> {
 pub fn items(conn: &Connection, test: i64) -> Result<Vec<ItemRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.id, i.item, sp.name || '/' || p.code, i.product_id, i.formulation_id, f.version, l.lot,
-                i.substance_id, s.name
+                i.substance_id, s.name, g.name, a.position, a.name_as_written, i.concentration,
+                i.vehicle, COALESCE(a.control, 0), i.photo_of, i.group_id
          FROM patch_test_items i
+         LEFT JOIN groups g ON g.id = i.group_id
+         LEFT JOIN series_allergens a ON a.id = i.series_allergen_id
          LEFT JOIN products p ON p.id = i.product_id
          LEFT JOIN suppliers sp ON sp.id = p.supplier_id
          LEFT JOIN formulations f ON f.id = i.formulation_id
@@ -270,6 +284,14 @@ pub fn items(conn: &Connection, test: i64) -> Result<Vec<ItemRow>> {
             lot: r.get(6)?,
             substance_id: r.get(7)?,
             substance: r.get(8)?,
+            group: r.get(9)?,
+            position: r.get(10)?,
+            allergen: r.get(11)?,
+            concentration: r.get(12)?,
+            vehicle: r.get(13)?,
+            control: r.get(14)?,
+            photo_of: r.get(15)?,
+            group_id: r.get(16)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

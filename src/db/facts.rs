@@ -157,11 +157,16 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
     // Patch tests with their items.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT t.client_id, t.id, t.applied_at, i.id, i.item, i.formulation_id, i.substance_id,
-                sp.name || '/' || p.code, f.version
+                sp.name || '/' || p.code, f.version, i.group_id, g.name, i.photo_of,
+                (SELECT x.at FROM irradiations x WHERE x.test_id = t.id),
+                (SELECT v.relevance || COALESCE(', ' || v.certainty, '')
+                        || CASE v.occupational WHEN 1 THEN ', occupational' ELSE '' END
+                 FROM item_relevance v WHERE v.item_id = i.id ORDER BY v.id DESC LIMIT 1)
          FROM patch_tests t JOIN patch_test_items i ON i.test_id = t.id
          LEFT JOIN products p ON p.id = i.product_id
          LEFT JOIN suppliers sp ON sp.id = p.supplier_id
          LEFT JOIN formulations f ON f.id = i.formulation_id
+         LEFT JOIN groups g ON g.id = i.group_id
          WHERE {} ORDER BY t.client_id, t.applied_at, t.id, i.item",
         filter("t.client_id")
     ))?;
@@ -175,6 +180,11 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
         Option<i64>,
         Option<String>,
         Option<i64>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
     );
     // (client, test, applied_at) and the items, with the item row's id for the readings.
     let mut tests: Vec<(i64, PatchTest)> = Vec::new();
@@ -191,9 +201,14 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
             substance,
             product,
             version,
+            group,
+            group_name,
+            photo_of,
+            irradiated_at,
+            relevance,
         ) = row?;
-        let target = match (formulation, substance) {
-            (Some(f), _) => {
+        let target = match (formulation, substance, group) {
+            (Some(f), ..) => {
                 formulations.insert(f);
                 ItemTarget::Formulation {
                     id: f,
@@ -204,7 +219,7 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
                     ),
                 }
             }
-            (None, Some(s)) => {
+            (None, Some(s), _) => {
                 substances.insert(s);
                 ItemTarget::Substance {
                     id: s,
@@ -212,7 +227,12 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
                     verified: true,
                 }
             }
-            (None, None) => continue,
+            (None, None, Some(g)) => ItemTarget::Group {
+                id: g,
+                name: group_name.unwrap_or_default(),
+            },
+            // A control of a series tests nothing.
+            (None, None, None) => continue,
         };
         if tests.last().is_none_or(|(_, t)| t.id != test_id) {
             tests.push((
@@ -221,6 +241,10 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
                     id: test_id,
                     applied_at: clinical::parse_stamp(&applied_at)?,
                     items: Vec::new(),
+                    irradiated_at: irradiated_at
+                        .as_deref()
+                        .map(clinical::parse_stamp)
+                        .transpose()?,
                 },
             ));
         }
@@ -230,6 +254,8 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
             item,
             target,
             readings: Vec::new(),
+            photo_of,
+            relevance,
         });
     }
 

@@ -131,6 +131,88 @@ pub fn recalls(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Patch-test series, photopatch tests and relevance (SPEC 4 "Patch-test series"): the series
+/// and their allergens, what a series item tests (a mix, its concentration and vehicle, its
+/// twin under cover), the UVA irradiation of a photopatch set and the relevance of positives.
+pub fn patch_test_series(conn: &Connection) -> Result<()> {
+    conn.execute_batch(concat!(
+        "ALTER TABLE patch_test_items ADD COLUMN group_id INTEGER REFERENCES groups(id);
+         ALTER TABLE patch_test_items ADD COLUMN series_allergen_id INTEGER REFERENCES series_allergens(id);
+         ALTER TABLE patch_test_items ADD COLUMN concentration TEXT;
+         ALTER TABLE patch_test_items ADD COLUMN vehicle TEXT;
+         ALTER TABLE patch_test_items ADD COLUMN photo_of INTEGER;
+",
+        r#"-- Patch-test series (SPEC 4), as a dermatologist applies them: a named list of allergens, each
+-- at a position with its concentration and vehicle. A row tests a substance, a mix (a group of
+-- its components) or nothing (a control). Series are kept as imported: patch tests point at them.
+CREATE TABLE series (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    name_norm   TEXT NOT NULL UNIQUE,
+    source      TEXT NOT NULL,                 -- the file it was imported from
+    imported_at TEXT NOT NULL,
+    actor       TEXT NOT NULL
+);
+
+CREATE TABLE series_allergens (
+    id              INTEGER PRIMARY KEY,
+    series_id       INTEGER NOT NULL REFERENCES series(id),
+    position        INTEGER NOT NULL,          -- 1, 2, ... as applied
+    label           TEXT,                      -- the position as written, when it differs ('panel 1.3 no. 5')
+    name_as_written TEXT NOT NULL,
+    cas             TEXT,                      -- canonical, as written in the file
+    concentration   TEXT,                      -- as written: '0.5 %'
+    vehicle         TEXT,                      -- 'pet.', 'aq.', 'alc.', ...
+    substance_id    INTEGER REFERENCES substances(id),
+    group_id        INTEGER REFERENCES groups(id),
+    control         INTEGER NOT NULL DEFAULT 0 CHECK (control IN (0, 1)),
+    source          TEXT,                      -- the row's citation
+    UNIQUE (series_id, position),
+    CHECK ((substance_id IS NOT NULL) + (group_id IS NOT NULL) + control = 1)
+);
+
+-- The UVA irradiation of the duplicate set of a photopatch test.
+CREATE TABLE irradiations (
+    id          INTEGER PRIMARY KEY,
+    test_id     INTEGER NOT NULL UNIQUE REFERENCES patch_tests(id),
+    at          TEXT NOT NULL,
+    dose_j_cm2  REAL NOT NULL CHECK (dose_j_cm2 > 0),
+    recorded_at TEXT NOT NULL,
+    actor       TEXT NOT NULL
+);
+
+-- The clinical relevance of a positive item: the latest row is in force, earlier ones stay.
+CREATE TABLE item_relevance (
+    id           INTEGER PRIMARY KEY,
+    item_id      INTEGER NOT NULL REFERENCES patch_test_items(id),
+    relevance    TEXT NOT NULL CHECK (relevance IN ('current', 'past', 'unknown', 'cross-reaction', 'active-sensitisation')),
+    certainty    TEXT CHECK (certainty IN ('certain', 'probable', 'possible', 'unlikely')),
+    occupational INTEGER NOT NULL DEFAULT 0 CHECK (occupational IN (0, 1)),
+    recorded_at  TEXT NOT NULL,
+    actor        TEXT NOT NULL
+);
+CREATE INDEX item_relevance_by_item ON item_relevance (item_id);
+CREATE TRIGGER series_no_update BEFORE UPDATE ON series
+BEGIN SELECT RAISE(ABORT, 'series are kept as imported: import a new one under another name'); END;
+CREATE TRIGGER series_no_delete BEFORE DELETE ON series
+BEGIN SELECT RAISE(ABORT, 'series are kept as imported: import a new one under another name'); END;
+CREATE TRIGGER series_allergens_no_update BEFORE UPDATE ON series_allergens
+BEGIN SELECT RAISE(ABORT, 'series are kept as imported: import a new one under another name'); END;
+CREATE TRIGGER series_allergens_no_delete BEFORE DELETE ON series_allergens
+BEGIN SELECT RAISE(ABORT, 'series are kept as imported: import a new one under another name'); END;
+CREATE TRIGGER irradiations_no_update BEFORE UPDATE ON irradiations
+BEGIN SELECT RAISE(ABORT, 'irradiations are append-only'); END;
+CREATE TRIGGER irradiations_no_delete BEFORE DELETE ON irradiations
+BEGIN SELECT RAISE(ABORT, 'irradiations are append-only'); END;
+CREATE TRIGGER item_relevance_no_update BEFORE UPDATE ON item_relevance
+BEGIN SELECT RAISE(ABORT, 'relevance is append-only: record a new one, which supersedes it'); END;
+CREATE TRIGGER item_relevance_no_delete BEFORE DELETE ON item_relevance
+BEGIN SELECT RAISE(ABORT, 'relevance is append-only: record a new one, which supersedes it'); END;
+"#
+    ))?;
+    Ok(())
+}
+
 /// The comparison key of a client code (SPEC 4): `C-1`, `c-1` and `C‐1` are one code.
 pub fn client_code_key(code: &str) -> String {
     ident::normalize_name(code)

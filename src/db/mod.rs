@@ -10,6 +10,7 @@ mod migrations;
 pub mod recalls;
 pub mod reference;
 pub mod search;
+pub mod series;
 pub mod substances;
 pub mod users;
 
@@ -41,6 +42,7 @@ const STEPS: &[Step] = &[
     migrations::verdict_indexes,
     migrations::recalls,
     migrations::serve_users,
+    migrations::patch_test_series,
 ];
 
 /// The current schema version.

@@ -9,6 +9,7 @@ pub mod decode;
 pub mod headers;
 pub mod label;
 pub mod resolve;
+pub mod series;
 pub mod substances;
 
 use std::fs::File;

@@ -152,6 +152,8 @@ pub struct Policy {
     pub require_patch_test: bool,
     pub patch_test_valid_days: i64,
     pub min_negative_reading_hours: f64,
+    /// The days after application at which a patch test is read (`2,4,7`).
+    pub reading_days: Vec<i64>,
     pub suspected: Level,
     pub declared: Level,
     pub unverified_ingredients: Level,
@@ -348,6 +350,12 @@ pub enum ItemTarget {
         id: FormulationId,
         label: String,
     },
+    /// A mix of a test series (fragrance mix I, thiuram mix): a positive is a sensitivity to
+    /// the group of its components, since the test cannot tell which one.
+    Group {
+        id: i64,
+        name: String,
+    },
 }
 
 /// A reading in force (not superseded by a correction).
@@ -375,6 +383,11 @@ pub struct TestItem {
     pub item: i64,
     pub target: ItemTarget,
     pub readings: Vec<Reading>,
+    /// On the irradiated set of a photopatch test: the number of its twin under cover.
+    pub photo_of: Option<i64>,
+    /// The relevance in force (`current, probable, occupational`), as the dermatologist
+    /// recorded it: every reason resting on the item says it.
+    pub relevance: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -382,6 +395,8 @@ pub struct PatchTest {
     pub id: i64,
     pub applied_at: DateTime<Utc>,
     pub items: Vec<TestItem>,
+    /// When the photopatch set was irradiated (UVA), if it was.
+    pub irradiated_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

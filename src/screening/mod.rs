@@ -382,8 +382,19 @@ pub fn outcomes<'a>(client: &'a ClientFacts, world: &World) -> Vec<ItemOutcome<'
     let mut all = Vec::new();
     for test in &client.tests {
         for item in &test.items {
-            let (outcome, deciding) =
+            let (mut outcome, deciding) =
                 item_outcome(&item.readings, policy.min_negative_reading_hours);
+            // A reaction on the irradiated set only, once irradiated, is photo-positive.
+            if let Some(twin) = item.photo_of {
+                let twin = test
+                    .items
+                    .iter()
+                    .find(|t| t.item == twin)
+                    .map_or(Outcome::Pending, |t| {
+                        item_outcome(&t.readings, policy.min_negative_reading_hours).0
+                    });
+                outcome = outcome::photo_outcome(outcome, twin, test.irradiated_at.is_some());
+            }
             let current = match deciding {
                 Some(r) if outcome == Outcome::Negative => valid_from <= r.at,
                 _ => true,
@@ -412,8 +423,18 @@ fn test_evidence(o: &ItemOutcome) -> String {
             )
         })
         .unwrap_or_default();
+    let photo = if o.outcome == Outcome::PhotoPositive {
+        ", photo-positive (irradiated set only)"
+    } else {
+        ""
+    };
+    let relevance = o
+        .item
+        .relevance
+        .as_ref()
+        .map_or(String::new(), |r| format!(", relevance: {r}"));
     format!(
-        "patch test {} item {} applied {}{grade}",
+        "patch test {} item {} applied {}{grade}{photo}{relevance}",
         o.test.id,
         o.item.item,
         date_of(&o.test.applied_at)
@@ -461,9 +482,12 @@ pub fn active_sensitivities(
                         .map(|c| c.substance),
                 );
             }
+            // A negative mix clears none of its components: each was tested at a fraction of
+            // its own concentration.
+            ItemTarget::Group { .. } => {}
         }
     }
-    for o in outcomes.iter().filter(|o| o.outcome == Outcome::Positive) {
+    for o in outcomes.iter().filter(|o| o.outcome.is_positive()) {
         let evidence = Some(test_evidence(o));
         match &o.item.target {
             ItemTarget::Substance { id, name, verified } => active.push(ActiveSensitivity {
@@ -474,6 +498,15 @@ pub fn active_sensitivities(
                 certainty: Certainty::Confirmed,
                 evidence,
                 unverified: !verified,
+            }),
+            ItemTarget::Group { id, name } => active.push(ActiveSensitivity {
+                id: None,
+                target: Target::Group(*id),
+                target_name: name.clone(),
+                source: Source::PatchTest,
+                certainty: Certainty::Confirmed,
+                evidence,
+                unverified: false,
             }),
             ItemTarget::Formulation { id, .. } => {
                 for c in distinct(client.contents(*id)) {
@@ -605,6 +638,10 @@ pub fn relevance(client: &ClientFacts, world: &World, outcomes: &[ItemOutcome]) 
             }
             ItemTarget::Formulation { id, .. } => {
                 r.formulations.insert(*id);
+            }
+            ItemTarget::Group { id, .. } => {
+                r.substances
+                    .extend(world.group(*id).into_iter().flat_map(|g| &g.members));
             }
         }
     }
@@ -756,6 +793,11 @@ fn test_reasons(
         match &o.item.target {
             ItemTarget::Formulation { id, .. } if *id == product.formulation_id => {
                 let (level, code, what) = match o.outcome {
+                    Outcome::PhotoPositive => (
+                        Level::Block,
+                        "positive-test",
+                        "the client tested photo-positive to this formulation (a reaction under UVA)",
+                    ),
                     Outcome::Positive => (
                         Level::Block,
                         "positive-test",
@@ -807,6 +849,26 @@ fn test_reasons(
                     because: Some(because),
                     via: None,
                 });
+            }
+            ItemTarget::Group { id, name } if o.outcome == Outcome::Doubtful => {
+                let members = world.group(*id).map_or(&[][..], |g| g.members.as_slice());
+                let ingredient = product
+                    .ingredients
+                    .iter()
+                    .find(|i| members.contains(&i.substance));
+                if let Some(ingredient) = ingredient {
+                    reasons.push(Reason {
+                        level: Level::Caution,
+                        code: "doubtful-test",
+                        message: format!(
+                            "the client's strongest reading to {name}, which holds the ingredient {}, is doubtful (?+): {evidence}",
+                            ingredient.substance_name
+                        ),
+                        ingredient: Some(ingredient.reference()),
+                        because: Some(because),
+                        via: None,
+                    });
+                }
             }
             _ => {}
         }

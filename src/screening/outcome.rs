@@ -51,6 +51,10 @@ impl Grade {
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Positive,
+    /// Positive only on the irradiated set of a photopatch test (its twin under cover is not):
+    /// a photoallergy. It counts as a positive in every verdict (a tattoo lives in the sun).
+    #[serde(rename = "photo-positive")]
+    PhotoPositive,
     Doubtful,
     Irritant,
     Negative,
@@ -61,12 +65,47 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Positive => "positive",
+            Outcome::PhotoPositive => "photo-positive",
             Outcome::Doubtful => "doubtful",
             Outcome::Irritant => "irritant",
             Outcome::Negative => "negative",
             Outcome::Pending => "pending",
         }
     }
+
+    /// A positive, in the dark or only under UVA: either makes a confirmed sensitivity.
+    pub fn is_positive(self) -> bool {
+        matches!(self, Outcome::Positive | Outcome::PhotoPositive)
+    }
+}
+
+/// The outcome of an item of a photopatch test's irradiated set: a positive whose twin under
+/// cover is not positive, once the set was irradiated, is photo-positive.
+pub fn photo_outcome(outcome: Outcome, twin: Outcome, irradiated: bool) -> Outcome {
+    if irradiated && outcome == Outcome::Positive && !twin.is_positive() {
+        Outcome::PhotoPositive
+    } else {
+        outcome
+    }
+}
+
+/// The day a positive was first read, when the item ever read positive.
+pub fn first_positive_day(readings: &[Reading]) -> Option<i64> {
+    readings
+        .iter()
+        .filter(|r| r.grade.is_positive())
+        .min_by_key(|r| r.at)
+        .map(Reading::day)
+}
+
+/// The last reading day at which a positive is expected: one first seen after it is **late**
+/// (SPEC 4 "a positive first seen after D4").
+pub const LATE_AFTER_DAY: i64 = 4;
+
+/// Whether a positive was first seen after D4 (a late reaction: corticosteroids, some metals,
+/// or an active sensitisation by the test itself).
+pub fn is_late(readings: &[Reading]) -> bool {
+    first_positive_day(readings).is_some_and(|d| d > LATE_AFTER_DAY)
 }
 
 /// The outcome of an item from its readings in force, and the reading that decides it:
@@ -95,5 +134,63 @@ pub fn item_outcome(readings: &[Reading], min_negative_hours: f64) -> (Outcome, 
             }
         }
         _ => (Outcome::Pending, None),
+    }
+}
+
+/// Whether a test is due for a reading `day` days after its application: `day` is a scheduled
+/// reading day and some item has no reading that day or later (`item_days`: the days of each
+/// item's readings in force). A reading missed on D2 does not hide the test on D4.
+pub fn reading_due(schedule: &[i64], item_days: &[Vec<i64>], day: i64) -> bool {
+    schedule.contains(&day)
+        && item_days
+            .iter()
+            .any(|days| !days.iter().any(|read| *read >= day))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reading_is_due_on_a_scheduled_day_until_every_item_is_read_then_or_later() {
+        let schedule = [2, 4, 7];
+        assert!(reading_due(&schedule, &[vec![], vec![]], 2));
+        assert!(!reading_due(&schedule, &[vec![], vec![]], 3));
+        assert!(reading_due(&schedule, &[vec![2], vec![]], 2));
+        assert!(!reading_due(&schedule, &[vec![2], vec![3]], 2));
+        assert!(reading_due(&schedule, &[vec![2], vec![3]], 4));
+        assert!(
+            reading_due(&schedule, &[vec![], vec![]], 4),
+            "a missed D2 does not hide D4"
+        );
+        assert!(!reading_due(&schedule, &[vec![2, 4, 7], vec![7]], 7));
+    }
+
+    #[test]
+    fn a_reaction_only_under_uva_is_photo_positive_once_irradiated() {
+        use Outcome::*;
+        assert_eq!(photo_outcome(Positive, Negative, true), PhotoPositive);
+        assert_eq!(photo_outcome(Positive, Pending, true), PhotoPositive);
+        assert_eq!(photo_outcome(Positive, Positive, true), Positive);
+        assert_eq!(photo_outcome(Positive, Negative, false), Positive);
+        assert_eq!(photo_outcome(Negative, Negative, true), Negative);
+    }
+
+    #[test]
+    fn a_positive_first_seen_after_d4_is_late() {
+        use chrono::{TimeZone, Utc};
+        let at = |h: i64| Reading {
+            at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::hours(h),
+            hours: h as f64,
+            grade: Grade::Negative,
+        };
+        let pos = |h: i64| Reading {
+            grade: Grade::Weak,
+            ..at(h)
+        };
+        assert!(!is_late(&[at(48), pos(96)]));
+        assert!(is_late(&[at(48), at(96), pos(168)]));
+        assert!(!is_late(&[pos(48), pos(168)]));
+        assert!(!is_late(&[at(168)]));
     }
 }

@@ -186,8 +186,11 @@ fn test_of(id: i64, items: Vec<(ItemTarget, Vec<Reading>)>) -> PatchTest {
                 item: n as i64 + 1,
                 target,
                 readings,
+                photo_of: None,
+                relevance: None,
             })
             .collect(),
+        irradiated_at: None,
     }
 }
 
@@ -1001,4 +1004,82 @@ proptest! {
         prop_assert_eq!(a.verdict, expected);
         prop_assert!(a.reasons.windows(2).all(|w| w[0].level >= w[1].level), "reasons most severe first");
     }
+}
+
+#[test]
+fn a_positive_mix_is_a_confirmed_sensitivity_to_its_group_and_a_negative_mix_clears_nothing() {
+    let mix = ItemTarget::Group {
+        id: RELEASERS,
+        name: "formaldehyde-releasers".into(),
+    };
+    let positive = client(
+        vec![],
+        vec![test_of(
+            1,
+            vec![(mix.clone(), vec![reading(2, Grade::Weak)])],
+        )],
+    );
+    let a = assess(
+        &positive,
+        &product(3, &[QUATERNIUM_15]),
+        &world(),
+        no_tests_needed(),
+    );
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert_eq!(a.reasons[0].code, "sensitivity");
+    assert!(matches!(
+        &a.reasons[0].because,
+        Some(Because::Sensitivity {
+            target_kind: TargetKind::Group,
+            ..
+        })
+    ));
+    let negative = client(
+        vec![],
+        vec![test_of(1, vec![(mix, vec![reading(3, Grade::Negative)])])],
+    );
+    let outcomes = outcomes(&negative, &world());
+    assert!(active_sensitivities(&negative, &outcomes).is_empty());
+}
+
+#[test]
+fn a_reaction_only_on_the_irradiated_twin_is_photo_positive_and_blocks_with_its_relevance() {
+    let mut test = test_of(
+        1,
+        vec![
+            (
+                on_substance(NICKEL_SULFATE),
+                vec![reading(2, Grade::Negative)],
+            ),
+            (
+                on_substance(NICKEL_SULFATE),
+                vec![reading(2, Grade::Strong)],
+            ),
+        ],
+    );
+    test.items[1].photo_of = Some(1);
+    test.items[1].relevance = Some("current, probable".into());
+    let not_irradiated = client(vec![], vec![test.clone()]);
+    assert_eq!(
+        outcomes(&not_irradiated, &world())[1].outcome,
+        Outcome::Positive
+    );
+    test.irradiated_at = Some(applied() + Duration::days(1));
+    let c = client(vec![], vec![test]);
+    assert_eq!(outcomes(&c, &world())[1].outcome, Outcome::PhotoPositive);
+    let a = assess(
+        &c,
+        &product(3, &[NICKEL_SULFATE]),
+        &world(),
+        no_tests_needed(),
+    );
+    assert_eq!(a.verdict, Verdict::Blocked);
+    assert!(
+        a.reasons[0].message.contains("photo-positive")
+            && a.reasons[0]
+                .message
+                .contains("relevance: current, probable"),
+        "{}",
+        a.reasons[0].message
+    );
 }

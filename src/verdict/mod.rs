@@ -207,6 +207,7 @@ fn patch_test_status(outcomes: &[ItemOutcome], formulation: i64) -> String {
             .map_or_else(|| applied.clone(), |r| screening::date_of(&r.at));
         let (rank, text) = match o.outcome {
             Outcome::Positive => (6, format!("positive ({date})")),
+            Outcome::PhotoPositive => (6, format!("photo-positive ({date})")),
             Outcome::Doubtful => (5, format!("doubtful ({date})")),
             Outcome::Irritant => (4, format!("irritant ({date})")),
             Outcome::Pending => (3, format!("pending (applied {applied})")),

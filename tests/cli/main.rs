@@ -10,6 +10,7 @@ mod recall;
 mod records;
 mod reference;
 mod reliability;
+mod series;
 mod serve;
 mod support;
 mod verdicts;

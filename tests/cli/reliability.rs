@@ -197,11 +197,13 @@ fn the_cosing_annexes_import_as_substances() {
     let w = Work::new();
     // Rows whose CAS, EC or CI number the built-in reference holds enrich that substance
     // instead of making a new one (SPEC 2), hence fewer new ones than rows with new names.
+    // (The patch-test mixes' components in the reference, fragrances and parabens among them,
+    // are such rows.)
     for (annex, rows, new) in [
-        ("II", 1744, 1705),
-        ("III", 373, 364),
+        ("II", 1744, 1699),
+        ("III", 373, 349),
         ("IV", 154, 135),
-        ("V", 57, 45),
+        ("V", 57, 43),
         ("VI", 34, 31),
     ] {
         let Some(file) = realdata(&format!("cosing/COSING_Annex_{annex}_v2.csv")) else {

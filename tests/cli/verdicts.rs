@@ -1055,6 +1055,7 @@ fn policy_show_and_set_validate_keys_and_values() {
             "require-patch-test",
             "patch-test-valid-days",
             "min-negative-reading-hours",
+            "reading-days",
             "suspected",
             "declared",
             "unverified-ingredients",
