@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clinical;
 pub mod facts;
 pub mod groups;
+pub mod import;
 mod migrations;
 pub mod reference;
 pub mod substances;
@@ -32,7 +33,7 @@ type Step = fn(&Connection) -> Result<()>;
 /// database from version `i + 1` to `i + 2`. A later change appends a step here and makes the
 /// same change in `schema.sql`; an earlier step is never edited. A test migrates the first
 /// released schema and compares it with a new database.
-const STEPS: &[Step] = &[migrations::v2, migrations::v3];
+const STEPS: &[Step] = &[migrations::v2, migrations::v3, migrations::import_batches];
 
 /// The current schema version.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64 + 1;
