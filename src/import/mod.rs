@@ -208,7 +208,17 @@ pub fn next_record(source: &mut CsvSource, record: &mut csv::StringRecord) -> Re
                 ));
             }
             if !more {
-                if let Some(line) = source.seen.get().open_quote {
+                let seen = source.seen.get();
+                if let Some((open, close)) = seen.stray {
+                    return Err(Error::invalid_with_hint(
+                        format!(
+                            "{}: line {open}: a quote opens here and is not closed where its cell ends; it pairs with a quote on line {close}, and the lines between became one cell",
+                            source.info.file
+                        ),
+                        format!("close the quote on line {open} (a quote inside a quoted cell is written twice: \"\")"),
+                    ));
+                }
+                if let Some(line) = seen.open_quote {
                     return Err(Error::invalid_with_hint(
                         format!(
                             "{}: line {line}: a quote opens here and is never closed, so the rest of the file would be one cell",

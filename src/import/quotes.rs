@@ -23,6 +23,10 @@ pub struct Seen {
     pub at_line_start: bool,
     /// The line where the quote that is open now was opened.
     pub open_quote: Option<u64>,
+    /// The first quote that closed in the middle of a cell (`"Aqua, Glycerin` ... `,"Aqua`):
+    /// (the line where it opened, the line where it closed). A quote left open pairs with the
+    /// next one in the file; a well-formed closing quote is followed by a delimiter or a line end.
+    pub stray: Option<(u64, u64)>,
     state: State,
 }
 
@@ -39,6 +43,7 @@ impl Default for Seen {
             newlines: 0,
             at_line_start: true,
             open_quote: None,
+            stray: None,
             state: State::FieldStart,
         }
     }
@@ -79,6 +84,12 @@ pub fn feed(seen: &mut Seen, delimiter: u8, bytes: &[u8]) {
                 State::Quoted
             }
             (_, b) if b == delimiter || newline => State::FieldStart,
+            (State::QuoteInQuoted, _) => {
+                if seen.stray.is_none() {
+                    seen.stray = seen.open_quote.map(|open| (open, line));
+                }
+                State::Unquoted
+            }
             _ => State::Unquoted,
         };
         if seen.state != State::Quoted && seen.state != State::QuoteInQuoted {
@@ -126,6 +137,8 @@ mod tests {
         );
         assert_eq!(watch("a,5\" needle,c\n").open_quote, None);
         assert_eq!(watch("a,\"x\"y,c\n").open_quote, None);
+        assert_eq!(watch("a,\"x\"y,c\n").stray, Some((1, 1)));
+        assert_eq!(watch("a,\"b\n1,\"c\"\n").stray, Some((1, 2)));
         assert_eq!(watch("a,b").lines(), 1);
     }
 }

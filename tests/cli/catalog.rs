@@ -1251,3 +1251,81 @@ fn a_product_with_no_ingredient_is_an_invalid_row() {
     .stdout_has("line 2: product \"P1\" (line 2) has no ingredient");
     assert_eq!(w.count("products"), 0);
 }
+
+#[test]
+fn an_unclosed_quote_is_an_error_naming_the_line_where_it_opened() {
+    let w = Work::new();
+    let mut text = String::from(
+        "code,name,ingredients\nA,One,\"Aqua, Glycerin\"\nB,Two,Aqua\nC,Three,\"Aqua, Glycerin\n",
+    );
+    for i in 0..57 {
+        text.push_str(&format!("P{i},Product {i},\"Aqua, Glycerin\"\n"));
+    }
+    let file = write_file(&w, "unclosed.csv", &text);
+    w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "Q",
+    ])
+    .code(1)
+    .stderr_has("line 4: a quote opens here and is not closed");
+    assert_eq!(w.count("products"), 0);
+    // With no quote after it, it stays open until the end of the file.
+    let file = write_file(
+        &w,
+        "open.csv",
+        "code,name,ingredients\nA,One,Aqua\nB,Two,\"Aqua\nC,Three,Aqua\n",
+    );
+    w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "Q",
+    ])
+    .code(1)
+    .stderr_has("line 3: a quote opens here and is never closed");
+}
+
+#[test]
+fn a_label_column_gets_a_hint_for_the_ingredients_field_and_a_title_row_is_skipped() {
+    let w = Work::new();
+    let file = write_file(
+        &w,
+        "label.csv",
+        "Price list 2026,,,\nArticle,Label,Price,Stock\nX-1,\"Aqua, Glycerin\",5,1\n",
+    );
+    w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "L",
+    ])
+    .code(1)
+    .stderr_has("\"Article\", \"Label\", \"Price\", \"Stock\"")
+    .stderr_has("--map ingredients=\"Label\"");
+}
+
+#[test]
+fn the_report_counts_records_against_lines_and_shows_the_mapping_and_the_assumed_kind() {
+    let w = Work::new();
+    let r = w.import(
+        "multiline_label.csv",
+        "Multi",
+        &["--skip-invalid", "--dry-run"],
+    );
+    assert!(
+        r["lines"].as_u64().unwrap() > r["rows"].as_u64().unwrap() + 1,
+        "{r}"
+    );
+    assert!(r["mapping"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["field"] == "ingredients"));
+    assert_eq!(r["kind_assumed"], "pigment");
+    assert_eq!(r["warning_counts"]["kind-assumed"], 1);
+}
