@@ -1,4 +1,4 @@
--- inkguard schema: the whole current schema (version 7) and the one source of truth.
+-- inkguard schema: the whole current schema (version 8) and the one source of truth.
 -- A new database is made from it (src/db/mod.rs); an older one is brought here by the steps in
 -- src/db/migrations.rs, and a test checks that both end the same.
 -- Connection settings (foreign_keys, journal_mode, busy_timeout) live in open(), never here.
@@ -369,6 +369,32 @@ CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+-- Import batches (`import history`, `import undo`) and per-supplier import settings (`--save-map`).
+CREATE TABLE import_batches (
+    id        INTEGER PRIMARY KEY,
+    supplier  TEXT,
+    file      TEXT NOT NULL,
+    sha256    TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    counts    TEXT NOT NULL,
+    undone_at TEXT,
+    undone_by TEXT
+);
+CREATE TABLE import_batch_changes (
+    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
+    change   TEXT NOT NULL CHECK (change IN ('product', 'formulation', 'lot', 'product-update', 'lot-expiry')),
+    row_id   INTEGER NOT NULL,
+    before   TEXT
+);
+CREATE INDEX import_batch_changes_by_batch ON import_batch_changes (batch_id);
+CREATE TABLE supplier_settings (
+    supplier_norm TEXT PRIMARY KEY,
+    supplier      TEXT NOT NULL,
+    settings      TEXT NOT NULL,
+    saved_at      TEXT NOT NULL
+);
 
 -- Clinical records are never updated in place nor deleted: corrections are new rows that point
 -- at what they supersede, and retractions are rows of their own.

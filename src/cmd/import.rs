@@ -42,6 +42,7 @@ pub fn run(db: &mut Db, out: &Output, command: ImportCommand) -> Result<Exit> {
                 skip_invalid: options.skip_invalid,
                 maps,
                 kind,
+                save: None,
             };
             let (report, outcome) = catalog::run(db, &job)?;
             out.document(&report, &human_catalog(&report))?;

@@ -213,6 +213,41 @@ BEGIN SELECT RAISE(ABORT, 'relevance is append-only: record a new one, which sup
     Ok(())
 }
 
+/// Import batches (`import history`, `import undo`): every catalog import records what it added
+/// and changed; and the per-supplier settings `--save-map` keeps.
+pub fn import_batches(conn: &Connection) -> Result<()> {
+    conn.execute_batch(IMPORT_BATCHES)?;
+    Ok(())
+}
+
+/// The same text is in `schema.sql`.
+const IMPORT_BATCHES: &str = "
+CREATE TABLE import_batches (
+    id        INTEGER PRIMARY KEY,
+    supplier  TEXT,
+    file      TEXT NOT NULL,
+    sha256    TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    counts    TEXT NOT NULL,
+    undone_at TEXT,
+    undone_by TEXT
+);
+CREATE TABLE import_batch_changes (
+    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
+    change   TEXT NOT NULL CHECK (change IN ('product', 'formulation', 'lot', 'product-update', 'lot-expiry')),
+    row_id   INTEGER NOT NULL,
+    before   TEXT
+);
+CREATE INDEX import_batch_changes_by_batch ON import_batch_changes (batch_id);
+CREATE TABLE supplier_settings (
+    supplier_norm TEXT PRIMARY KEY,
+    supplier      TEXT NOT NULL,
+    settings      TEXT NOT NULL,
+    saved_at      TEXT NOT NULL
+);
+";
+
 /// The comparison key of a client code (SPEC 4): `C-1`, `c-1` and `C‐1` are one code.
 pub fn client_code_key(code: &str) -> String {
     ident::normalize_name(code)

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clinical;
 pub mod facts;
 pub mod groups;
+pub mod import;
 mod migrations;
 pub mod recalls;
 pub mod reference;
@@ -43,6 +44,7 @@ const STEPS: &[Step] = &[
     migrations::recalls,
     migrations::serve_users,
     migrations::patch_test_series,
+    migrations::import_batches,
 ];
 
 /// The current schema version.

@@ -8,13 +8,16 @@ pub mod concentration;
 pub mod decode;
 pub mod headers;
 pub mod label;
+pub mod quotes;
 pub mod resolve;
 pub mod series;
 pub mod substances;
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Cursor, IsTerminal, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use encoding_rs::Encoding;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -54,6 +57,15 @@ pub struct CsvSource {
     pub reader: csv::Reader<Box<dyn Read>>,
     pub info: FileInfo,
     pub progress: ProgressBar,
+    /// Lines and quotes as the reader has seen them.
+    pub seen: Rc<Cell<quotes::Seen>>,
+}
+
+impl CsvSource {
+    /// The lines read so far.
+    pub fn lines(&self) -> u64 {
+        self.seen.get().lines()
+    }
 }
 
 /// Opens a CSV file for reading: decoded, delimiter sniffed (unless given), progress on a
@@ -90,7 +102,8 @@ pub fn open(options: &ReadOptions) -> Result<CsvSource> {
     let _ = (&mut text).take(SNIFF_BYTES as u64).read_to_end(&mut head);
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
     let encoding = text.encoding_name().to_string();
-    let source: Box<dyn Read> = Box::new(Cursor::new(head).chain(text));
+    let (watched, seen) = quotes::QuoteWatch::new(Cursor::new(head).chain(text), delimiter);
+    let source: Box<dyn Read> = Box::new(watched);
     let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -105,6 +118,7 @@ pub fn open(options: &ReadOptions) -> Result<CsvSource> {
             encoding,
         },
         progress,
+        seen,
     })
 }
 
@@ -194,6 +208,27 @@ pub fn next_record(source: &mut CsvSource, record: &mut csv::StringRecord) -> Re
                     "check the file: an unclosed quote makes the rest of the file one cell",
                 ));
             }
+            if !more {
+                let seen = source.seen.get();
+                if let Some((open, close)) = seen.stray {
+                    return Err(Error::invalid_with_hint(
+                        format!(
+                            "{}: line {open}: a quote opens here and is not closed where its cell ends; it pairs with a quote on line {close}, and the lines between became one cell",
+                            source.info.file
+                        ),
+                        format!("close the quote on line {open} (a quote inside a quoted cell is written twice: \"\")"),
+                    ));
+                }
+                if let Some(line) = seen.open_quote {
+                    return Err(Error::invalid_with_hint(
+                        format!(
+                            "{}: line {line}: a quote opens here and is never closed, so the rest of the file would be one cell",
+                            source.info.file
+                        ),
+                        format!("close the quote on line {line} (a quote inside a quoted cell is written twice: \"\")"),
+                    ));
+                }
+            }
             Ok(more)
         }
         Err(e) => Err(csv_error(&source.info.file, e)),
@@ -235,6 +270,7 @@ pub fn find_header<T>(
     mut accept: impl FnMut(&[&str], headers::ColumnMap) -> Option<T>,
 ) -> Result<Result<T, Vec<String>>> {
     let mut first: Option<Vec<String>> = None;
+    let mut first_filled = 0;
     for _ in 0..20 {
         if !next_record(source, record)? {
             break;
@@ -243,7 +279,12 @@ pub fn find_header<T>(
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        first.get_or_insert_with(|| cells.iter().map(|c| c.to_string()).collect());
+        // A title row (`Price list 2026,,,,`) is not the header the error should show.
+        let filled = cells.iter().filter(|c| !c.trim().is_empty()).count();
+        if first.is_none() || (first_filled < 2 && filled >= 2) {
+            first = Some(cells.iter().map(|c| c.to_string()).collect());
+            first_filled = filled;
+        }
         let map = headers::match_headers(&cells, maps)?;
         if let Some(found) = accept(&cells, map) {
             return Ok(Ok(found));

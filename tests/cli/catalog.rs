@@ -664,28 +664,23 @@ fn an_unknown_ingredient_becomes_unverified_with_suggestions_and_merge_fixes_it(
 }
 
 #[test]
-fn a_products_rows_must_stand_together() {
+fn a_products_rows_may_stand_anywhere_in_the_file() {
     let w = Work::new();
-    let file = fixture("split_product.csv");
-    w.run(&[
-        "import",
-        "catalog",
-        file.to_str().unwrap(),
-        "--supplier",
-        "Split",
-    ])
-    .code(1)
-    .stdout_has("line 4: product \"SP-1\" already appeared on line 2");
-    let r = w.import("split_product.csv", "Split", &["--skip-invalid"]);
-    assert_eq!(r["products"]["new"], 1, "only SP-2: {r}");
-    let list = w.run(&["product", "list", "--format", "json"]).ok().json();
-    assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(list[0]["code"], "SP-2");
-    assert_eq!(
-        w.count("formulations"),
-        1,
-        "SP-1's first part was taken back"
-    );
+    let r = w.import("split_product.csv", "Split", &[]);
+    assert_eq!(r["products"]["new"], 2, "{r}");
+    let p = w
+        .run(&["product", "show", "SP-1", "--format", "json"])
+        .ok()
+        .json();
+    let names: Vec<&str> = p["formulation"]["ingredients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name_as_declared"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Aqua", "Glycerin"], "in file order");
+    let again = w.import("split_product.csv", "Split", &[]);
+    assert_eq!(again["products"]["unchanged"], 2);
 }
 
 #[test]
@@ -1255,4 +1250,82 @@ fn a_product_with_no_ingredient_is_an_invalid_row() {
     .code(1)
     .stdout_has("line 2: product \"P1\" (line 2) has no ingredient");
     assert_eq!(w.count("products"), 0);
+}
+
+#[test]
+fn an_unclosed_quote_is_an_error_naming_the_line_where_it_opened() {
+    let w = Work::new();
+    let mut text = String::from(
+        "code,name,ingredients\nA,One,\"Aqua, Glycerin\"\nB,Two,Aqua\nC,Three,\"Aqua, Glycerin\n",
+    );
+    for i in 0..57 {
+        text.push_str(&format!("P{i},Product {i},\"Aqua, Glycerin\"\n"));
+    }
+    let file = write_file(&w, "unclosed.csv", &text);
+    w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "Q",
+    ])
+    .code(1)
+    .stderr_has("line 4: a quote opens here and is not closed");
+    assert_eq!(w.count("products"), 0);
+    // With no quote after it, it stays open until the end of the file.
+    let file = write_file(
+        &w,
+        "open.csv",
+        "code,name,ingredients\nA,One,Aqua\nB,Two,\"Aqua\nC,Three,Aqua\n",
+    );
+    w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "Q",
+    ])
+    .code(1)
+    .stderr_has("line 3: a quote opens here and is never closed");
+}
+
+#[test]
+fn a_label_column_gets_a_hint_for_the_ingredients_field_and_a_title_row_is_skipped() {
+    let w = Work::new();
+    let file = write_file(
+        &w,
+        "label.csv",
+        "Price list 2026,,,\nArticle,Label,Price,Stock\nX-1,\"Aqua, Glycerin\",5,1\n",
+    );
+    w.run(&[
+        "import",
+        "catalog",
+        file.to_str().unwrap(),
+        "--supplier",
+        "L",
+    ])
+    .code(1)
+    .stderr_has("\"Article\", \"Label\", \"Price\", \"Stock\"")
+    .stderr_has("--map ingredients=\"Label\"");
+}
+
+#[test]
+fn the_report_counts_records_against_lines_and_shows_the_mapping_and_the_assumed_kind() {
+    let w = Work::new();
+    let r = w.import(
+        "multiline_label.csv",
+        "Multi",
+        &["--skip-invalid", "--dry-run"],
+    );
+    assert!(
+        r["lines"].as_u64().unwrap() > r["rows"].as_u64().unwrap() + 1,
+        "{r}"
+    );
+    assert!(r["mapping"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["field"] == "ingredients"));
+    assert_eq!(r["kind_assumed"], "pigment");
+    assert_eq!(r["warning_counts"]["kind-assumed"], 1);
 }

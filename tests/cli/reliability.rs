@@ -258,6 +258,7 @@ fn the_sephora_product_list_imports_as_a_label_catalog_in_windows_1252() {
             "Sephora",
             "--encoding",
             "windows-1252",
+            "--skip-invalid",
             "--format",
             "json",
         ])
@@ -265,7 +266,14 @@ fn the_sephora_product_list_imports_as_a_label_catalog_in_windows_1252() {
         .json();
     assert_eq!(r["layout"], "one row per product");
     assert_eq!(r["rows"], 1472);
-    assert_eq!(r["products"]["new"], 1472);
+    assert_eq!(r["lines"], 1473);
+    assert_eq!(r["kind_assumed"], "pigment", "says which kind it assumed");
+    // `#NAME?` cells and marketing sentences are invalid rows, not ingredients.
+    let rejected = r["products"]["rejected"].as_i64().unwrap();
+    assert!((50..200).contains(&rejected), "{}", r["products"]);
+    assert_eq!(r["products"]["new"].as_i64().unwrap() + rejected, 1472);
+    let reasons = r["rejected"].to_string();
+    assert!(reasons.contains("#NAME?") && reasons.contains("sentence"));
     let p = w
         .run(&["product", "show", "Crème de la Mer", "--format", "json"])
         .ok()

@@ -1,0 +1,402 @@
+//! Products into the catalog: each assembled product's ingredients resolved to substances,
+//! planned against the catalog by fingerprint (new, changed, unchanged) and written through
+//! `db::import` inside the import's one transaction, every change recorded in the batch.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rusqlite::Connection;
+
+use super::super::concentration::{self, Concentration};
+use super::super::resolve::{Declared, Index, Resolution};
+use super::group::{fingerprint, ProductDecl};
+use super::parse::ItemDecl;
+use super::report::{CatalogReport, Rejected, Warnings};
+use super::CatalogImport;
+use crate::db::catalog::{self as cat, Kind};
+use crate::db::import::{self as dbi, Change, IngredientInsert, ProductFields};
+use crate::error::Result;
+use crate::ident::{self, Cas, ColourIndex, Ec};
+use crate::screening::World;
+
+/// A product as the catalog holds it, and its current formulation (id, version, fingerprint).
+type Existing = (Option<cat::ProductRow>, Option<(i64, i64, String)>);
+
+/// One ingredient, resolved.
+struct Item {
+    line: u64,
+    decl: ItemDecl,
+    declared: Declared,
+    concentration: Option<Concentration>,
+    resolution: Resolution,
+}
+
+pub struct Applier<'a> {
+    pub conn: &'a Connection,
+    pub job: &'a CatalogImport,
+    pub file_name: &'a str,
+    pub at: &'a str,
+    pub index: Index,
+    pub world: World,
+    pub report: CatalogReport,
+    pub warnings: Warnings,
+    /// The batch this import is recorded as; `None` on a dry run.
+    pub batch: Option<i64>,
+    /// Whether products are written (not when rows were rejected without --skip-invalid).
+    pub write: bool,
+    pub label: bool,
+    pub(super) matched: BTreeSet<i64>,
+    pub(super) unverified: BTreeSet<i64>,
+    supplier_ids: HashMap<String, i64>,
+}
+
+impl<'a> Applier<'a> {
+    pub fn new(
+        conn: &'a Connection,
+        job: &'a CatalogImport,
+        file_name: &'a str,
+        at: &'a str,
+        world: World,
+    ) -> Result<Self> {
+        Ok(Applier {
+            conn,
+            job,
+            file_name,
+            at,
+            index: Index::load(conn)?,
+            world,
+            report: CatalogReport::default(),
+            warnings: Warnings::default(),
+            batch: None,
+            write: true,
+            label: false,
+            matched: BTreeSet::new(),
+            unverified: BTreeSet::new(),
+            supplier_ids: HashMap::new(),
+        })
+    }
+
+    /// Resolves, checks and (unless only checking) writes one product.
+    pub fn product(&mut self, mut p: ProductDecl) -> Result<()> {
+        let mut items = Vec::with_capacity(p.items.len());
+        for (line, decl) in std::mem::take(&mut p.items) {
+            match self.resolve(line, decl) {
+                Ok(item) => items.push(item),
+                Err(r) => p.errors.push(r),
+            }
+        }
+        let fp = fingerprint(items.iter().map(|i| &i.decl));
+        let existing = self.existing(&p)?;
+        if p.errors.is_empty() {
+            self.check_lots(&mut p, &existing, &fp)?;
+        }
+        if !p.errors.is_empty() {
+            self.report.products.rejected += 1;
+            if self.job.skip_invalid {
+                let message = format!(
+                    "product {:?} ({}) not imported: it has invalid rows",
+                    p.code,
+                    p.lines()
+                );
+                self.warnings.warn(p.first_line, "not-imported", message);
+            }
+            self.report.rejected.append(&mut p.errors);
+            return Ok(());
+        }
+        for (line, kind, message) in std::mem::take(&mut p.notes) {
+            self.warnings.warn(line, kind, message);
+        }
+        for item in &items {
+            for w in &item.resolution.warnings {
+                self.warnings.warn(item.line, "identity", w.clone());
+            }
+        }
+        self.warn_restricted(&p, &items);
+        if self.write {
+            self.apply(&p, &items, existing, &fp)?;
+        }
+        Ok(())
+    }
+
+    fn resolve(&self, line: u64, decl: ItemDecl) -> Result<Item, Rejected> {
+        let reject = |e: String| Rejected {
+            line,
+            reason: if self.label {
+                format!("{:?}: {e}", decl.name)
+            } else {
+                e
+            },
+        };
+        let declared = Declared {
+            name: decl.name.clone(),
+            cas: decl.cas.iter().filter_map(|c| Cas::parse(c).ok()).collect(),
+            ec: decl.ec.iter().filter_map(|c| Ec::parse(c).ok()).collect(),
+            ci: decl
+                .ci
+                .iter()
+                .filter_map(|c| ColourIndex::parse(c).ok())
+                .collect(),
+        };
+        let concentration = decl
+            .concentration
+            .as_deref()
+            .and_then(|c| concentration::parse(c).ok().flatten());
+        let resolution = self.index.resolve(&declared).map_err(reject)?;
+        Ok(Item {
+            line,
+            decl,
+            declared,
+            concentration,
+            resolution,
+        })
+    }
+
+    fn supplier(&mut self, name: &str) -> Result<i64> {
+        let norm = ident::normalize_name(name);
+        if let Some(id) = self.supplier_ids.get(&norm) {
+            return Ok(*id);
+        }
+        let id = cat::supplier_id_or_create(self.conn, name)?;
+        self.supplier_ids.insert(norm, id);
+        Ok(id)
+    }
+
+    /// The product and its current formulation (id, version, fingerprint) as the catalog holds them.
+    fn existing(&self, p: &ProductDecl) -> Result<Existing> {
+        let supplier = match self.supplier_ids.get(&ident::normalize_name(&p.supplier)) {
+            Some(id) => Some(*id),
+            None => cat::supplier_id(self.conn, &p.supplier)?,
+        };
+        let product = match supplier {
+            Some(s) => cat::find_product(self.conn, s, &p.code)?,
+            None => None,
+        };
+        let current = match &product {
+            Some(row) => cat::current_formulation(self.conn, row.id)?,
+            None => None,
+        };
+        Ok((product, current))
+    }
+
+    /// A lot already recorded with another formulation than the one the file declares is a
+    /// contradiction: a lot is made from one formulation.
+    fn check_lots(&self, p: &mut ProductDecl, existing: &Existing, fp: &str) -> Result<()> {
+        let Some(product) = &existing.0 else {
+            return Ok(());
+        };
+        let target = existing.1.as_ref().filter(|c| c.2 == fp).map(|c| c.0);
+        for l in &p.lots {
+            if let Some((_, formulation, _)) = cat::find_lot(self.conn, product.id, &l.lot)? {
+                if Some(formulation) != target {
+                    let version = cat::formulation_version(self.conn, formulation)?;
+                    p.errors.push(Rejected {
+                        line: l.line,
+                        reason: format!(
+                            "lot {:?} of {:?} is already recorded with formulation {version}, whose ingredients differ from this file's",
+                            l.lot, p.code
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Warns of the restricted substances a pigment declares (SPEC 3 and 6), by the rule the
+    /// engine uses: `Restriction::breach` of the restrictions in force.
+    fn warn_restricted(&mut self, p: &ProductDecl, items: &[Item]) {
+        if p.kind.or(self.job.kind).unwrap_or(Kind::Pigment) != Kind::Pigment {
+            return;
+        }
+        let today = self.world.today();
+        let mut found = Vec::new();
+        for item in items {
+            let max = item.concentration.as_ref().and_then(|c| c.max_percent);
+            for id in &item.resolution.substances {
+                for r in self.world.restrictions_in_force(*id) {
+                    if let Some(what) = r.breach(max, today) {
+                        found.push((
+                            item.line,
+                            format!(
+                                "product {:?}: {} (declared as {:?}) {what}",
+                                p.code,
+                                self.index.name_of(*id),
+                                item.decl.name
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        for (line, message) in found {
+            self.warnings.warn(line, "restricted", message);
+        }
+    }
+
+    fn record(&self, change: Change, row: i64, before: Option<&str>) -> Result<()> {
+        match self.batch {
+            Some(batch) => dbi::record_change(self.conn, batch, change, row, before),
+            None => Ok(()),
+        }
+    }
+
+    /// The plan for a product (new, changed, unchanged by fingerprint), applied.
+    fn apply(
+        &mut self,
+        p: &ProductDecl,
+        items: &[Item],
+        existing: Existing,
+        fp: &str,
+    ) -> Result<()> {
+        let supplier = self.supplier(&p.supplier)?;
+        let mut new = false;
+        let mut changed = false;
+        let product = match &existing.0 {
+            None => {
+                let kind = p.kind.or(self.job.kind).unwrap_or(Kind::Pigment);
+                let name = p.name.clone().unwrap_or_else(|| p.code.clone());
+                let shade = p.shade.clone().flatten();
+                let id = dbi::insert_product(
+                    self.conn,
+                    supplier,
+                    &p.code,
+                    &name,
+                    shade.as_deref(),
+                    kind,
+                    self.at,
+                )?;
+                self.record(Change::Product, id, None)?;
+                new = true;
+                id
+            }
+            Some(row) => {
+                let before = ProductFields {
+                    name: row.name.clone(),
+                    shade: row.shade.clone(),
+                    kind: row.kind,
+                };
+                let after = ProductFields {
+                    name: p.name.clone().unwrap_or_else(|| row.name.clone()),
+                    shade: p.shade.clone().unwrap_or_else(|| row.shade.clone()),
+                    kind: p.kind.or(self.job.kind).unwrap_or(row.kind),
+                };
+                if after != before {
+                    dbi::update_product(self.conn, row.id, &after)?;
+                    let text = serde_json::to_string(&before).unwrap_or_default();
+                    self.record(Change::ProductUpdate, row.id, Some(&text))?;
+                    changed = true;
+                }
+                row.id
+            }
+        };
+        let formulation = match existing.1 {
+            Some((id, _, current)) if current == fp => {
+                for item in items {
+                    self.count_substances(&item.resolution.substances);
+                }
+                id
+            }
+            other => {
+                let version = other.map_or(1, |(_, v, _)| v + 1);
+                let source = format!("import catalog {}", self.file_name);
+                let id =
+                    dbi::insert_formulation(self.conn, product, version, fp, self.at, &source)?;
+                self.record(Change::Formulation, id, None)?;
+                self.write_ingredients(id, items)?;
+                self.report.formulations += 1;
+                changed = true;
+                id
+            }
+        };
+        for l in &p.lots {
+            let expires = l.expires.map(|e| e.to_string());
+            match cat::find_lot(self.conn, product, &l.lot)? {
+                None => {
+                    let id = cat::insert_lot(
+                        self.conn,
+                        product,
+                        formulation,
+                        &l.lot,
+                        expires.as_deref(),
+                        self.at,
+                    )?;
+                    self.record(Change::Lot, id, None)?;
+                    self.report.lots += 1;
+                }
+                Some((id, _, old)) if old != expires => {
+                    dbi::set_lot_expiry(self.conn, id, expires.as_deref())?;
+                    self.record(Change::LotExpiry, id, old.as_deref())?;
+                    let message = format!(
+                        "lot {:?} of {:?}: expiry changed from {} to {}",
+                        l.lot,
+                        p.code,
+                        old.as_deref().unwrap_or("none"),
+                        expires.as_deref().unwrap_or("none")
+                    );
+                    self.warnings.warn(l.line, "expiry-changed", message);
+                    changed = true;
+                }
+                Some(_) => {}
+            }
+        }
+        let counts = &mut self.report.products;
+        match (new, changed) {
+            (true, _) => counts.new += 1,
+            (false, true) => counts.changed += 1,
+            (false, false) => counts.unchanged += 1,
+        }
+        Ok(())
+    }
+
+    fn write_ingredients(&mut self, formulation: i64, items: &[Item]) -> Result<()> {
+        let mut ids: Vec<Vec<i64>> = Vec::with_capacity(items.len());
+        for item in items {
+            let mut list = item.resolution.substances.clone();
+            if let Some(new) = &item.resolution.new {
+                list.push(self.unverified_substance(new, item.line)?);
+            }
+            self.count_substances(&list);
+            ids.push(list);
+        }
+        let mut rows = Vec::new();
+        for (i, (item, list)) in items.iter().zip(&ids).enumerate() {
+            let c = item.concentration.as_ref();
+            for sid in list {
+                rows.push(IngredientInsert {
+                    position: i as i64 + 1,
+                    name: &item.decl.name,
+                    substance: *sid,
+                    concentration_text: c.map(|c| c.text.as_str()),
+                    min_percent: c.and_then(|c| c.min_percent),
+                    max_percent: c.and_then(|c| c.max_percent),
+                    function: item.decl.function.as_deref(),
+                    may_contain: item.decl.may_contain,
+                    cas: joined(&item.declared.cas),
+                    ec: joined(&item.declared.ec),
+                    ci: joined(&item.declared.ci),
+                    doubt: item.resolution.doubt.as_deref(),
+                });
+            }
+        }
+        dbi::insert_ingredients(self.conn, formulation, &rows)
+    }
+
+    fn count_substances(&mut self, ids: &[i64]) {
+        for id in ids {
+            if self.index.substances.get(id).is_some_and(|k| k.verified) {
+                self.matched.insert(*id);
+            } else {
+                self.unverified.insert(*id);
+            }
+        }
+    }
+}
+
+/// `a, b` for the declared numbers; `None` when there are none.
+fn joined<T: ToString>(list: &[T]) -> Option<String> {
+    (!list.is_empty()).then(|| {
+        list.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
