@@ -10,6 +10,7 @@ mod recall;
 mod records;
 mod reference;
 mod reliability;
+mod safety;
 mod series;
 mod serve;
 mod support;
