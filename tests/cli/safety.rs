@@ -24,11 +24,9 @@ struct Known {
     ci: Vec<String>,
 }
 
-/// The built-in reference and its groups, read from a new database.
+/// The built-in reference, read from a new database.
 struct Reference {
     substances: Vec<Known>,
-    /// group id -> (same-hapten, members listed or inferred)
-    groups: BTreeMap<i64, (bool, BTreeSet<i64>)>,
 }
 
 fn reference(w: &Work) -> Reference {
@@ -59,12 +57,10 @@ fn reference(w: &Work) -> Reference {
         s.cas = of("cas");
         s.ci = of("ci");
     }
-    Reference {
-        substances,
-        groups: groups(&conn),
-    }
+    Reference { substances }
 }
 
+/// group id -> (same-hapten, members listed or inferred).
 fn groups(conn: &rusqlite::Connection) -> BTreeMap<i64, (bool, BTreeSet<i64>)> {
     let mut groups: BTreeMap<i64, (bool, BTreeSet<i64>)> = BTreeMap::new();
     let rows: Vec<(i64, String, i64)> = conn
