@@ -4,6 +4,7 @@ mod browser;
 mod catalog;
 mod clock;
 mod codes;
+mod doubt;
 mod newcomer;
 mod realdata;
 mod recall;
