@@ -295,11 +295,18 @@ pub fn batch(conn: &Connection, id: i64) -> Result<Option<BatchRow>> {
     Ok(batches(conn)?.into_iter().find(|b| b.id == id))
 }
 
-/// What points at the rows a batch added (patch tests, treatments, flags, later lots and
-/// formulations of other imports): one line each, for the refusal.
+/// What points at the rows a batch added (patch tests, treatments, flags, recalls, later lots
+/// and formulations, later imports of the same products): one line each, for the refusal.
 pub fn undo_blockers(conn: &Connection, batch: i64) -> Result<Vec<String>> {
     let sql = "
-      WITH added(change, id) AS (SELECT change, row_id FROM import_batch_changes WHERE batch_id = ?1)
+      WITH added(change, id) AS (SELECT change, row_id FROM import_batch_changes WHERE batch_id = ?1),
+      -- The products each batch touched: added or changed, or through its formulations and lots.
+      batch_products(batch_id, product) AS (
+        SELECT c.batch_id, CASE
+                 WHEN c.change IN ('product', 'product-update') THEN c.row_id
+                 WHEN c.change = 'formulation' THEN (SELECT product_id FROM formulations WHERE id = c.row_id)
+                 ELSE (SELECT product_id FROM lots WHERE id = c.row_id) END
+          FROM import_batch_changes c WHERE c.batch_id >= ?1)
       SELECT 'patch test #' || pt.test_id || ' item ' || pt.item || ' uses product ' || p.code
         FROM patch_test_items pt JOIN products p ON p.id = pt.product_id
        WHERE pt.product_id IN (SELECT id FROM added WHERE change = 'product')
@@ -332,7 +339,17 @@ pub fn undo_blockers(conn: &Connection, batch: i64) -> Result<Vec<String>> {
       SELECT 'formulation ' || f.version || ' of ' || p.code || ' (imported later) belongs to a product this import added'
         FROM formulations f JOIN products p ON p.id = f.product_id
        WHERE f.product_id IN (SELECT id FROM added WHERE change = 'product')
-         AND f.id NOT IN (SELECT id FROM added WHERE change = 'formulation')";
+         AND f.id NOT IN (SELECT id FROM added WHERE change = 'formulation')
+      UNION ALL
+      SELECT 'recall #' || rm.recall_id || ' names lot ' || l.lot || ' of ' || p.code
+        FROM recall_matches rm JOIN lots l ON l.id = rm.lot_id JOIN products p ON p.id = l.product_id
+       WHERE rm.lot_id IN (SELECT id FROM added WHERE change = 'lot')
+      UNION ALL
+      SELECT DISTINCT 'batch ' || later.batch_id || ' (imported later) changed product ' || p.code
+        FROM batch_products later JOIN products p ON p.id = later.product
+       WHERE later.batch_id > ?1
+         AND later.batch_id IN (SELECT id FROM import_batches WHERE undone_at IS NULL)
+         AND later.product IN (SELECT product FROM batch_products WHERE batch_id = ?1)";
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([batch], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -20,6 +20,7 @@ pub mod group;
 pub mod header;
 pub mod parse;
 pub mod report;
+pub mod settings;
 
 use std::io::Read;
 
@@ -86,9 +87,11 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     })?;
     let batch = applier.batch;
     let mut report = applier.finish()?;
+    let mut saved = false;
     if report.rejected.is_empty() || job.skip_invalid {
         if let (Some(save), Some(supplier)) = (&job.save, &job.supplier) {
             dbi::save_settings(&tx, supplier, save, &at)?;
+            saved = true;
         }
     }
     let counts = serde_json::json!({
@@ -104,6 +107,9 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     detail["file"] = file_name.clone().into();
     detail["sha256"] = sha256.into();
     detail["batch"] = batch.into();
+    if saved {
+        detail["settings_saved"] = serde_json::to_value(&job.save).unwrap_or_default();
+    }
     let ending = super::Ending {
         command: "import catalog",
         file: &file_name,
@@ -118,6 +124,7 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     report.dry_run = job.dry_run;
     report.written = written;
     report.batch = batch.filter(|_| written);
+    report.settings_saved = saved && written;
     Ok((report, outcome))
 }
 
