@@ -19,6 +19,8 @@ mod finish;
 pub mod group;
 pub mod header;
 pub mod parse;
+#[cfg(test)]
+mod proptests;
 pub mod report;
 pub mod settings;
 
