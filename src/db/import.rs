@@ -68,6 +68,40 @@ pub fn staged_products(
     Ok(())
 }
 
+/// The index of ingredients by substance (for the safe list) costs an import a random insert
+/// into a second B-tree per ingredient row; building it once after the rows are in costs a
+/// fraction of that. An import that adds many rows compared with those already held drops it
+/// here and `restore_index` builds it again, inside the import's transaction (a rollback
+/// brings it back as it was). Returns the index's SQL when it was dropped.
+pub fn suspend_index(conn: &Connection, adding: u64) -> Result<Option<String>> {
+    const INDEX: &str = "ingredients_by_substance";
+    let held: i64 = conn.query_row("SELECT ifnull(max(rowid), 0) FROM ingredients", [], |r| {
+        r.get(0)
+    })?;
+    if adding < 20_000 || (adding as i64) < held / 2 {
+        return Ok(None);
+    }
+    let sql: Option<String> = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+            [INDEX],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if sql.is_some() {
+        conn.execute_batch(&format!("DROP INDEX {INDEX}"))?;
+    }
+    Ok(sql)
+}
+
+/// Builds the index `suspend_index` dropped, with the very SQL it had.
+pub fn restore_index(conn: &Connection, sql: Option<String>) -> Result<()> {
+    if let Some(sql) = sql {
+        conn.execute_batch(&sql)?;
+    }
+    Ok(())
+}
+
 pub fn insert_product(
     conn: &Connection,
     supplier: i64,
@@ -448,4 +482,36 @@ pub fn save_settings(
         params![ident::normalize_name(supplier), supplier.trim(), text, at],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_sql(conn: &Connection) -> Option<String> {
+        conn.query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'ingredients_by_substance'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_large_import_builds_the_substance_index_again_exactly_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) =
+            crate::db::Db::init(&dir.path().join("t.db"), "t".into(), chrono::Utc::now()).unwrap();
+        let before = index_sql(&db.conn).expect("the schema has the index");
+        assert_eq!(
+            suspend_index(&db.conn, 100).unwrap(),
+            None,
+            "a small import keeps it"
+        );
+        let dropped = suspend_index(&db.conn, 50_000).unwrap();
+        assert_eq!(index_sql(&db.conn), None);
+        restore_index(&db.conn, dropped).unwrap();
+        assert_eq!(index_sql(&db.conn), Some(before));
+    }
 }

@@ -79,6 +79,13 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     // With invalid rows and no --skip-invalid nothing will be written: only check.
     applier.write = applier.report.rejected.is_empty() || job.skip_invalid;
     let label = applier.label;
+    // About how many ingredient rows the import may add: a label row declares about a dozen.
+    let adding = applier.report.rows * if label { 12 } else { 1 };
+    let index = if applier.write {
+        dbi::suspend_index(&tx, adding)?
+    } else {
+        None
+    };
     dbi::staged_products(&tx, |rows| {
         let rows: Vec<parse::RowDecl> = rows
             .iter()
@@ -87,6 +94,7 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
             .map_err(|e| Error::invalid(format!("staged row: {e}")))?;
         applier.product(group::assemble(rows, label))
     })?;
+    dbi::restore_index(&tx, index)?;
     let batch = applier.batch;
     let mut report = applier.finish()?;
     let mut saved = false;
