@@ -789,9 +789,17 @@ read: one row per ingredient (product, ingredient, CAS, EC, CI, concentration, l
 one row per product with the whole label declaration in one cell. Headers are understood in \
 English, German, French, Spanish and Italian; --map names any other.\n\n\
 The import is atomic: one invalid row and nothing is written (unless --skip-invalid). Importing \
-the same file again changes nothing; a changed ingredient list makes a new formulation.\n\n\
+the same file again changes nothing; a changed ingredient list makes a new formulation. Every \
+import is recorded as a batch: `import history` lists them, `import undo` takes one back.\n\n\
+The terminal gets a summary: counts, warnings counted by kind with a few examples of each, and \
+the invalid rows; --report FILE writes every detail as CSV (line, kind, value, suggestion). \
+--dry-run also shows which column fed which field.\n\n\
+--save-map keeps this import's --map, --delimiter, --encoding and --kind for the supplier: its \
+later imports use them unless given again, and the report says which saved settings it used.\n\n\
 Examples:\n  inkguard import catalog farben.csv --supplier 'Farbwerk GmbH' --encoding windows-1252\n  \
-inkguard import catalog labels.csv --supplier Dynamic --map ingredients='Full INCI' --dry-run"
+inkguard import catalog labels.csv --supplier Dynamic --map ingredients='Full INCI' --dry-run\n  \
+inkguard import catalog labels.csv --supplier Dynamic --map ingredients='Full INCI' --save-map\n  \
+inkguard import catalog big.csv --supplier Dynamic --skip-invalid --report big-report.csv"
     )]
     Catalog {
         #[command(flatten)]
@@ -802,6 +810,39 @@ inkguard import catalog labels.csv --supplier Dynamic --map ingredients='Full IN
         /// The kind of the file's products when no column says: pigment, anaesthetic, aftercare, other
         #[arg(long)]
         kind: Option<String>,
+        /// Keep --map, --delimiter, --encoding and --kind for this supplier's later imports
+        #[arg(long, requires = "supplier")]
+        save_map: bool,
+        /// Write every detail (line, kind, value, suggestion) to FILE as CSV
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Write the --report FILE even when it exists
+        #[arg(long, requires = "report")]
+        force: bool,
+        /// Print the counts only
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// List the imports (batches): file, its hash, time, actor, counts
+    #[command(
+        long_about = "List the catalog imports, oldest first: each is a batch with its id, the \
+file and its SHA-256 hash, the time, who imported it, the supplier, what it did (products new, \
+changed, unchanged; formulations; lots; invalid rows) and whether it was undone.\n\n\
+Examples:\n  inkguard import history\n  inkguard import history --format csv > imports.csv"
+    )]
+    History,
+    /// Take back an import: remove what it added, restore what it changed
+    #[command(
+        long_about = "Take back a catalog import (a batch of `import history`): the products, \
+formulations and lots it added are removed, and the product names, shades, kinds and lot expiry \
+dates it changed are put back as they were. Nothing is done when a patch test, treatment, \
+sensitivity or lot flag points at what it added, or a later import changed the same products: \
+the error names each. The undo is audited and all or nothing.\n\n\
+Example: inkguard import undo 3"
+    )]
+    Undo {
+        /// The batch id, as `import history` lists it
+        batch: i64,
     },
     /// Import reference substances (the EU CosIng inventory, or name,cas,ec,ci,synonyms)
     #[command(

@@ -1,17 +1,22 @@
-//! `import catalog` and `import substances`: options into plans, reports onto the screen.
+//! `import catalog`, `import substances`, `import history` and `import undo`: options into
+//! plans, reports onto the screen (`import_view`), `--report FILE`, the supplier's saved
+//! settings (`--save-map`) and the undoing of a batch.
 
-use std::fmt::Write as _;
+use std::io::Read;
+use std::path::Path;
 
 use crate::cli::{ImportCommand, ImportOptions};
 use crate::db::catalog::Kind;
+use crate::db::import::{self as dbi, SupplierSettings};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::import::catalog::{self, CatalogImport, CatalogReport, Rejected};
+use crate::import::catalog::{self, report, settings, CatalogImport};
 use crate::import::headers::Mapping;
-use crate::import::substances::{self, SubstanceImport, SubstanceReport};
+use crate::import::substances::{self, SubstanceImport};
 use crate::import::{self as imp, ReadOptions};
-use crate::output::Output;
+use crate::output::{Output, Table};
 
+use super::import_view as view;
 use super::Exit;
 
 pub fn run(db: &mut Db, out: &Output, command: ImportCommand) -> Result<Exit> {
@@ -23,11 +28,37 @@ pub fn run(db: &mut Db, out: &Output, command: ImportCommand) -> Result<Exit> {
             options,
             supplier,
             kind,
+            save_map,
+            report: report_file,
+            force,
+            quiet,
         } => {
-            let (read, maps) = read_options(&options)?;
-            let kind = kind
+            if let Some(path) = &report_file {
+                check_report_path(path, force, &db.path, &options.file)?;
+            }
+            let given = SupplierSettings {
+                maps: options.maps.clone(),
+                delimiter: options.delimiter.clone(),
+                encoding: options.encoding.clone(),
+                kind: kind.clone(),
+            };
+            let saved = match &supplier {
+                Some(s) => dbi::load_settings(&db.conn, s)?,
+                None => None,
+            };
+            let (effective, used) = settings::merge(&given, saved.as_ref())?;
+            let read = ImportOptions {
+                maps: effective.maps.clone(),
+                delimiter: effective.delimiter.clone(),
+                encoding: effective.encoding.clone(),
+                ..options
+            };
+            let (read, maps) = read_options(&read)?;
+            let kind = effective
+                .kind
+                .as_deref()
                 .map(|k| {
-                    Kind::parse(&k).ok_or_else(|| {
+                    Kind::parse(k).ok_or_else(|| {
                         Error::invalid_with_hint(
                             format!("--kind {k:?} is not a kind of product"),
                             "use pigment, anaesthetic, aftercare or other",
@@ -42,10 +73,19 @@ pub fn run(db: &mut Db, out: &Output, command: ImportCommand) -> Result<Exit> {
                 skip_invalid: options.skip_invalid,
                 maps,
                 kind,
-                save: None,
+                save: save_map.then_some(effective),
             };
-            let (report, outcome) = catalog::run(db, &job)?;
-            out.document(&report, &human_catalog(&report))?;
+            let (mut report, outcome) = catalog::run(db, &job)?;
+            report.saved_settings_used = used;
+            // Written whatever the outcome: the details matter most when rows were invalid.
+            if let Some(path) = &report_file {
+                report::write_csv(&report, path)?;
+            }
+            let shown = view::Shown {
+                quiet,
+                report_file: report_file.as_deref(),
+            };
+            out.document(&report, &view::catalog(&report, &shown))?;
             outcome.map(|()| 0)
         }
         ImportCommand::Substances { options } => {
@@ -57,9 +97,11 @@ pub fn run(db: &mut Db, out: &Output, command: ImportCommand) -> Result<Exit> {
                 maps,
             };
             let (report, outcome) = substances::run(db, &job)?;
-            out.document(&report, &human_substances(&report))?;
+            out.document(&report, &view::substances(&report))?;
             outcome.map(|()| 0)
         }
+        ImportCommand::History => history(db, out),
+        ImportCommand::Undo { batch } => undo(db, out, batch),
     }
 }
 
@@ -82,99 +124,132 @@ fn read_options(o: &ImportOptions) -> Result<(ReadOptions, Vec<Mapping>)> {
     Ok((read, maps))
 }
 
-fn heading(file: &str, dry_run: bool, written: bool) -> String {
-    if written {
-        format!("{file}: imported")
-    } else if dry_run {
-        format!("{file}: dry run, nothing written")
-    } else {
-        format!("{file}: not imported, nothing written")
+/// `--report FILE` may not write over an existing file without `--force`, and never over a
+/// database or the file being imported. Checked before the import starts.
+fn check_report_path(path: &Path, force: bool, db: &Path, input: &Path) -> Result<()> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(path, db) || is_database(path) {
+        return Err(Error::invalid_with_hint(
+            format!("--report {}: that file is a database", path.display()),
+            "name a new file for the report, e.g. --report import-report.csv",
+        ));
     }
+    if same(path, input) {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "--report {}: that is the file being imported",
+                path.display()
+            ),
+            "name a new file for the report, e.g. --report import-report.csv",
+        ));
+    }
+    if path.exists() && !force {
+        return Err(Error::invalid_with_hint(
+            format!("--report {}: the file exists", path.display()),
+            "name a new file, or add --force to write over it",
+        ));
+    }
+    Ok(())
 }
 
-fn rejected_lines(text: &mut String, rejected: &[Rejected]) {
-    if !rejected.is_empty() {
-        let _ = writeln!(text, "invalid rows:");
-        for r in rejected {
-            let _ = writeln!(text, "  line {}: {}", r.line, r.reason);
-        }
-    }
+/// Whether a file starts with SQLite's header.
+fn is_database(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == b"SQLite format 3\0")
 }
 
-fn warning_lines(text: &mut String, warnings: &[String]) {
-    if !warnings.is_empty() {
-        let _ = writeln!(text, "warnings:");
-        for w in warnings {
-            let _ = writeln!(text, "  {w}");
-        }
-    }
-}
-
-fn human_catalog(r: &CatalogReport) -> String {
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "{} ({}, {}, {} delimiter)",
-        heading(&r.file, r.dry_run, r.written),
-        r.layout,
-        r.encoding,
-        r.delimiter
-    );
-    let p = &r.products;
-    let _ = writeln!(
-        t,
-        "products: {} new, {} changed, {} unchanged{}",
-        p.new,
-        p.changed,
-        p.unchanged,
-        if p.rejected > 0 {
-            format!(", {} rejected", p.rejected)
+/// `import history`: every batch, oldest first.
+fn history(db: &Db, out: &Output) -> Result<Exit> {
+    let rows = dbi::batches(&db.conn)?;
+    let mut table = Table::new(&[
+        "batch", "file", "sha256", "at", "actor", "supplier", "counts", "undone",
+    ]);
+    for b in &rows {
+        let sha = if out.format == crate::cli::Format::Csv {
+            b.sha256.clone()
         } else {
-            String::new()
-        }
-    );
-    let _ = writeln!(
-        t,
-        "formulations: {} new; lots: {} new",
-        r.formulations, r.lots
-    );
-    let _ = writeln!(
-        t,
-        "substances: {} matched, {} unverified",
-        r.substances.matched,
-        r.substances.unverified.len()
-    );
-    for u in &r.substances.unverified {
-        let _ = write!(t, "  unverified: {:?} ({})", u.name, u.key);
-        if !u.suggestions.is_empty() {
-            let _ = write!(t, ", did you mean: {}?", u.suggestions.join(", "));
-        }
-        let _ = writeln!(t);
+            b.sha256.chars().take(12).collect()
+        };
+        table.row(vec![
+            b.id.to_string(),
+            b.file.clone(),
+            sha,
+            out.time(&b.at, db.zone),
+            b.actor.clone(),
+            b.supplier.clone().unwrap_or_default(),
+            view::counts(&b.counts),
+            b.undone_at
+                .as_deref()
+                .map(|at| out.time(at, db.zone))
+                .unwrap_or_default(),
+        ]);
     }
-    warning_lines(&mut t, &r.warnings);
-    rejected_lines(&mut t, &r.rejected);
-    if p.new + p.changed == 0 && r.lots == 0 && r.rejected.is_empty() && p.unchanged > 0 {
-        let _ = writeln!(t, "nothing changed: the catalog already holds this file");
-    }
-    t
+    out.records(&rows, &table)?;
+    Ok(0)
 }
 
-fn human_substances(r: &SubstanceReport) -> String {
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "{} ({}, {} delimiter)",
-        heading(&r.file, r.dry_run, r.written),
-        r.encoding,
-        r.delimiter
+/// `import undo BATCH`: all or nothing, refused while anything points at what it added.
+fn undo(db: &mut Db, out: &Output, batch: i64) -> Result<Exit> {
+    let at = db.stamp();
+    let actor = db.actor.clone();
+    let zone = db.zone;
+    let tx = db.write()?;
+    let row = dbi::batch(&tx, batch)?.ok_or_else(|| {
+        Error::invalid_with_hint(
+            format!("no import batch {batch}"),
+            "list the imports with: inkguard import history",
+        )
+    })?;
+    if let Some(when) = &row.undone_at {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "batch {batch} ({}) was already undone at {}",
+                row.file,
+                crate::time::show_stamp(when, zone)
+            ),
+            "list the imports with: inkguard import history",
+        ));
+    }
+    let blockers = dbi::undo_blockers(&tx, batch)?;
+    if !blockers.is_empty() {
+        const SHOWN: usize = 10;
+        let mut named = blockers[..blockers.len().min(SHOWN)].join("; ");
+        if blockers.len() > SHOWN {
+            named.push_str(&format!("; and {} more", blockers.len() - SHOWN));
+        }
+        return Err(Error::Invalid {
+            message: format!(
+                "batch {batch} ({}) cannot be undone, nothing was changed: {named}",
+                row.file
+            ),
+            hints: vec![
+                "records point at what it added: import a corrected file instead (a changed ingredient list makes a new formulation and keeps the old one)".into(),
+                "undo later imports of the same products first when one is named".into(),
+            ],
+        });
+    }
+    let counts = dbi::undo_batch(&tx, batch, &at, &actor)?;
+    let detail = serde_json::json!({
+        "batch": batch,
+        "file": row.file,
+        "sha256": row.sha256,
+        "removed": &counts,
+    });
+    crate::db::audit::append(&tx, &actor, &at, "import undo", None, &detail)?;
+    tx.commit()?;
+    let human = format!(
+        "batch {batch} ({}) undone: {}, {}, {} removed; {} restored\n",
+        row.file,
+        view::plural(counts.products, "product"),
+        view::plural(counts.formulations, "formulation"),
+        view::plural(counts.lots, "lot"),
+        view::plural(counts.restored, "change"),
     );
-    let s = &r.substances;
-    let _ = writeln!(
-        t,
-        "substances: {} new, {} updated, {} unchanged",
-        s.new, s.updated, s.unchanged
-    );
-    warning_lines(&mut t, &r.warnings);
-    rejected_lines(&mut t, &r.rejected);
-    t
+    out.document(&detail, &human)?;
+    Ok(0)
 }

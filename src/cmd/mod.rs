@@ -11,6 +11,7 @@ pub mod export;
 pub mod group;
 pub mod help;
 pub mod import;
+pub mod import_view;
 pub mod init;
 pub mod lot;
 pub mod ops;

@@ -68,6 +68,40 @@ pub fn staged_products(
     Ok(())
 }
 
+/// The index of ingredients by substance (for the safe list) costs an import a random insert
+/// into a second B-tree per ingredient row; building it once after the rows are in costs a
+/// fraction of that. An import that adds many rows compared with those already held drops it
+/// here and `restore_index` builds it again, inside the import's transaction (a rollback
+/// brings it back as it was). Returns the index's SQL when it was dropped.
+pub fn suspend_index(conn: &Connection, adding: u64) -> Result<Option<String>> {
+    const INDEX: &str = "ingredients_by_substance";
+    let held: i64 = conn.query_row("SELECT ifnull(max(rowid), 0) FROM ingredients", [], |r| {
+        r.get(0)
+    })?;
+    if adding < 20_000 || (adding as i64) < held / 2 {
+        return Ok(None);
+    }
+    let sql: Option<String> = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+            [INDEX],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if sql.is_some() {
+        conn.execute_batch(&format!("DROP INDEX {INDEX}"))?;
+    }
+    Ok(sql)
+}
+
+/// Builds the index `suspend_index` dropped, with the very SQL it had.
+pub fn restore_index(conn: &Connection, sql: Option<String>) -> Result<()> {
+    if let Some(sql) = sql {
+        conn.execute_batch(&sql)?;
+    }
+    Ok(())
+}
+
 pub fn insert_product(
     conn: &Connection,
     supplier: i64,
@@ -295,11 +329,18 @@ pub fn batch(conn: &Connection, id: i64) -> Result<Option<BatchRow>> {
     Ok(batches(conn)?.into_iter().find(|b| b.id == id))
 }
 
-/// What points at the rows a batch added (patch tests, treatments, flags, later lots and
-/// formulations of other imports): one line each, for the refusal.
+/// What points at the rows a batch added (patch tests, treatments, flags, recalls, later lots
+/// and formulations, later imports of the same products): one line each, for the refusal.
 pub fn undo_blockers(conn: &Connection, batch: i64) -> Result<Vec<String>> {
     let sql = "
-      WITH added(change, id) AS (SELECT change, row_id FROM import_batch_changes WHERE batch_id = ?1)
+      WITH added(change, id) AS (SELECT change, row_id FROM import_batch_changes WHERE batch_id = ?1),
+      -- The products each batch touched: added or changed, or through its formulations and lots.
+      batch_products(batch_id, product) AS (
+        SELECT c.batch_id, CASE
+                 WHEN c.change IN ('product', 'product-update') THEN c.row_id
+                 WHEN c.change = 'formulation' THEN (SELECT product_id FROM formulations WHERE id = c.row_id)
+                 ELSE (SELECT product_id FROM lots WHERE id = c.row_id) END
+          FROM import_batch_changes c WHERE c.batch_id >= ?1)
       SELECT 'patch test #' || pt.test_id || ' item ' || pt.item || ' uses product ' || p.code
         FROM patch_test_items pt JOIN products p ON p.id = pt.product_id
        WHERE pt.product_id IN (SELECT id FROM added WHERE change = 'product')
@@ -332,7 +373,17 @@ pub fn undo_blockers(conn: &Connection, batch: i64) -> Result<Vec<String>> {
       SELECT 'formulation ' || f.version || ' of ' || p.code || ' (imported later) belongs to a product this import added'
         FROM formulations f JOIN products p ON p.id = f.product_id
        WHERE f.product_id IN (SELECT id FROM added WHERE change = 'product')
-         AND f.id NOT IN (SELECT id FROM added WHERE change = 'formulation')";
+         AND f.id NOT IN (SELECT id FROM added WHERE change = 'formulation')
+      UNION ALL
+      SELECT 'recall #' || rm.recall_id || ' names lot ' || l.lot || ' of ' || p.code
+        FROM recall_matches rm JOIN lots l ON l.id = rm.lot_id JOIN products p ON p.id = l.product_id
+       WHERE rm.lot_id IN (SELECT id FROM added WHERE change = 'lot')
+      UNION ALL
+      SELECT DISTINCT 'batch ' || later.batch_id || ' (imported later) changed product ' || p.code
+        FROM batch_products later JOIN products p ON p.id = later.product
+       WHERE later.batch_id > ?1
+         AND later.batch_id IN (SELECT id FROM import_batches WHERE undone_at IS NULL)
+         AND later.product IN (SELECT product FROM batch_products WHERE batch_id = ?1)";
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([batch], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -431,4 +482,36 @@ pub fn save_settings(
         params![ident::normalize_name(supplier), supplier.trim(), text, at],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_sql(conn: &Connection) -> Option<String> {
+        conn.query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'ingredients_by_substance'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_large_import_builds_the_substance_index_again_exactly_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) =
+            crate::db::Db::init(&dir.path().join("t.db"), "t".into(), chrono::Utc::now()).unwrap();
+        let before = index_sql(&db.conn).expect("the schema has the index");
+        assert_eq!(
+            suspend_index(&db.conn, 100).unwrap(),
+            None,
+            "a small import keeps it"
+        );
+        let dropped = suspend_index(&db.conn, 50_000).unwrap();
+        assert_eq!(index_sql(&db.conn), None);
+        restore_index(&db.conn, dropped).unwrap();
+        assert_eq!(index_sql(&db.conn), Some(before));
+    }
 }

@@ -1,5 +1,6 @@
 //! Integration tests: the real `inkguard` binary on fixture files, one test binary.
 
+mod batches;
 mod browser;
 mod catalog;
 mod clock;

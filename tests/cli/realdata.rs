@@ -203,3 +203,51 @@ fn a_cosing_catalog_imports_twice_without_change(products: usize) {
 fn a_cosing_catalog_of_60000_products_imports_twice_without_change() {
     a_cosing_catalog_imports_twice_without_change(60_000);
 }
+
+/// Every real file that is a supplier catalog (the Sephora list, one row per product with the
+/// label declaration), imported twice: the second import changes nothing and says so.
+#[test]
+fn every_real_catalog_imports_twice_and_the_second_import_changes_nothing() {
+    let catalogs = [("products/sephora_cosmetics.csv", "Sephora")];
+    for (file, supplier) in catalogs {
+        let Some(path) = realdata(file) else {
+            continue;
+        };
+        let w = Work::new();
+        let extra = ["--encoding", "windows-1252", "--skip-invalid"];
+        let first = w.import_path(&path, supplier, &extra);
+        assert!(first["products"]["new"].as_u64().unwrap() > 1000, "{file}");
+        let catalog = w.catalog();
+        let again = w.import_path(&path, supplier, &extra);
+        let p = &again["products"];
+        assert_eq!(p["new"], 0, "{file}: {p}");
+        assert_eq!(p["changed"], 0, "{file}: {p}");
+        assert_eq!(p["unchanged"], first["products"]["new"], "{file}: {p}");
+        assert_eq!(again["formulations"], 0, "{file}");
+        assert_eq!(again["lots"], 0, "{file}");
+        assert_eq!(
+            w.catalog(),
+            catalog,
+            "{file}: the second import changed the catalog"
+        );
+        // The terminal summary stays short however many warnings and unverified substances.
+        let args = [
+            "import",
+            "catalog",
+            path.to_str().unwrap(),
+            "--supplier",
+            supplier,
+            "--encoding",
+            "windows-1252",
+            "--skip-invalid",
+            "--dry-run",
+        ];
+        let text = w.run(&args).ok().stdout.clone();
+        assert!(
+            text.lines().count() < 80,
+            "{file}: {} lines",
+            text.lines().count()
+        );
+        assert!(text.contains("--report FILE"), "{text}");
+    }
+}

@@ -93,10 +93,8 @@ impl Applier<'_> {
                 suggestions,
             });
         }
-        let (lines, counts, details) = self.warnings.lines();
-        self.report.warnings = lines;
-        self.report.warning_counts = counts;
-        self.report.details = details;
+        let warnings = std::mem::take(&mut self.warnings);
+        warnings.into_report(&mut self.report);
         if !self.report.substances.unverified.is_empty() {
             self.report
                 .warning_counts

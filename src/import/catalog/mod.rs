@@ -19,7 +19,10 @@ mod finish;
 pub mod group;
 pub mod header;
 pub mod parse;
+#[cfg(test)]
+mod proptests;
 pub mod report;
+pub mod settings;
 
 use std::io::Read;
 
@@ -76,6 +79,13 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     // With invalid rows and no --skip-invalid nothing will be written: only check.
     applier.write = applier.report.rejected.is_empty() || job.skip_invalid;
     let label = applier.label;
+    // About how many ingredient rows the import may add: a label row declares about a dozen.
+    let adding = applier.report.rows * if label { 12 } else { 1 };
+    let index = if applier.write {
+        dbi::suspend_index(&tx, adding)?
+    } else {
+        None
+    };
     dbi::staged_products(&tx, |rows| {
         let rows: Vec<parse::RowDecl> = rows
             .iter()
@@ -84,11 +94,14 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
             .map_err(|e| Error::invalid(format!("staged row: {e}")))?;
         applier.product(group::assemble(rows, label))
     })?;
+    dbi::restore_index(&tx, index)?;
     let batch = applier.batch;
     let mut report = applier.finish()?;
+    let mut saved = false;
     if report.rejected.is_empty() || job.skip_invalid {
         if let (Some(save), Some(supplier)) = (&job.save, &job.supplier) {
             dbi::save_settings(&tx, supplier, save, &at)?;
+            saved = true;
         }
     }
     let counts = serde_json::json!({
@@ -104,6 +117,9 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     detail["file"] = file_name.clone().into();
     detail["sha256"] = sha256.into();
     detail["batch"] = batch.into();
+    if saved {
+        detail["settings_saved"] = serde_json::to_value(&job.save).unwrap_or_default();
+    }
     let ending = super::Ending {
         command: "import catalog",
         file: &file_name,
@@ -118,6 +134,7 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     report.dry_run = job.dry_run;
     report.written = written;
     report.batch = batch.filter(|_| written);
+    report.settings_saved = saved && written;
     Ok((report, outcome))
 }
 

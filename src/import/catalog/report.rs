@@ -78,15 +78,35 @@ pub struct CatalogReport {
     pub warnings: Vec<String>,
     /// How many warnings of each kind.
     pub warning_counts: BTreeMap<String, usize>,
+    /// The supplier's saved settings (`--save-map`) this import used, as flags.
+    pub saved_settings_used: Vec<String>,
+    /// Whether this import saved its settings for the supplier (`--save-map`).
+    pub settings_saved: bool,
+    /// The first few distinct warnings of each kind, for the terminal's summary.
+    #[serde(skip)]
+    pub examples: BTreeMap<String, Vec<String>>,
+    /// How many distinct warnings of each kind.
+    #[serde(skip)]
+    pub distinct: BTreeMap<String, usize>,
     #[serde(skip)]
     pub details: Vec<Detail>,
+}
+
+/// Distinct warnings the terminal shows of each kind; `--report FILE` has them all.
+pub const EXAMPLES_PER_KIND: usize = 3;
+
+impl CatalogReport {
+    /// How many distinct warnings of a kind there are.
+    pub fn warnings_of_kind(&self, kind: &str) -> usize {
+        self.distinct.get(kind).copied().unwrap_or(0)
+    }
 }
 
 /// Collects warnings while the import runs.
 #[derive(Default)]
 pub struct Warnings {
-    /// Each distinct message with its first line and how often it came.
-    seen: BTreeMap<String, (u64, usize)>,
+    /// Each distinct message with its first line, how often it came and its kind.
+    seen: BTreeMap<String, (u64, usize, String)>,
     pub counts: BTreeMap<String, usize>,
     pub details: Vec<Detail>,
 }
@@ -100,22 +120,40 @@ impl Warnings {
             value: message.clone(),
             suggestion: String::new(),
         });
-        let entry = self.seen.entry(message).or_insert((line, 0));
+        let entry = self
+            .seen
+            .entry(message)
+            .or_insert((line, 0, kind.to_string()));
         entry.1 += 1;
     }
 
-    /// The warnings in order of their first line: `line 4 (and 2 more): ...`.
-    pub fn lines(self) -> (Vec<String>, BTreeMap<String, usize>, Vec<Detail>) {
-        let mut all: Vec<(String, (u64, usize))> = self.seen.into_iter().collect();
-        all.sort_by_key(|(_, (first, _))| *first);
+    /// Fills in the report's warnings in order of their first line (`line 4 (and 2 more):
+    /// ...`), their counts by kind, the first few of each kind and every detail.
+    pub fn into_report(self, report: &mut CatalogReport) {
+        let mut all: Vec<(String, (u64, usize, String))> = self.seen.into_iter().collect();
+        all.sort_by_key(|(_, (first, _, _))| *first);
+        let mut examples: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut distinct: BTreeMap<String, usize> = BTreeMap::new();
         let text = all
             .into_iter()
-            .map(|(message, (first, count))| match count {
-                1 => format!("line {first}: {message}"),
-                _ => format!("line {first} (and {} more): {message}", count - 1),
+            .map(|(message, (first, count, kind))| {
+                let line = match count {
+                    1 => format!("line {first}: {message}"),
+                    _ => format!("line {first} (and {} more): {message}", count - 1),
+                };
+                *distinct.entry(kind.clone()).or_default() += 1;
+                let shown = examples.entry(kind).or_default();
+                if shown.len() < EXAMPLES_PER_KIND {
+                    shown.push(line.clone());
+                }
+                line
             })
             .collect();
-        (text, self.counts, self.details)
+        report.warnings = text;
+        report.warning_counts = self.counts;
+        report.examples = examples;
+        report.distinct = distinct;
+        report.details = self.details;
     }
 }
 
