@@ -27,6 +27,7 @@ pub mod series;
 pub mod substance;
 pub mod treatment;
 pub mod user;
+pub mod verdict_text;
 
 use crate::cli::Command;
 use crate::db::Db;
@@ -56,7 +57,8 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
             client,
             product,
             lot,
-        } => check::check(db, out, &client, &product, lot.as_deref()),
+            details,
+        } => check::check(db, out, &client, &product, lot.as_deref(), details),
         Command::SafeList {
             client,
             supplier,

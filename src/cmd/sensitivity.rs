@@ -58,6 +58,25 @@ fn add(
         TargetRef::Substance(s) => (Some(s), None, "substance"),
         TargetRef::Group(g) => (None, Some(g), "group"),
     };
+    let how = crate::screening::evidence_words(certainty, source);
+    if let Some(existing) = already_held(db, &client, target, source, certainty)? {
+        let detail = serde_json::json!({
+            "id": existing, "target": name, "target_kind": kind, "source": source.as_str(),
+            "certainty": certainty.as_str(), "added": false
+        });
+        out.document(
+            &detail,
+            &format!(
+                "{} already has this sensitivity: #{existing} to {name} ({kind}), {how}; nothing was added",
+                client.code
+            ),
+        )?;
+        return Ok(0);
+    }
+    let unverified = match target {
+        TargetRef::Substance(s) => !clinical::substance_verified(&db.conn, s)?,
+        TargetRef::Group(_) => false,
+    };
     let (actor, at) = (db.actor.clone(), db.stamp());
     let tx = db.write()?;
     tx.execute(
@@ -78,16 +97,63 @@ fn add(
         &detail,
     )?;
     tx.commit()?;
+    if unverified {
+        eprintln!(
+            "warning: {name} is not identified (no CAS or Colour Index number is known for it), so it cannot be compared with any product: every check of {} is CAUTION (sensitivity-unmatched) while this sensitivity stands\nhint: when you know what it is, merge it into a known substance: inkguard substance merge {} NAME",
+            client.code,
+            crate::error::shell_quote(&name)
+        );
+    }
+    let mut detail = detail;
+    detail["added"] = serde_json::Value::Bool(true);
+    detail["unmatched"] = serde_json::Value::Bool(unverified);
     out.document(
         &detail,
         &format!(
-            "recorded sensitivity #{id} of {} to {name} ({kind}; {}, {})",
-            client.code,
-            source.as_str(),
-            certainty.as_str()
+            "recorded sensitivity #{id} of {} to {name} ({kind}): {how}",
+            client.code
         ),
     )?;
     Ok(0)
+}
+
+/// The client's sensitivity in force (not retracted) to the same target once resolved
+/// (merged substances followed) with the same source and certainty: adding it again adds
+/// nothing. One with other evidence (a physician confirming a declared allergy) is recorded:
+/// it can only make the verdicts stricter.
+fn already_held(
+    db: &Db,
+    client: &ClientRef,
+    target: TargetRef,
+    source: Source,
+    certainty: Certainty,
+) -> Result<Option<i64>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT s.id, s.substance_id, s.group_id FROM sensitivities s
+         WHERE s.client_id = ?1 AND s.source = ?2 AND s.certainty = ?3
+           AND NOT EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id)
+         ORDER BY s.id",
+    )?;
+    let rows: Vec<(i64, Option<i64>, Option<i64>)> = stmt
+        .query_map(
+            params![client.id, source.as_str(), certainty.as_str()],
+            |r| r.try_into(),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, substance, group) in rows {
+        let same = match (target, substance, group) {
+            (TargetRef::Substance(t), Some(s), _) => {
+                crate::db::substances::follow_merges(&db.conn, s)?
+                    == crate::db::substances::follow_merges(&db.conn, t)?
+            }
+            (TargetRef::Group(t), None, Some(g)) => t == g,
+            _ => false,
+        };
+        if same {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
 }
 
 #[derive(Debug, Serialize)]
