@@ -1106,6 +1106,16 @@ tracing.\n\nExample: inkguard reaction record C-0042 --treatment 7 --onset 2026-
         #[arg(long, value_enum)]
         severity: Severity,
     },
+    /// List a client's reactions with the treatment and lots each followed
+    #[command(
+        long_about = "List the adverse reactions recorded for a client, oldest first, each with \
+the treatment it followed and the products and lots used then (their ingredients are the \
+client's suspected sensitivities).\n\nExample: inkguard reaction list C-0042"
+    )]
+    List {
+        /// The client's code
+        client: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ mod recall;
 mod records;
 mod reference;
 mod reliability;
+mod sensitivities;
 mod series;
 mod serve;
 mod support;
