@@ -61,7 +61,10 @@ pub fn check(
     let human = if out.format == crate::cli::Format::Json {
         String::new()
     } else {
-        let alternatives = if a.verdict == Verdict::Clear {
+        // A safe list of the product's kind costs what `safe-list` costs: only when the next
+        // step is an alternative (not for "patch-test it first", the usual CAUTION).
+        let next = verdict::words::next(&verdict::words::lines(&a.reasons, a.verdict), a.verdict);
+        let alternatives = if next != verdict::words::Next::Alternative {
             Vec::new()
         } else {
             verdict::alternatives(&db.conn, db.now, &j.client.code, &j.row, ALTERNATIVES)?

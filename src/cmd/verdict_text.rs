@@ -240,8 +240,9 @@ fn next_step(
                     "patch-test it first".to_string()
                 };
                 let text = format!(
-                    "- {}/{} {}{shade_text}, {}; {test}:",
-                    i.supplier, i.code, i.name, i.stock
+                    "- {}{shade_text}, {}; {test}:",
+                    crate::screening::product_label(&i.supplier, &i.code, &i.name),
+                    i.stock
                 );
                 let _ = writeln!(t, "  {}", wrap(&text, style.width, INDENT, INDENT + 2));
                 let _ = writeln!(
