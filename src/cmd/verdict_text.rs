@@ -254,3 +254,39 @@ fn next_step(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_level_word_is_coloured_only_when_the_style_says_and_padding_stays_outside_the_colour() {
+        let colour = Style {
+            colour: true,
+            width: None,
+            details: false,
+        };
+        let plain = Style {
+            colour: false,
+            ..colour
+        };
+        assert_eq!(
+            paint("BLOCK", Level::Block, 8, &colour),
+            "\x1b[1;31mBLOCK\x1b[0m   "
+        );
+        assert_eq!(paint("BLOCK", Level::Block, 8, &plain), "BLOCK   ");
+    }
+
+    #[test]
+    fn wrapping_keeps_words_whole_and_indents_the_following_lines() {
+        assert_eq!(
+            wrap("one two three four", Some(14), 2, 4),
+            "one two\n    three four"
+        );
+        assert_eq!(wrap("unbroken", None, 0, 0), "unbroken");
+        assert_eq!(
+            wrap("averyveryverylongword x", Some(8), 0, 2),
+            "averyveryverylongword\n  x"
+        );
+    }
+}
