@@ -541,6 +541,9 @@ Examples:\n  inkguard patch-test read 3 --item 1 --grade ++ --at 2026-11-26T10:0
         /// Correct the reading of the same day, for this reason
         #[arg(long)]
         correct: Option<String>,
+        /// Accept a reading more than 14 days after the application, for this reason
+        #[arg(long, value_name = "REASON")]
+        late: Option<String>,
     },
     /// List a client's patch tests with each item's outcome
     List {

@@ -220,3 +220,97 @@ fn the_safe_list_leaves_out_a_product_whose_every_lot_is_flagged_and_says_why() 
         .ok()
         .stdout_has("no lot recorded");
 }
+
+#[test]
+fn a_reading_more_than_14_days_after_the_application_needs_late_and_a_reason() {
+    let w = clinic();
+    // Applied 2026-10-01; the clock is 2026-11-23: a typo'd reading date lands 53 days on.
+    let t = w
+        .run(&[
+            "patch-test",
+            "apply",
+            "C-1",
+            "--product",
+            "PL-1",
+            "--at",
+            "2026-10-01T10:00:00Z",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    w.run(&[
+        "patch-test",
+        "read",
+        &t,
+        "--grade=-",
+        "--at",
+        "2026-11-23T10:00:00Z",
+    ])
+    .code(1)
+    .stderr_has("53 days after the test was applied")
+    .stderr_has("--late REASON");
+    assert_eq!(w.count("readings"), 0, "a refused reading writes nothing");
+    w.run(&[
+        "patch-test",
+        "read",
+        &t,
+        "--grade=-",
+        "--at",
+        "2026-11-23T10:00:00Z",
+        "--late",
+        " ",
+    ])
+    .code(1)
+    .stderr_has("--late needs a reason");
+    w.run(&[
+        "patch-test",
+        "read",
+        &t,
+        "--grade=-",
+        "--at",
+        "2026-11-23T10:00:00Z",
+        "--late",
+        "client came back from abroad",
+    ])
+    .ok();
+    let show = w
+        .run(&["patch-test", "show", &t, "--format", "json"])
+        .ok()
+        .json();
+    assert!(
+        show.to_string()
+            .contains("late: client came back from abroad"),
+        "{show}"
+    );
+    // Within 14 days nothing is asked.
+    let t2 = w
+        .run(&[
+            "patch-test",
+            "apply",
+            "C-1",
+            "--product",
+            "PL-2",
+            "--at",
+            "2026-11-20T10:00:00Z",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    w.run(&[
+        "patch-test",
+        "read",
+        &t2,
+        "--grade=-",
+        "--at",
+        "2026-11-23T10:00:00Z",
+    ])
+    .ok();
+}
