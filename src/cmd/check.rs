@@ -161,9 +161,11 @@ pub fn safe_list(
             }
             for i in items.iter().filter(|i| i.verdict == Verdict::Caution) {
                 let _ = writeln!(t, "{}/{} {}:", i.supplier, i.code, i.name);
-                reasons_text(&mut t, &i.reasons, "  ");
+                for l in verdict::words::lines(&i.reasons, i.verdict) {
+                    let _ = writeln!(t, "  {:<8}{}", verdict::words::level_word(l.level), l.text);
+                }
             }
-            left_out_text(&mut t, &list.left, include_caution);
+            left_out_text(&mut t, &client.code, &list.left, include_caution);
             out.text(&t)?;
         }
         _ => {
@@ -201,7 +203,7 @@ const LEFT_OUT_NAMED: usize = 12;
 
 /// The closing line of a safe list: what it left out and why, `2 left out: FW-101 (nickel),
 /// SS-03 (every lot recalled)`.
-fn left_out_text(t: &mut String, left: &[verdict::LeftOut], include_caution: bool) {
+fn left_out_text(t: &mut String, client: &str, left: &[verdict::LeftOut], include_caution: bool) {
     if left.is_empty() {
         return;
     }
@@ -222,7 +224,8 @@ fn left_out_text(t: &mut String, left: &[verdict::LeftOut], include_caution: boo
     if cautions > 0 && !include_caution {
         let _ = write!(
             line,
-            "; {cautions} of them CAUTION (see them with --include-caution)"
+            "; {cautions} of them CAUTION, see them with: inkguard safe-list {} --include-caution",
+            crate::error::shell_quote(client)
         );
     }
     let _ = writeln!(t, "{line}");
