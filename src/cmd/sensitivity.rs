@@ -59,7 +59,7 @@ fn add(
         TargetRef::Group(g) => (None, Some(g), "group"),
     };
     let how = crate::screening::evidence_words(certainty, source);
-    if let Some(existing) = already_held(db, &client, target, source, certainty)? {
+    if let Some((existing, held_how)) = already_held(db, &client, target, source, certainty)? {
         let detail = serde_json::json!({
             "id": existing, "target": name, "target_kind": kind, "source": source.as_str(),
             "certainty": certainty.as_str(), "added": false
@@ -67,7 +67,7 @@ fn add(
         out.document(
             &detail,
             &format!(
-                "{} already has this sensitivity: #{existing} to {name} ({kind}), {how}; nothing was added",
+                "{} already has this sensitivity: #{existing} to {name} ({kind}), {held_how}; nothing was added",
                 client.code
             ),
         )?;
@@ -117,9 +117,19 @@ fn add(
     Ok(0)
 }
 
-/// The client's sensitivity in force (not retracted) to the same target once resolved
-/// (merged substances followed) with the same source and certainty: adding it again adds
-/// nothing. One with other evidence (a physician confirming a declared allergy) is recorded:
+/// How strong the evidence of a sensitivity is: confirmed by a physician, a patch test or a
+/// reaction, then declared by the client, then suspected.
+fn strength(source: Source, certainty: Certainty) -> u8 {
+    match (certainty, source) {
+        (Certainty::Suspected, _) => 1,
+        (Certainty::Confirmed, Source::Declared) => 2,
+        (Certainty::Confirmed, _) => 3,
+    }
+}
+
+/// The client's sensitivity in force (not retracted) to the same target once resolved (names,
+/// numbers and merges followed) with evidence at least as strong: adding it again adds
+/// nothing. One with stronger evidence (a physician confirming a declared allergy) is recorded:
 /// it can only make the verdicts stricter.
 fn already_held(
     db: &Db,
@@ -127,20 +137,27 @@ fn already_held(
     target: TargetRef,
     source: Source,
     certainty: Certainty,
-) -> Result<Option<i64>> {
+) -> Result<Option<(i64, String)>> {
     let mut stmt = db.conn.prepare_cached(
-        "SELECT s.id, s.substance_id, s.group_id FROM sensitivities s
-         WHERE s.client_id = ?1 AND s.source = ?2 AND s.certainty = ?3
+        "SELECT s.id, s.substance_id, s.group_id, s.source, s.certainty FROM sensitivities s
+         WHERE s.client_id = ?1
            AND NOT EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id)
          ORDER BY s.id",
     )?;
-    let rows: Vec<(i64, Option<i64>, Option<i64>)> = stmt
-        .query_map(
-            params![client.id, source.as_str(), certainty.as_str()],
-            |r| r.try_into(),
-        )?
+    type Row = (i64, Option<i64>, Option<i64>, String, String);
+    let rows: Vec<Row> = stmt
+        .query_map([client.id], |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
-    for (id, substance, group) in rows {
+    let wanted = strength(source, certainty);
+    for (id, substance, group, held_source, held_certainty) in rows {
+        let (held_source, held_certainty) = (
+            Source::parse(&held_source).unwrap_or(Source::Declared),
+            Certainty::parse(&held_certainty).unwrap_or(Certainty::Suspected),
+        );
+        let held = strength(held_source, held_certainty);
+        if held < wanted {
+            continue;
+        }
         let same = match (target, substance, group) {
             (TargetRef::Substance(t), Some(s), _) => {
                 crate::db::substances::follow_merges(&db.conn, s)?
@@ -150,7 +167,8 @@ fn already_held(
             _ => false,
         };
         if same {
-            return Ok(Some(id));
+            let how = crate::screening::evidence_words(held_certainty, held_source);
+            return Ok(Some((id, how)));
         }
     }
     Ok(None)

@@ -59,6 +59,14 @@ fn adding_a_sensitivity_the_client_already_has_names_it_and_adds_nothing() {
     .ok()
     .stdout_has("#2");
     assert_eq!(w.count("sensitivities"), 2);
+    // Now a declared one, or one from a reaction, adds nothing: what is held is as strong.
+    for source in ["declared", "reaction"] {
+        w.run(&["sensitivity", "add", "C-1", "NICKEL", "--source", source])
+            .ok()
+            .stdout_has("already has this sensitivity: #")
+            .stdout_has("nothing was added");
+    }
+    assert_eq!(w.count("sensitivities"), 2);
 }
 
 #[test]
