@@ -151,8 +151,10 @@ Example: inkguard man > inkguard.1 && man ./inkguard.1"
 
     /// Is this product CLEAR, CAUTION or BLOCKED for this client? (exit 0, 3 or 4)
     #[command(
-        long_about = "Judge a product for a client and print the verdict with every reason: \
-which ingredient, which sensitivity or test (with its date and grade), through which group. \
+        long_about = "Judge a product for a client and print the verdict in plain words: one line \
+per allergen, then the next step (a CLEAR alternative in stock, or patch-test it first). \
+--details adds the chain behind each line (groups, relations, tests with dates and grades); \
+--format json keeps every reason. \
 Exit code 0 for CLEAR, 3 for CAUTION, 4 for BLOCKED. Without --lot the product's current \
 formulation is judged; with --lot, the lot's own formulation, its expiry and flags.\n\n\
 Examples:\n  inkguard check C-0042 FW-101 --lot FW24-001\n  inkguard check C-0042 'Numb Pro 5' --format json"
@@ -165,6 +167,9 @@ Examples:\n  inkguard check C-0042 FW-101 --lot FW24-001\n  inkguard check C-004
         /// The lot to be used
         #[arg(long)]
         lot: Option<String>,
+        /// Show the chain behind each line: groups, relations, tests and evidence
+        #[arg(long)]
+        details: bool,
     },
 
     /// Every product that would be CLEAR for a client once patch-tested
@@ -536,6 +541,9 @@ Examples:\n  inkguard patch-test read 3 --item 1 --grade ++ --at 2026-11-26T10:0
         /// Correct the reading of the same day, for this reason
         #[arg(long)]
         correct: Option<String>,
+        /// Accept a reading more than 14 days after the application, for this reason
+        #[arg(long, value_name = "REASON")]
+        late: Option<String>,
     },
     /// List a client's patch tests with each item's outcome
     List {
@@ -1141,6 +1149,16 @@ tracing.\n\nExample: inkguard reaction record C-0042 --treatment 7 --onset 2026-
         /// mild, moderate or severe
         #[arg(long, value_enum)]
         severity: Severity,
+    },
+    /// List a client's reactions with the treatment and lots each followed
+    #[command(
+        long_about = "List the adverse reactions recorded for a client, oldest first, each with \
+the treatment it followed and the products and lots used then (their ingredients are the \
+client's suspected sensitivities).\n\nExample: inkguard reaction list C-0042"
+    )]
+    List {
+        /// The client's code
+        client: String,
     },
 }
 

@@ -5,13 +5,13 @@ use std::io::IsTerminal;
 
 use serde::Serialize;
 
-use crate::db::clinical::ClientRef;
 use crate::db::Db;
 use crate::error::Result;
 use crate::output::{Output, Table};
-use crate::screening::{Assessment, ProductFacts, Reason, Verdict};
+use crate::screening::{Reason, Verdict};
 use crate::verdict;
 
+use super::verdict_text::{self, Style};
 use super::Exit;
 
 #[derive(Serialize)]
@@ -32,12 +32,16 @@ struct CheckDoc<'a> {
     not_checked: &'a [String],
 }
 
+/// How many CLEAR alternatives `check` names: a few to read out, the safe list has the rest.
+const ALTERNATIVES: usize = 3;
+
 pub fn check(
     db: &Db,
     out: &Output,
     client: &str,
     product: &str,
     lot: Option<&str>,
+    details: bool,
 ) -> Result<Exit> {
     let j = verdict::check(&db.conn, db.now, client, product, lot)?;
     let (p, a) = (&j.product, &j.assessment);
@@ -54,7 +58,20 @@ pub fn check(
         reasons: &a.reasons,
         not_checked: &a.not_checked,
     };
-    out.document(&doc, &human(&j.client, p, a))?;
+    let human = if out.format == crate::cli::Format::Json {
+        String::new()
+    } else {
+        // A safe list of the product's kind costs what `safe-list` costs: only when the next
+        // step is an alternative (not for "patch-test it first", the usual CAUTION).
+        let next = verdict::words::next(&verdict::words::lines(&a.reasons, a.verdict), a.verdict);
+        let alternatives = if next != verdict::words::Next::Alternative {
+            Vec::new()
+        } else {
+            verdict::alternatives(&db.conn, db.now, &j.client.code, &j.row, ALTERNATIVES)?
+        };
+        verdict_text::check_text(&j, &alternatives, &Style::detect(details))
+    };
+    out.document(&doc, &human)?;
     Ok(a.verdict.exit_code())
 }
 
@@ -72,35 +89,6 @@ fn paint(verdict: Verdict) -> String {
         Verdict::Blocked => "1;31",
     };
     format!("\x1b[{code}m{word}\x1b[0m")
-}
-
-/// The verdict for a technician to read aloud: the verdict, then every reason, most severe first.
-fn human(client: &ClientRef, p: &ProductFacts, a: &Assessment) -> String {
-    let mut t = String::new();
-    let lot = p
-        .lot
-        .as_ref()
-        .map_or(String::new(), |l| format!(", lot {}", l.lot));
-    let _ = writeln!(
-        t,
-        "{} for client {}: {}, formulation {}{lot}",
-        paint(a.verdict),
-        client.code,
-        p.label(),
-        p.version
-    );
-    reasons_text(&mut t, &a.reasons, "  ");
-    if a.reasons.is_empty() {
-        let _ = writeln!(
-            t,
-            "  no known match between the {} declared ingredients and the client's sensitivities and tests",
-            p.ingredients.len()
-        );
-    }
-    for n in &a.not_checked {
-        let _ = writeln!(t, "  not checked: {n}");
-    }
-    t
 }
 
 fn reasons_text(t: &mut String, reasons: &[Reason], indent: &str) {
@@ -151,6 +139,7 @@ pub fn safe_list(
                 "shade",
                 "kind",
                 "patch test",
+                "stock",
             ]);
             for i in items {
                 table.row(vec![
@@ -161,6 +150,7 @@ pub fn safe_list(
                     crate::output::opt(i.shade.as_ref()),
                     i.kind.into(),
                     i.patch_test.clone(),
+                    i.stock.clone(),
                 ]);
             }
             if items.is_empty() {
@@ -171,20 +161,11 @@ pub fn safe_list(
             }
             for i in items.iter().filter(|i| i.verdict == Verdict::Caution) {
                 let _ = writeln!(t, "{}/{} {}:", i.supplier, i.code, i.name);
-                reasons_text(&mut t, &i.reasons, "  ");
+                for l in verdict::words::lines(&i.reasons, i.verdict) {
+                    let _ = writeln!(t, "  {:<8}{}", verdict::words::level_word(l.level), l.text);
+                }
             }
-            let (caution, blocked) = list.left_out;
-            if caution + blocked > 0 {
-                let _ = writeln!(
-                    t,
-                    "left out: {caution} CAUTION{}, {blocked} BLOCKED",
-                    if include_caution || caution == 0 {
-                        ""
-                    } else {
-                        " (see them with --include-caution)"
-                    }
-                );
-            }
+            left_out_text(&mut t, &client.code, &list.left, include_caution);
             out.text(&t)?;
         }
         _ => {
@@ -215,6 +196,39 @@ pub fn safe_list(
         }
     }
     Ok(0)
+}
+
+/// How many left-out products the closing line names before it counts the rest.
+const LEFT_OUT_NAMED: usize = 12;
+
+/// The closing line of a safe list: what it left out and why, `2 left out: FW-101 (nickel),
+/// SS-03 (every lot recalled)`.
+fn left_out_text(t: &mut String, client: &str, left: &[verdict::LeftOut], include_caution: bool) {
+    if left.is_empty() {
+        return;
+    }
+    let named: Vec<String> = left
+        .iter()
+        .take(LEFT_OUT_NAMED)
+        .map(|l| format!("{} ({})", l.code, l.why))
+        .collect();
+    let more = left.len().saturating_sub(LEFT_OUT_NAMED);
+    let mut line = format!("{} left out: {}", left.len(), named.join(", "));
+    if more > 0 {
+        let _ = write!(line, " and {more} more");
+    }
+    let cautions = left
+        .iter()
+        .filter(|l| l.verdict == Some(Verdict::Caution))
+        .count();
+    if cautions > 0 && !include_caution {
+        let _ = write!(
+            line,
+            "; {cautions} of them CAUTION, see them with: inkguard safe-list {} --include-caution",
+            crate::error::shell_quote(client)
+        );
+    }
+    let _ = writeln!(t, "{line}");
 }
 
 pub fn screen(db: &Db, out: &Output, product: &str) -> Result<Exit> {

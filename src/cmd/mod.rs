@@ -22,14 +22,16 @@ pub mod patch_test;
 pub mod patch_view;
 pub mod policy;
 pub mod product;
+pub mod reaction;
 pub mod recall;
 pub mod sensitivity;
 pub mod series;
 pub mod substance;
 pub mod treatment;
 pub mod user;
+pub mod verdict_text;
 
-use crate::cli::Command;
+use crate::cli::{Command, ReactionCommand};
 use crate::db::Db;
 use crate::error::Result;
 use crate::output::Output;
@@ -57,7 +59,8 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
             client,
             product,
             lot,
-        } => check::check(db, out, &client, &product, lot.as_deref()),
+            details,
+        } => check::check(db, out, &client, &product, lot.as_deref(), details),
         Command::SafeList {
             client,
             supplier,
@@ -73,6 +76,7 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
         ),
         Command::Screen { product } => check::screen(db, out, &product),
         Command::Treatment(c) => treatment::run(db, out, c),
+        Command::Reaction(ReactionCommand::List { client }) => reaction::list(db, out, &client),
         Command::Reaction(c) => treatment::reaction(db, out, c),
         Command::Recall(c) => recall::run(db, out, c),
         Command::Trace { product, lot } => treatment::trace(db, out, &product, &lot),

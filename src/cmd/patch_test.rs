@@ -64,7 +64,18 @@ pub fn run(db: &mut Db, out: &Output, command: PatchTestCommand) -> Result<Exit>
             at,
             note,
             correct,
-        } => read(db, out, test, item, &grade, at.as_deref(), note, correct),
+            late,
+        } => read(
+            db,
+            out,
+            test,
+            item,
+            &grade,
+            at.as_deref(),
+            note,
+            correct,
+            late,
+        ),
         PatchTestCommand::List { client } => list(db, out, &client),
         PatchTestCommand::Show { test } => show(db, out, test),
     }
@@ -267,6 +278,9 @@ fn apply(
     Ok(0)
 }
 
+/// A reading later than this after the application needs `--late REASON` (SPEC 4).
+const LATE_AFTER_DAYS: i64 = 14;
+
 #[allow(clippy::too_many_arguments)]
 fn read(
     db: &mut Db,
@@ -277,6 +291,7 @@ fn read(
     at: Option<&str>,
     note: Option<String>,
     correct: Option<String>,
+    late: Option<String>,
 ) -> Result<Exit> {
     let grade = clinical::parse_grade(grade)?;
     let t = clinical::test_row(&db.conn, test)?;
@@ -312,6 +327,35 @@ fn read(
         )));
     }
     let hours = (read_at - applied_at).num_seconds() as f64 / 3600.0;
+    let late = late.map(|l| l.trim().to_string());
+    if read_at - applied_at > chrono::Duration::days(LATE_AFTER_DAYS) {
+        match &late {
+            None => {
+                return Err(Error::invalid_with_hint(
+                    format!(
+                        "a reading at {} is {} days after the test was applied ({}): a typo in a date must not become a valid reading",
+                        crate::time::stamp(read_at),
+                        (read_at - applied_at).num_days(),
+                        t.applied_at
+                    ),
+                    format!(
+                        "check --at; if it really was read then, add --late REASON (readings later than {LATE_AFTER_DAYS} days need one)"
+                    ),
+                ))
+            }
+            Some(l) if l.is_empty() => return Err(Error::invalid("--late needs a reason")),
+            Some(_) => {}
+        }
+    }
+    let note = match (&late, note) {
+        (Some(l), Some(n)) if read_at - applied_at > chrono::Duration::days(LATE_AFTER_DAYS) => {
+            Some(format!("late: {l}; {n}"))
+        }
+        (Some(l), None) if read_at - applied_at > chrono::Duration::days(LATE_AFTER_DAYS) => {
+            Some(format!("late: {l}"))
+        }
+        (_, n) => n,
+    };
     let day = reading_day(hours);
     let earlier = clinical::readings(&db.conn, target.id)?;
     let same_day = earlier.iter().find(|r| !r.superseded && r.day == day);
@@ -349,7 +393,7 @@ fn read(
     let reading_id = tx.last_insert_rowid();
     let detail = serde_json::json!({
         "test": test, "item": target.item, "reading": reading_id, "grade": grade.as_str(), "day": day,
-        "hours": hours, "supersedes": supersedes, "correction": correct
+        "hours": hours, "supersedes": supersedes, "correction": correct, "late": late
     });
     audit::append(
         &tx,

@@ -58,6 +58,25 @@ fn add(
         TargetRef::Substance(s) => (Some(s), None, "substance"),
         TargetRef::Group(g) => (None, Some(g), "group"),
     };
+    let how = crate::screening::evidence_words(certainty, source);
+    if let Some((existing, held_how)) = already_held(db, &client, target, source, certainty)? {
+        let detail = serde_json::json!({
+            "id": existing, "target": name, "target_kind": kind, "source": source.as_str(),
+            "certainty": certainty.as_str(), "added": false
+        });
+        out.document(
+            &detail,
+            &format!(
+                "{} already has this sensitivity: #{existing} to {name} ({kind}), {held_how}; nothing was added",
+                client.code
+            ),
+        )?;
+        return Ok(0);
+    }
+    let unverified = match target {
+        TargetRef::Substance(s) => !clinical::substance_verified(&db.conn, s)?,
+        TargetRef::Group(_) => false,
+    };
     let (actor, at) = (db.actor.clone(), db.stamp());
     let tx = db.write()?;
     tx.execute(
@@ -78,16 +97,81 @@ fn add(
         &detail,
     )?;
     tx.commit()?;
+    if unverified {
+        eprintln!(
+            "warning: {name} is not identified (no CAS or Colour Index number is known for it), so it cannot be compared with any product: every check of {} is CAUTION (sensitivity-unmatched) while this sensitivity stands\nhint: when you know what it is, merge it into a known substance: inkguard substance merge {} NAME",
+            client.code,
+            crate::error::shell_quote(&name)
+        );
+    }
+    let mut detail = detail;
+    detail["added"] = serde_json::Value::Bool(true);
+    detail["unmatched"] = serde_json::Value::Bool(unverified);
     out.document(
         &detail,
         &format!(
-            "recorded sensitivity #{id} of {} to {name} ({kind}; {}, {})",
-            client.code,
-            source.as_str(),
-            certainty.as_str()
+            "recorded sensitivity #{id} of {} to {name} ({kind}): {how}",
+            client.code
         ),
     )?;
     Ok(0)
+}
+
+/// How strong the evidence of a sensitivity is: confirmed by a physician, a patch test or a
+/// reaction, then declared by the client, then suspected.
+fn strength(source: Source, certainty: Certainty) -> u8 {
+    match (certainty, source) {
+        (Certainty::Suspected, _) => 1,
+        (Certainty::Confirmed, Source::Declared) => 2,
+        (Certainty::Confirmed, _) => 3,
+    }
+}
+
+/// The client's sensitivity in force (not retracted) to the same target once resolved (names,
+/// numbers and merges followed) with evidence at least as strong: adding it again adds
+/// nothing. One with stronger evidence (a physician confirming a declared allergy) is recorded:
+/// it can only make the verdicts stricter.
+fn already_held(
+    db: &Db,
+    client: &ClientRef,
+    target: TargetRef,
+    source: Source,
+    certainty: Certainty,
+) -> Result<Option<(i64, String)>> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT s.id, s.substance_id, s.group_id, s.source, s.certainty FROM sensitivities s
+         WHERE s.client_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id)
+         ORDER BY s.id",
+    )?;
+    type Row = (i64, Option<i64>, Option<i64>, String, String);
+    let rows: Vec<Row> = stmt
+        .query_map([client.id], |r| r.try_into())?
+        .collect::<rusqlite::Result<_>>()?;
+    let wanted = strength(source, certainty);
+    for (id, substance, group, held_source, held_certainty) in rows {
+        let (held_source, held_certainty) = (
+            Source::parse(&held_source).unwrap_or(Source::Declared),
+            Certainty::parse(&held_certainty).unwrap_or(Certainty::Suspected),
+        );
+        let held = strength(held_source, held_certainty);
+        if held < wanted {
+            continue;
+        }
+        let same = match (target, substance, group) {
+            (TargetRef::Substance(t), Some(s), _) => {
+                crate::db::substances::follow_merges(&db.conn, s)?
+                    == crate::db::substances::follow_merges(&db.conn, t)?
+            }
+            (TargetRef::Group(t), None, Some(g)) => t == g,
+            _ => false,
+        };
+        if same {
+            let how = crate::screening::evidence_words(held_certainty, held_source);
+            return Ok(Some((id, how)));
+        }
+    }
+    Ok(None)
 }
 
 #[derive(Debug, Serialize)]

@@ -312,7 +312,12 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
         onset,
         symptoms,
         severity,
-    } = command;
+    } = command
+    else {
+        return Err(crate::error::Error::invalid(
+            "reaction list is not a recording command",
+        ));
+    };
     let client = clinical::resolve_client(&db.conn, &client)?;
     let owner: Option<(i64, String)> = db
         .conn

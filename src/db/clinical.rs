@@ -166,6 +166,17 @@ pub fn resolve_target(conn: &Connection, text: &str) -> Result<TargetRef> {
     }
 }
 
+/// Whether a substance is identified (verified), merges followed: a sensitivity to one that is
+/// not cannot be compared with any product (`sensitivity-unmatched`).
+pub fn substance_verified(conn: &Connection, id: i64) -> Result<bool> {
+    let id = substances::follow_merges(conn, id)?;
+    Ok(
+        conn.query_row("SELECT verified FROM substances WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
 /// The display name of a sensitivity's target.
 pub fn target_name(conn: &Connection, target: TargetRef) -> Result<String> {
     Ok(match target {

@@ -12,6 +12,7 @@ pub mod recalls;
 pub mod reference;
 pub mod search;
 pub mod series;
+pub mod stock;
 pub mod substances;
 pub mod users;
 

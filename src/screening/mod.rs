@@ -333,21 +333,7 @@ impl ActiveSensitivity {
 
     /// `the client's sensitivity to nickel sulfate is confirmed by patch test (...)`.
     fn describe(&self) -> String {
-        let how = match (self.certainty, self.source) {
-            (Certainty::Confirmed, Source::Declared) => {
-                "declared by the client (not tested)".to_string()
-            }
-            (Certainty::Confirmed, Source::Physician) => "confirmed by a physician".to_string(),
-            (Certainty::Confirmed, Source::PatchTest) => "confirmed by patch test".to_string(),
-            (Certainty::Confirmed, Source::Reaction) => "confirmed after a reaction".to_string(),
-            (Certainty::Suspected, Source::PatchTest) => {
-                "suspected: an ingredient of a product the client tested positive to".to_string()
-            }
-            (Certainty::Suspected, Source::Reaction) => {
-                "suspected: an ingredient of a product the client reacted to".to_string()
-            }
-            (Certainty::Suspected, source) => format!("suspected ({})", source.as_str()),
-        };
+        let how = evidence_words(self.certainty, self.source);
         let id = self.id.map_or(String::new(), |id| format!(" #{id}"));
         match &self.evidence {
             Some(e) => format!(
@@ -359,6 +345,24 @@ impl ActiveSensitivity {
                 self.target_name
             ),
         }
+    }
+}
+
+/// How sure a sensitivity is, in the words `check` and `sensitivity add` both use:
+/// `declared by the client (not tested)`, `confirmed by patch test`, ...
+pub fn evidence_words(certainty: Certainty, source: Source) -> String {
+    match (certainty, source) {
+        (Certainty::Confirmed, Source::Declared) => "declared by the client (not tested)".into(),
+        (Certainty::Confirmed, Source::Physician) => "confirmed by a physician".into(),
+        (Certainty::Confirmed, Source::PatchTest) => "confirmed by patch test".into(),
+        (Certainty::Confirmed, Source::Reaction) => "confirmed after a reaction".into(),
+        (Certainty::Suspected, Source::PatchTest) => {
+            "suspected: an ingredient of a product the client tested positive to".into()
+        }
+        (Certainty::Suspected, Source::Reaction) => {
+            "suspected: an ingredient of a product the client reacted to".into()
+        }
+        (Certainty::Suspected, source) => format!("suspected ({})", source.as_str()),
     }
 }
 

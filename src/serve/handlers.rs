@@ -24,8 +24,6 @@ use crate::verdict::{self, SafeListFilter, Used};
 
 /// How many clients or products a search shows.
 const HITS: usize = 20;
-/// How many CLEAR alternatives the verdict page offers.
-const ALTERNATIVES: usize = 5;
 
 /// Who a request comes from, once let in.
 pub(super) struct Who {
@@ -315,7 +313,7 @@ pub async fn verdict(
 }
 
 /// The verdict of a product (and lot, after a refused treatment) for a client, from
-/// `verdict::check`, with CLEAR alternatives of the same kind from `verdict::safe_list`.
+/// `verdict::check`, with CLEAR alternatives in stock from `verdict::alternatives` (as `check` offers them).
 fn verdict_page(
     db: &Db,
     who: &Who,
@@ -325,7 +323,7 @@ fn verdict_page(
     error: Option<&str>,
 ) -> crate::Result<Response> {
     let judgement = verdict::check(&db.conn, db.now, client, product, lot)?;
-    let row = cat::resolve_product(&db.conn, product)?;
+    let row = judgement.row.clone();
     let product_arg = format!("{}/{}", row.supplier, row.code);
     let lots: Vec<String> = cat::lots(&db.conn, row.id)?
         .into_iter()
@@ -334,7 +332,13 @@ fn verdict_page(
     let alternatives = if judgement.assessment.verdict == Verdict::Clear {
         Vec::new()
     } else {
-        alternatives(db, &judgement.client.code, &row)?
+        verdict::alternatives(
+            &db.conn,
+            db.now,
+            &judgement.client.code,
+            &row,
+            verdict::ALTERNATIVES,
+        )?
     };
     let content = pages::verdict(&pages::VerdictPage {
         judgement: &judgement,
@@ -351,35 +355,6 @@ fn verdict_page(
         StatusCode::OK
     };
     Ok(page(status, &row.name, Some(who), content))
-}
-
-/// CLEAR products of the same kind, the same shade first.
-fn alternatives(
-    db: &Db,
-    client: &str,
-    row: &cat::ProductRow,
-) -> crate::Result<Vec<verdict::SafeItem>> {
-    let filter = SafeListFilter {
-        kind: Some(row.kind),
-        ..SafeListFilter::default()
-    };
-    let list = verdict::safe_list(&db.conn, db.now, client, filter)?;
-    let shade = row.shade.as_deref().map(crate::ident::normalize_name);
-    let mut items: Vec<verdict::SafeItem> = list
-        .items
-        .into_iter()
-        .filter(|i| i.verdict == Verdict::Clear)
-        .filter(|i| !(i.supplier == row.supplier && i.code == row.code))
-        .collect();
-    // The same shade first, then those already patch-tested negative (CLEAR today).
-    items.sort_by_key(|i| {
-        (
-            i.shade.as_deref().map(crate::ident::normalize_name) != shade,
-            !i.patch_test.starts_with("negative ("),
-        )
-    });
-    items.truncate(ALTERNATIVES);
-    Ok(items)
 }
 
 #[derive(Deserialize)]
@@ -414,6 +389,7 @@ pub async fn safe_list(
                     kind.map(Kind::as_str),
                     &list.items,
                     list.left_out,
+                    list.out_of_stock,
                 ),
             ),
             Err(e) => error_page(&e, Some(&who)),

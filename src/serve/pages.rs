@@ -301,12 +301,14 @@ pub fn safe_list(
     kind: Option<&str>,
     items: &[SafeItem],
     left_out: (usize, usize),
+    out_of_stock: usize,
 ) -> Markup {
     html! {
         p { a href={"/client?code=" (enc(client))} { "← " (client) } }
         h1 { "Safe list for " (client) }
         p.meta { "Products CLEAR once patch-tested" @if let Some(k) = kind { ", kind " (k) } "; "
-            (left_out.0) " CAUTION and " (left_out.1) " BLOCKED left out." }
+            (left_out.0) " CAUTION and " (left_out.1) " BLOCKED left out."
+            @if out_of_stock > 0 { " " (out_of_stock) " left out with no lot in stock (every lot expired or recalled)." } }
         form method="get" action="/safe-list" {
             input type="hidden" name="client" value=(client);
             label for="kind" { "Kind" }

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::db::catalog::{self as cat, Kind};
 use crate::db::clinical::{self, ClientRef};
-use crate::db::facts;
+use crate::db::{self, facts};
 use crate::error::{Error, Result};
 use crate::screening::{
     self, assess, ActiveSensitivity, Assessment, ClientFacts, ItemOutcome, ItemTarget, Options,
@@ -25,6 +25,8 @@ use crate::screening::{
 #[derive(Debug, Clone)]
 pub struct Judgement {
     pub client: ClientRef,
+    /// The product as the catalog holds it (kind, shade), for alternatives.
+    pub row: cat::ProductRow,
     pub product: ProductFacts,
     pub assessment: Assessment,
 }
@@ -58,10 +60,12 @@ pub fn check(
     lot: Option<&str>,
 ) -> Result<Judgement> {
     let case = load_case(conn, now, client)?;
-    let product = facts::load_product(conn, &cat::resolve_product(conn, product)?, lot)?;
+    let row = cat::resolve_product(conn, product)?;
+    let product = facts::load_product(conn, &row, lot)?;
     let assessment = assess(&case.facts, &product, &case.world, Options::default());
     Ok(Judgement {
         client: case.client,
+        row,
         product,
         assessment,
     })
@@ -102,7 +106,21 @@ pub struct SafeItem {
     pub kind: &'static str,
     pub verdict: Verdict,
     pub patch_test: String,
+    /// `2 lots in stock`, `no lot recorded`.
+    pub stock: String,
+    /// Lots not expired and not flagged.
+    pub lots_in_stock: usize,
     pub reasons: Vec<Reason>,
+}
+
+/// A product the safe list left out, and why in a few words (`nickel`, `every lot recalled`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    pub supplier: String,
+    pub code: String,
+    /// `None` when it was left out for its stock alone.
+    pub verdict: Option<Verdict>,
+    pub why: String,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +129,10 @@ pub struct SafeList {
     pub items: Vec<SafeItem>,
     /// Products judged and left out: (CAUTION, BLOCKED).
     pub left_out: (usize, usize),
+    /// Products left out for their stock alone: every lot expired or flagged.
+    pub out_of_stock: usize,
+    /// Every product left out, by supplier and code.
+    pub left: Vec<LeftOut>,
 }
 
 /// The options of every judgement that asks "would it be CLEAR once patch-tested?": the safe
@@ -120,7 +142,8 @@ const ONCE_TESTED: Options = Options {
 };
 
 /// `safe-list CLIENT`: every product whose current formulation would be CLEAR for the client
-/// once patch-tested. Set-based: only the formulations that touch what the engine could give a
+/// once patch-tested and that can be used: a product whose every lot is expired or flagged is
+/// left out (one with no lot at all is kept, "no lot recorded"). Set-based: only the formulations that touch what the engine could give a
 /// reason for (`screening::relevance`, property-tested against `assess`) are read with their
 /// ingredients and judged; every other product is CLEAR without reasons.
 pub fn safe_list(
@@ -151,12 +174,16 @@ pub fn safe_list(
         .filter(|f| to_judge.contains(f))
         .collect();
     let mut ingredients = facts::ingredients(conn, &judged, Some(&relevant.substances))?;
+    let stock = db::stock::by_product(conn, case.world.today())?;
     let mut list = SafeList {
         client: case.client.clone(),
         items: Vec::new(),
         left_out: (0, 0),
+        out_of_stock: 0,
+        left: Vec::new(),
     };
     for entry in entries {
+        let lots = stock.get(&entry.product_id).copied().unwrap_or_default();
         let (verdict, reasons) = if judged.contains(&entry.formulation_id) {
             let held = ingredients
                 .remove(&entry.formulation_id)
@@ -166,18 +193,33 @@ pub fn safe_list(
         } else {
             (Verdict::Clear, Vec::new())
         };
-        match verdict {
+        let left_for = match verdict {
             Verdict::Caution if !filter.include_caution => {
                 list.left_out.0 += 1;
-                continue;
+                Some((Some(verdict), words::short_why(&reasons)))
             }
             Verdict::Blocked => {
                 list.left_out.1 += 1;
-                continue;
+                Some((Some(verdict), words::short_why(&reasons)))
             }
-            _ => {}
+            _ if lots.none_usable() => {
+                list.out_of_stock += 1;
+                Some((None, lots.why_unusable().to_string()))
+            }
+            _ => None,
+        };
+        if let Some((verdict, why)) = left_for {
+            list.left.push(LeftOut {
+                supplier: entry.supplier,
+                code: entry.code,
+                verdict,
+                why,
+            });
+            continue;
         }
         list.items.push(SafeItem {
+            stock: lots.describe(),
+            lots_in_stock: lots.usable,
             patch_test: patch_test_status(&outcomes, entry.formulation_id),
             supplier: entry.supplier,
             code: entry.code,
@@ -189,6 +231,42 @@ pub fn safe_list(
         });
     }
     Ok(list)
+}
+
+/// How many CLEAR alternatives a verdict offers at most.
+pub const ALTERNATIVES: usize = 5;
+
+/// The next step after a verdict that is not CLEAR: products of the same kind that would be
+/// CLEAR for the client once patch-tested and have a lot in stock, the same shade first, then
+/// those already patch-tested negative; the product itself never. `check` and the page both
+/// offer these.
+pub fn alternatives(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    client: &str,
+    product: &cat::ProductRow,
+    limit: usize,
+) -> Result<Vec<SafeItem>> {
+    let filter = SafeListFilter {
+        kind: Some(product.kind),
+        ..SafeListFilter::default()
+    };
+    let list = safe_list(conn, now, client, filter)?;
+    let shade = product.shade.as_deref().map(crate::ident::normalize_name);
+    let mut items: Vec<SafeItem> = list
+        .items
+        .into_iter()
+        .filter(|i| i.verdict == Verdict::Clear && i.lots_in_stock > 0)
+        .filter(|i| !(i.supplier == product.supplier && i.code == product.code))
+        .collect();
+    items.sort_by_key(|i| {
+        (
+            shade.is_some() && i.shade.as_deref().map(crate::ident::normalize_name) != shade,
+            !i.patch_test.starts_with("negative ("),
+        )
+    });
+    items.truncate(limit);
+    Ok(items)
 }
 
 /// The patch-test status of a formulation for a client, most telling first.
@@ -382,6 +460,8 @@ pub fn gate(verdict: Verdict, override_reason: Option<&str>) -> Gate {
         },
     }
 }
+
+pub mod words;
 
 #[cfg(test)]
 mod tests;

@@ -346,7 +346,14 @@ proptest! {
                 let verdict = once_tested(&checked.assessment);
                 let reasons: Vec<&Reason> = checked.assessment.reasons.iter().filter(|r| r.code != "no-patch-test").collect();
                 let listed = list.items.iter().find(|i| i.code == name);
-                prop_assert_eq!(listed.map(|i| i.verdict), (verdict != Verdict::Blocked).then_some(verdict), "safe list, {} {}", code, name);
+                // The stock rule: a product whose every lot is expired or flagged is left out
+                // of the safe list even when its formulation is CLEAR.
+                let unusable = !product.lots.is_empty() && product.lots.iter().all(|(expired, flagged)| *expired || *flagged);
+                prop_assert_eq!(listed.map(|i| i.verdict), (verdict != Verdict::Blocked && !unusable).then_some(verdict), "safe list, {} {}", code, name);
+                if unusable && verdict != Verdict::Blocked {
+                    let left = list.left.iter().find(|l| l.code == name);
+                    prop_assert!(left.is_some_and(|l| l.why.starts_with("every lot")), "left out for its stock, {} {}", code, name);
+                }
                 if let Some(item) = listed {
                     // The same reasons, word for word, ingredients' names and numbers included.
                     prop_assert_eq!(item.reasons.iter().collect::<Vec<_>>(), reasons.clone(), "safe list reasons, {} {}", code, name);

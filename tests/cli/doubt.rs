@@ -102,7 +102,7 @@ fn a_sensitivity_to_an_unverified_substance_is_never_clear() {
         "{reasons:?}"
     );
     let out = w.run(&["check", "C-1", "O1"]);
-    out.stdout_has("could not be compared");
+    out.stdout_has("cannot be compared");
 }
 
 /// A formulation that declares nothing (an old database: imports now refuse such a product)

@@ -269,6 +269,7 @@ fn about(conn: &Connection, ids: &BTreeSet<SubstanceId>) -> Result<HashMap<Subst
 /// A product of the catalog by its current formulation, without its ingredients.
 #[derive(Debug, Clone)]
 pub struct CatalogEntry {
+    pub product_id: i64,
     pub supplier: String,
     pub code: String,
     pub name: String,
@@ -307,7 +308,7 @@ pub fn current_formulations(
     // Sorted here rather than by SQLite: its sort of 20,000 rows cost twice the query.
     let mut stmt = conn.prepare_cached(
         "SELECT s.name, p.code, p.name, p.shade, p.kind, f.id, f.version,
-                NOT EXISTS (SELECT 1 FROM ingredients i WHERE i.formulation_id = f.id)
+                NOT EXISTS (SELECT 1 FROM ingredients i WHERE i.formulation_id = f.id), p.id
          FROM (SELECT product_id, max(version) AS version FROM formulations GROUP BY product_id) c
          JOIN formulations f ON f.product_id = c.product_id AND f.version = c.version
          JOIN products p ON p.id = c.product_id
@@ -324,6 +325,7 @@ pub fn current_formulations(
             formulation_id: r.get(5)?,
             version: r.get(6)?,
             empty: r.get(7)?,
+            product_id: r.get(8)?,
         })
     })?;
     let mut entries: Vec<CatalogEntry> = rows.collect::<rusqlite::Result<_>>()?;

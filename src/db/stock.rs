@@ -1,0 +1,129 @@
+//! What is in stock (SPEC 5, the safe list): the lots of every product, counted as usable
+//! (not expired, not flagged), expired or flagged, in one query over all lots.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+use crate::error::Result;
+
+/// The lots of one product, by state. A lot both expired and flagged counts in both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stock {
+    pub lots: usize,
+    /// Not expired (usable through its expiry date) and never flagged.
+    pub usable: usize,
+    pub expired: usize,
+    pub flagged: usize,
+}
+
+impl Stock {
+    /// A product with lots of which none can be used.
+    pub fn none_usable(&self) -> bool {
+        self.lots > 0 && self.usable == 0
+    }
+
+    /// Why none of the lots can be used, in a technician's words.
+    pub fn why_unusable(&self) -> &'static str {
+        if self.flagged == self.lots {
+            "every lot recalled"
+        } else if self.expired == self.lots {
+            "every lot expired"
+        } else {
+            "every lot expired or recalled"
+        }
+    }
+
+    /// How the stock reads in a list: `2 lots in stock`, `no lot recorded`.
+    pub fn describe(&self) -> String {
+        match (self.lots, self.usable) {
+            (0, _) => "no lot recorded".into(),
+            (_, 0) => self.why_unusable().into(),
+            (_, 1) => "1 lot in stock".into(),
+            (_, n) => format!("{n} lots in stock"),
+        }
+    }
+}
+
+/// The stock of every product that has a lot, by product id. `today` is the clinic's date: a
+/// lot expiring on a date is usable through the end of that date (as `check --lot` judges it).
+pub fn by_product(conn: &Connection, today: NaiveDate) -> Result<HashMap<i64, Stock>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT product_id, count(*), sum(expired), sum(flagged), sum(NOT expired AND NOT flagged)
+         FROM (SELECT l.product_id, coalesce(l.expires < ?1, 0) AS expired,
+                      f.lot_id IS NOT NULL AS flagged
+               FROM lots l LEFT JOIN (SELECT DISTINCT lot_id FROM lot_flags) f ON f.lot_id = l.id)
+         GROUP BY product_id",
+    )?;
+    let rows = stmt.query_map([today.format("%Y-%m-%d").to_string()], |r| {
+        let count = |i: usize| -> rusqlite::Result<usize> {
+            Ok(usize::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
+        };
+        Ok((
+            r.get::<_, i64>(0)?,
+            Stock {
+                lots: count(1)?,
+                expired: count(2)?,
+                flagged: count(3)?,
+                usable: count(4)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_product_without_a_usable_lot_says_why_and_one_without_lots_is_no_lot_recorded() {
+        let stock = |lots, usable, expired, flagged| Stock {
+            lots,
+            usable,
+            expired,
+            flagged,
+        };
+        assert!(!stock(0, 0, 0, 0).none_usable());
+        assert_eq!(stock(0, 0, 0, 0).describe(), "no lot recorded");
+        assert_eq!(stock(2, 0, 0, 2).describe(), "every lot recalled");
+        assert_eq!(stock(2, 0, 2, 0).describe(), "every lot expired");
+        assert_eq!(
+            stock(2, 0, 1, 1).describe(),
+            "every lot expired or recalled"
+        );
+        assert!(stock(2, 0, 1, 1).none_usable());
+        assert_eq!(stock(3, 2, 1, 0).describe(), "2 lots in stock");
+        assert_eq!(stock(1, 1, 0, 0).describe(), "1 lot in stock");
+    }
+
+    #[test]
+    fn a_lot_is_usable_through_its_expiry_date_and_never_once_flagged() {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate(&conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO suppliers (id, name, norm) VALUES (1, 'S', 's');
+             INSERT INTO products (id, supplier_id, code, code_norm, name, name_norm, kind, created_at)
+               VALUES (1, 1, 'P', 'p', 'P', 'p', 'pigment', 'x');
+             INSERT INTO formulations (id, product_id, version, fingerprint, imported_at, source)
+               VALUES (1, 1, 1, '', 'x', 'test');
+             INSERT INTO lots (id, product_id, formulation_id, lot, expires, created_at) VALUES
+               (1, 1, 1, 'today', '2026-11-23', 'x'), (2, 1, 1, 'gone', '2026-11-22', 'x'),
+               (3, 1, 1, 'open', NULL, 'x'), (4, 1, 1, 'recalled', '2030-01-01', 'x');
+             INSERT INTO lot_flags (lot_id, reason, flagged_at, actor) VALUES (4, 'r', 'x', 't'), (4, 'again', 'x', 't');",
+        )
+        .unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let s = by_product(&conn, today).unwrap()[&1];
+        assert_eq!(
+            s,
+            Stock {
+                lots: 4,
+                usable: 2,
+                expired: 1,
+                flagged: 1
+            }
+        );
+    }
+}
