@@ -71,9 +71,9 @@ pub fn run(invocation: Invocation) -> i32 {
 
 /// Prints an error as `error: ...` and `hint: ...` lines on stderr.
 pub fn report(e: &Error) {
-    eprintln!("error: {e}");
+    output::eprint_safe(&format!("error: {e}"));
     for hint in e.hints() {
-        eprintln!("hint: {hint}");
+        output::eprint_safe(&format!("hint: {hint}"));
     }
 }
 

@@ -222,13 +222,13 @@ fn show(db: &Db, out: &Output, name: &str) -> Result<Exit> {
         ]);
     }
     if !out.is_json() && !matches!(out.format, crate::cli::Format::Csv) {
-        println!(
+        out.text(&format!(
             "{} ({} allergens, imported {} from {})",
             s.name,
             allergens.len(),
             out.time(&s.imported_at, db.zone),
             s.source
-        );
+        ))?;
     }
     let doc = serde_json::json!({"name": s.name, "source": s.source, "imported_at": s.imported_at,
         "allergens": allergens});

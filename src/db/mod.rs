@@ -9,6 +9,7 @@ pub mod groups;
 pub mod import;
 mod migrations;
 pub mod recalls;
+pub mod records;
 pub mod reference;
 pub mod search;
 pub mod series;
@@ -45,6 +46,7 @@ const STEPS: &[Step] = &[
     migrations::serve_users,
     migrations::patch_test_series,
     migrations::import_batches,
+    migrations::record_protection,
 ];
 
 /// The current schema version.
@@ -213,7 +215,13 @@ impl Db {
             .conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)
             .map_err(|source| db_error(path, source))?;
+        // Rows written before records were claimed (an upgrade across `record_protection`) are
+        // claimed by this init's event; otherwise init claims none it did not write.
+        let claiming = table_exists(&tx, "audit_rows")?;
         migrate(&tx)?;
+        if claiming {
+            records::mark_unclaimed(&tx)?;
+        }
         let stamp = crate::time::stamp(now);
         let loaded = reference::load_builtin(&tx, &stamp)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -257,6 +265,11 @@ impl Db {
         // short command (a check, a safe list) spent. Writes still go through the WAL.
         c.pragma_update(None, "mmap_size", 1_i64 << 30)
             .map_err(|source| db_error(path, source))?;
+        // Temporary tables (the rows unclaimed when a write begins, an import's staging) live in
+        // SQLite's temporary file, not in memory; set before any is made, as SQLite refuses to
+        // change it inside a transaction once one exists.
+        c.pragma_update(None, "temp_store", "FILE")
+            .map_err(|source| db_error(path, source))?;
         // An import uses more distinct statements than rusqlite's default cache of 16 holds;
         // evicting them meant compiling them again for every product.
         c.set_prepared_statement_cache_capacity(64);
@@ -279,11 +292,18 @@ impl Db {
 
     /// Starts a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so that
     /// concurrent writers queue on the busy timeout instead of failing half-way.
+    ///
+    /// It notes the clinical rows no audit event has claimed yet: the event that ends this
+    /// transaction claims only the rows written inside it, so that a row added by hand stays
+    /// reported by `audit verify`.
     pub fn write(&mut self) -> Result<Transaction<'_>> {
         let path = self.path.clone();
-        self.conn
+        let tx = self
+            .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|source| db_error(&path, source))
+            .map_err(|source| db_error(&path, source))?;
+        records::mark_unclaimed(&tx)?;
+        Ok(tx)
     }
 
     pub fn stamp(&self) -> String {
@@ -305,6 +325,14 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         conn.pragma_update(None, "user_version", i as i64 + 2)?;
     }
     Ok(())
+}
+
+fn table_exists(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get(0),
+    )?)
 }
 
 fn db_error(path: &Path, source: rusqlite::Error) -> Error {

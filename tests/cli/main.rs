@@ -13,4 +13,5 @@ mod reliability;
 mod series;
 mod serve;
 mod support;
+mod tamper;
 mod verdicts;
