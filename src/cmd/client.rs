@@ -411,10 +411,27 @@ fn erase(db: &mut Db, out: &Output, code: &str, confirm: bool) -> Result<Exit> {
         )?;
         tx.commit()?;
     }
-    db.conn.execute_batch("VACUUM")?;
-    let (busy, _, _): (i64, i64, i64) =
+    // The erasure is committed from here on: a failure to wipe the file must not read as
+    // "nothing was written".
+    let wiped = db.conn.execute_batch("VACUUM").and_then(|()| {
         db.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.try_into())?;
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            })
+    });
+    let busy = wiped.map_err(|e| {
+        Error::invalid_with_hint(
+            format!(
+                "{}'s personal data is erased from the records (committed), but the database file could not be rewritten to wipe the old values: {}",
+                client.code,
+                Error::Database { path: db.path.clone(), source: e }
+            ),
+            format!(
+                "fix the cause (free disk space, let other users finish), then wipe again with: inkguard client erase {} --confirm",
+                client.code
+            ),
+        )
+    })?;
     if busy != 0 {
         return Err(Error::invalid_with_hint(
             format!(

@@ -182,6 +182,8 @@ impl Db {
         let created = !path.exists();
         if created {
             create_private_file(path)?;
+        } else {
+            make_private(path)?;
         }
         let conn = Connection::open(path).map_err(|source| db_error(path, source))?;
         let mut db = Db {
@@ -204,6 +206,27 @@ impl Db {
             );
         }
         let before = db.schema_version()?;
+        if before == 0 && table_exists(&db.conn, "audit_events")? {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{} holds inkguard's tables but no schema version (PRAGMA user_version is 0): it was reset outside inkguard",
+                    path.display()
+                ),
+                format!(
+                    "restore the latest backup; or, if you know its version N (this inkguard's is {SCHEMA_VERSION}), set it with: sqlite3 {} 'PRAGMA user_version = N' and run init again",
+                    crate::error::shell_quote(&path.display().to_string())
+                ),
+            ));
+        }
+        if before == 0 && has_tables(&db.conn)? {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{} is a database of another program (it has tables but none of inkguard's)",
+                    path.display()
+                ),
+                "point --db at a new file to create an inkguard database",
+            ));
+        }
         if before > SCHEMA_VERSION {
             return Err(Error::invalid(format!(
                 "{} has schema version {before}, newer than this inkguard knows ({})",
@@ -324,6 +347,38 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         step(conn)?;
         conn.pragma_update(None, "user_version", i as i64 + 2)?;
     }
+    Ok(())
+}
+
+fn has_tables(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Makes an existing database file (and its `-wal` and `-shm`) readable by its owner only.
+fn make_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_os_string();
+            name.push(suffix);
+            let file = PathBuf::from(name);
+            if suffix.is_empty() || file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(
+                    |source| Error::Io {
+                        path: file.clone(),
+                        source,
+                    },
+                )?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
     Ok(())
 }
 

@@ -5,6 +5,7 @@ mod catalog;
 mod clock;
 mod codes;
 mod newcomer;
+mod operations;
 mod realdata;
 mod recall;
 mod records;
