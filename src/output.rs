@@ -44,14 +44,28 @@ fn is_unsafe(c: char) -> bool {
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
+/// The colours `check` paints verdicts with (SGR green, yellow, bold red, reset).
+const OWN_COLOURS: [&str; 4] = ["\x1b[32m", "\x1b[33m", "\x1b[1;31m", "\x1b[0m"];
+
 /// Text as it may be shown to a person: control characters and escape sequences escaped
 /// (`\r`, `\x1b`, `\u{202e}`), line breaks and tabs kept. The one door for human output.
+///
+/// The verdict colours inkguard itself paints on a terminal (green, yellow, bold red, reset)
+/// pass as they are: they cannot move the cursor or erase, and a name that holds them cannot
+/// hide the real headline, whose other escapes are shown.
 pub fn safe(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(colour) = OWN_COLOURS.iter().find(|s| rest.starts_with(**s)) {
+            out.push_str(colour);
+            rest = &rest[colour.len()..];
+            continue;
+        }
+        rest = &rest[c.len_utf8()..];
         if !is_unsafe(c) {
             out.push(c);
             continue;
@@ -277,6 +291,10 @@ mod tests {
         assert_eq!(safe("a\nb\tc"), "a\nb\tc");
         assert_eq!(safe("x\u{202e}y\u{9b}z\u{7f}"), "x\\u{202e}y\\x9bz\\x7f");
         assert!(matches!(safe("plain äöü"), Cow::Borrowed(_)));
+        assert_eq!(
+            safe("\x1b[1;31mBLOCKED\x1b[0m \x1b[30mhidden\x1b[2J"),
+            "\x1b[1;31mBLOCKED\x1b[0m \\x1b[30mhidden\\x1b[2J"
+        );
     }
     use proptest::prelude::*;
 

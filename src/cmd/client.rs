@@ -67,7 +67,7 @@ fn add(
         }
     }
     let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     // Checked inside the write transaction; a look-alike another terminal commits between this
     // check and the insert is still refused, by the unique index on `code_norm`.
     if let Some(existing) = clinical::look_alikes(&tx, code)?.into_iter().next() {
@@ -88,15 +88,7 @@ fn add(
     }
     inserted?;
     // The audit event names the client by code only: no personal data.
-    audit::append(
-        &tx,
-        &actor,
-        &at,
-        "client add",
-        Some(code),
-        &serde_json::json!({}),
-    )?;
-    tx.commit()?;
+    tx.commit("client add", Some(code), &serde_json::json!({}))?;
     out.document(
         &serde_json::json!({"code": code}),
         &format!("added client {code}"),
@@ -395,21 +387,13 @@ fn erase(db: &mut Db, out: &Output, code: &str, confirm: bool) -> Result<Exit> {
     )?;
     db.conn.pragma_update(None, "secure_delete", true)?;
     if erased_before.is_none() {
-        let (actor, at) = (db.actor.clone(), db.stamp());
-        let tx = db.write()?;
+        let at = db.stamp();
+        let tx = db.begin()?;
         tx.execute(
             "UPDATE clients SET name = NULL, born = NULL, phone = NULL, email = NULL, note = NULL, erased_at = ?2 WHERE id = ?1",
             params![client.id, at],
         )?;
-        audit::append(
-            &tx,
-            &actor,
-            &at,
-            "client erase",
-            Some(&client.code),
-            &serde_json::json!({}),
-        )?;
-        tx.commit()?;
+        tx.commit("client erase", Some(&client.code), &serde_json::json!({}))?;
     }
     // The erasure is committed from here on: a failure to wipe the file must not read as
     // "nothing was written".

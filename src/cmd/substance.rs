@@ -232,8 +232,7 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
             "merge moves an unverified substance (see `inkguard substance list --unverified`) into a known one",
         ));
     }
-    let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     tx.execute(
         "INSERT OR IGNORE INTO identifiers (substance_id, kind, value, norm, source)
          SELECT ?2, kind, value, norm, source FROM identifiers WHERE substance_id = ?1",
@@ -269,8 +268,7 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
         |r| r.try_into(),
     )?;
     let detail = serde_json::json!({"from": keys.0, "into": keys.1, "ingredients": ingredients});
-    audit::append(&tx, &actor, &at, "substance merge", None, &detail)?;
-    tx.commit()?;
+    tx.commit("substance merge", None, &detail)?;
     out.document(
         &detail,
         &format!(

@@ -30,10 +30,14 @@ pub fn append(
         )
         .optional()?
         .unwrap_or_else(|| (GENESIS.to_string(), None));
-    // Event times never run backwards: a command's clock was read before it waited for the
-    // write lock, so a writer that waited behind another is dated when that one was.
-    let at = match prev_at {
-        Some(p) if instant(at) < instant(&p) => p,
+    // A command's clock was read before it waited for the write lock: a writer that waited
+    // behind another (at most the busy timeout) is dated when that one was, so that event times
+    // do not run backwards. A clock further behind is kept, and `verify` reports it.
+    let at = match (prev_at, instant(at)) {
+        (Some(p), Ok(mine)) => match instant(&p) {
+            Ok(theirs) if mine < theirs && theirs - mine <= waited_at_most() => p,
+            _ => at.to_string(),
+        },
         _ => at.to_string(),
     };
     let at = at.as_str();
@@ -231,6 +235,14 @@ pub fn verify_all(conn: &Connection, expect: Option<&Head>) -> Result<Verificati
         expect,
         intact,
     })
+}
+
+/// The longest a writer may have waited for the write lock: the busy timeout, and a minute for
+/// the command's work before it asked.
+fn waited_at_most() -> chrono::Duration {
+    let timeout = crate::db::busy_timeout().unwrap_or(std::time::Duration::from_secs(30));
+    chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::zero())
+        + chrono::Duration::seconds(60)
 }
 
 /// A time stamp as an instant, for ordering; text that is not one orders as itself.

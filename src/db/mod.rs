@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod clinical;
+mod door;
 pub mod facts;
 pub mod groups;
 pub mod import;
@@ -16,6 +17,7 @@ pub mod series;
 pub mod substances;
 pub mod users;
 
+pub use door::Write;
 pub use migrations::client_code_key;
 
 use std::path::{Path, PathBuf};
@@ -327,6 +329,13 @@ impl Db {
             .map_err(|source| db_error(&path, source))?;
         records::mark_unclaimed(&tx)?;
         Ok(tx)
+    }
+
+    /// The write door: a write transaction (as `write`) that commits only with its audit event,
+    /// as this session's actor at this session's time (`Write::commit`).
+    pub fn begin(&mut self) -> Result<Write<'_>> {
+        let (actor, at) = (self.actor.clone(), self.stamp());
+        Ok(Write::new(self.write()?, actor, at))
     }
 
     pub fn stamp(&self) -> String {

@@ -421,14 +421,26 @@ fn removed_newest_events_are_found_with_the_head_kept_elsewhere() {
 #[test]
 fn event_times_that_run_backwards_are_named() {
     let w = clinic();
-    // A command whose clock is behind is dated at the event before it: times never run back.
+    // A command that read its clock before waiting for another's write lock (seconds behind)
+    // is dated when that one was: times do not run back.
     w.run_env(
         &["client", "add", "C-3", "--name", "Cy"],
-        &[("INKGUARD_NOW", "2026-11-22T10:00:00Z")],
+        &[("INKGUARD_NOW", "2026-11-23T09:59:50Z")],
     )
     .ok();
     verify(&w, &[]).ok();
+    // A clock set back a day is kept as it is, and named.
+    w.run_env(
+        &["client", "add", "C-4", "--name", "Di"],
+        &[("INKGUARD_NOW", "2026-11-22T10:00:00Z")],
+    )
+    .ok();
+    let last = w.count("audit_events");
+    verify(&w, &[]).code(1).stdout_has(&format!(
+        "event #{last} (2026-11-22T10:00:00Z) is dated before event #"
+    ));
     // Dated back by hand, the chain recomputed: verify names the event.
+    let w = clinic();
     let conn = open(&w);
     drop_triggers(&conn);
     conn.execute(
