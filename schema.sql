@@ -467,12 +467,13 @@ BEGIN SELECT RAISE(ABORT, 'relevance is append-only: record a new one, which sup
 
 -- Tamper evidence for the records (SPEC 8): the clinical rows each audit event wrote, each with
 -- the hash of its canonical text (`db::records`); the event's hash covers their digest (`rows`).
+-- A row claimed again (a patch-test item moved by `substance merge`) is checked by its latest claim.
 CREATE TABLE audit_rows (
     event_id INTEGER NOT NULL REFERENCES audit_events(id),
     tbl      TEXT NOT NULL,
     row_id   INTEGER NOT NULL,
     hash     TEXT NOT NULL,
-    PRIMARY KEY (tbl, row_id)
+    PRIMARY KEY (tbl, row_id, event_id)
 ) WITHOUT ROWID;
 CREATE INDEX audit_rows_by_event ON audit_rows (event_id);
 CREATE TRIGGER audit_rows_no_update BEFORE UPDATE ON audit_rows

@@ -251,10 +251,16 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
         params![from_id, into_id],
     )?;
     groups::move_members(&tx, from_id, into_id)?;
+    let items: Vec<i64> = tx
+        .prepare("SELECT id FROM patch_test_items WHERE substance_id = ?1")?
+        .query_map([from_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     tx.execute(
         "UPDATE patch_test_items SET substance_id = ?2 WHERE substance_id = ?1",
         params![from_id, into_id],
     )?;
+    // The merge's event claims the moved items again, with their new content.
+    crate::db::records::reclaim(&tx, "patch_test_items", &items)?;
     // Sensitivities are never edited: they follow `merged_into` when read.
     tx.execute(
         "UPDATE substances SET merged_into = ?2 WHERE id = ?1",

@@ -279,7 +279,7 @@ pub fn record_protection(conn: &Connection) -> Result<()> {
              tbl      TEXT NOT NULL,
              row_id   INTEGER NOT NULL,
              hash     TEXT NOT NULL,
-             PRIMARY KEY (tbl, row_id)
+             PRIMARY KEY (tbl, row_id, event_id)
          ) WITHOUT ROWID;
          CREATE INDEX audit_rows_by_event ON audit_rows (event_id);
          CREATE TRIGGER audit_rows_no_update BEFORE UPDATE ON audit_rows

@@ -287,3 +287,51 @@ fn an_unwritable_shm_file_is_named() {
         .status();
     run.code(1).stderr_has("clinic.db-shm cannot be written");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_killed_backup_leaves_no_partial_file_at_its_target() {
+    let w = Work::new();
+    // Bulk the database up (40 MB) so that the copy takes a moment.
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE bulk (b BLOB);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 640)
+         INSERT INTO bulk SELECT randomblob(65536) FROM n;",
+    )
+    .unwrap();
+    drop(conn);
+    let target = w.path("copy.db");
+    let mut child = w
+        .command(&["backup", target.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = || {
+        std::fs::read_dir(w.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().contains("inkguard-partial"))
+    };
+    let started = std::time::Instant::now();
+    while !partial() && started.elapsed() < std::time::Duration::from_secs(10) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let finished = child.try_wait().unwrap().is_some();
+    child.kill().ok();
+    child.wait().unwrap();
+    if finished {
+        eprintln!("skipped: the backup finished before it could be killed");
+        return;
+    }
+    assert!(
+        !target.exists(),
+        "a killed backup left a file at its target"
+    );
+    // What it left is named as partial, and the next backup goes through.
+    w.run(&["backup", target.to_str().unwrap()]).ok();
+}
