@@ -128,9 +128,9 @@ fn export_and_backup_never_write_over_a_file_or_a_database() {
 #[test]
 fn a_backup_finishes_while_others_keep_writing() {
     let w = Work::new();
-    // Some bulk: a catalog and a few hundred clients.
+    // A clinic's size: a catalog, some clients, and 50 MB of bulk.
     w.import("verdict_catalog.csv", "Inkworks", &[]);
-    for i in 0..40 {
+    for i in 0..10 {
         w.run(&[
             "client",
             "add",
@@ -140,6 +140,14 @@ fn a_backup_finishes_while_others_keep_writing() {
         ])
         .ok();
     }
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE bulk (b BLOB);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 800)
+         INSERT INTO bulk SELECT randomblob(65536) FROM n;",
+    )
+    .unwrap();
+    drop(conn);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = {
         let stop = stop.clone();
@@ -159,7 +167,7 @@ fn a_backup_finishes_while_others_keep_writing() {
                 if c.status().unwrap().success() {
                     written += 1;
                 }
-                std::thread::sleep(std::time::Duration::from_millis(50));
+                std::thread::sleep(std::time::Duration::from_millis(100));
             }
             written
         })
