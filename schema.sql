@@ -362,7 +362,8 @@ CREATE TABLE audit_events (
     client    TEXT,
     detail    TEXT NOT NULL,                   -- JSON
     prev_hash TEXT NOT NULL,
-    hash      TEXT NOT NULL
+    hash      TEXT NOT NULL,
+    rows      TEXT                             -- digest of the rows it wrote (audit_rows)
 );
 
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
@@ -463,3 +464,35 @@ CREATE TRIGGER item_relevance_no_update BEFORE UPDATE ON item_relevance
 BEGIN SELECT RAISE(ABORT, 'relevance is append-only: record a new one, which supersedes it'); END;
 CREATE TRIGGER item_relevance_no_delete BEFORE DELETE ON item_relevance
 BEGIN SELECT RAISE(ABORT, 'relevance is append-only: record a new one, which supersedes it'); END;
+
+-- Tamper evidence for the records (SPEC 8): the clinical rows each audit event wrote, each with
+-- the hash of its canonical text (`db::records`); the event's hash covers their digest (`rows`).
+-- A row claimed again (a patch-test item moved by `substance merge`) is checked by its latest claim.
+CREATE TABLE audit_rows (
+    event_id INTEGER NOT NULL REFERENCES audit_events(id),
+    tbl      TEXT NOT NULL,
+    row_id   INTEGER NOT NULL,
+    hash     TEXT NOT NULL,
+    PRIMARY KEY (tbl, row_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX audit_rows_by_event ON audit_rows (event_id);
+CREATE TRIGGER audit_rows_no_update BEFORE UPDATE ON audit_rows
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_rows_no_delete BEFORE DELETE ON audit_rows
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER patch_tests_no_update BEFORE UPDATE ON patch_tests
+BEGIN SELECT RAISE(ABORT, 'patch tests are append-only: record a new test instead'); END;
+CREATE TRIGGER patch_tests_no_delete BEFORE DELETE ON patch_tests
+BEGIN SELECT RAISE(ABORT, 'patch tests are append-only: record a new test instead'); END;
+-- One update only: `substance merge` moves the items of an unverified substance to the known
+-- one it is merged into, every other column unchanged.
+CREATE TRIGGER patch_test_items_no_update BEFORE UPDATE ON patch_test_items
+WHEN NOT (NEW.id IS OLD.id AND NEW.test_id IS OLD.test_id AND NEW.item IS OLD.item
+    AND NEW.product_id IS OLD.product_id AND NEW.formulation_id IS OLD.formulation_id
+    AND NEW.lot_id IS OLD.lot_id AND NEW.group_id IS OLD.group_id
+    AND NEW.series_allergen_id IS OLD.series_allergen_id AND NEW.concentration IS OLD.concentration
+    AND NEW.vehicle IS OLD.vehicle AND NEW.photo_of IS OLD.photo_of
+    AND coalesce((SELECT verified FROM substances WHERE id = OLD.substance_id), 1) = 0)
+BEGIN SELECT RAISE(ABORT, 'patch test items are append-only: record a new test instead'); END;
+CREATE TRIGGER patch_test_items_no_delete BEFORE DELETE ON patch_test_items
+BEGIN SELECT RAISE(ABORT, 'patch test items are append-only: record a new test instead'); END;

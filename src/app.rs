@@ -71,9 +71,9 @@ pub fn run(invocation: Invocation) -> i32 {
 
 /// Prints an error as `error: ...` and `hint: ...` lines on stderr.
 pub fn report(e: &Error) {
-    eprintln!("error: {e}");
+    output::eprint_safe(&format!("error: {e}"));
     for hint in e.hints() {
-        eprintln!("hint: {hint}");
+        output::eprint_safe(&format!("hint: {hint}"));
     }
 }
 
@@ -115,7 +115,13 @@ fn execute(invocation: Invocation) -> Result<i32> {
     db::busy_timeout()?;
     let now = clock.now_with(|| db::zone_of(&path))?;
     if let Command::Init = cli.command {
-        let (_, report) = Db::init(&path, actor, now)?;
+        let (_, report) = Db::init(&path, actor, now).map_err(|e| match e {
+            Error::Sql(source) => Error::Database {
+                path: path.clone(),
+                source,
+            },
+            other => other,
+        })?;
         cmd::init::print(&out, &report)?;
         return Ok(0);
     }

@@ -238,13 +238,18 @@ Example: inkguard compliance --format json"
 
     /// Copy the live database with SQLite's online backup, then check the copy
     #[command(
-        long_about = "Copy the live database to FILE with SQLite's online backup API (others \
-may keep working meanwhile), then run an integrity check on the copy. FILE must not exist.\n\n\
+        long_about = "Copy the live database in one consistent step (VACUUM INTO a temporary \
+file beside FILE; others may keep working meanwhile), run an integrity check on the copy, then \
+rename it to FILE: an interrupted backup leaves no partial file at FILE. FILE must not exist \
+unless --force, and is never a database. Prints the audit chain's head, to keep elsewhere.\n\n\
 Example: inkguard backup /mnt/usb/clinic-2026-11-23.db"
     )]
     Backup {
         /// Where to write the copy
         file: std::path::PathBuf,
+        /// Replace FILE when it exists (never a database, nor the live one)
+        #[arg(long)]
+        force: bool,
     },
 
     /// Check the database: integrity, foreign keys, the audit chain, unverified substances
@@ -880,6 +885,9 @@ catalog.\n\nExample: inkguard export catalog --supplier Farbwerk > farbwerk.csv"
         /// Write to this file instead of standard output
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Replace the output file when it exists (never a database)
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -1170,6 +1178,19 @@ pub enum AuditCommand {
         #[arg(long)]
         client: Option<String>,
     },
-    /// Recompute the hash chain and name the first event that does not match (exit 1)
-    Verify,
+    /// Recompute the hash chain and the records, name what does not match (exit 1)
+    #[command(
+        long_about = "Recompute the hash chain, check that event times never run backwards, and \
+recompute the hash of every clinical record each event wrote: name the first event that does not \
+match and every record changed, deleted or added without its event (exit 1). Print the chain's \
+head (COUNT:HASH); keep it elsewhere (printed on paper, sent by mail each week) and give it to \
+--expect later, so that removing the newest events or rewriting the whole chain is found too.\n\n\
+Example: inkguard audit verify --expect 1842:9f86d081884c7d65"
+    )]
+    Verify {
+        /// A head printed earlier (COUNT:HASH, the hash may be shortened to 12 characters): the
+        /// chain must still hold it
+        #[arg(long, value_name = "HEAD")]
+        expect: Option<String>,
+    },
 }

@@ -46,7 +46,7 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("database {}: {source}", path.display())]
+    #[error("{}", database_message(path, source))]
     Database {
         path: PathBuf,
         #[source]
@@ -111,7 +111,7 @@ impl Error {
                 source: rusqlite::Error::SqliteFailure(e, _),
                 ..
             } if e.code == rusqlite::ErrorCode::ReadOnly => {
-                vec!["the database file (or its folder) is read-only for you: check its permissions, or use a copy made with inkguard backup".into()]
+                vec!["the database file, its -wal or -shm file beside it, or its folder is read-only for you: check their permissions (and that no other user owns the -shm file), or use a copy made with inkguard backup".into()]
             }
             Error::Database {
                 source: rusqlite::Error::SqliteFailure(e, _),
@@ -124,6 +124,47 @@ impl Error {
     }
 }
 
+/// A database error, naming the file at fault: the disk that is full, or the `-wal`/`-shm`
+/// file beside the database that cannot be written.
+fn database_message(path: &std::path::Path, source: &rusqlite::Error) -> String {
+    let code = match source {
+        rusqlite::Error::SqliteFailure(e, _) => Some(e.code),
+        _ => None,
+    };
+    match code {
+        Some(rusqlite::ErrorCode::DiskFull) => {
+            format!("the disk holding {} is full ({source})", path.display())
+        }
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
+            match unwritable_companion(path) {
+                Some(file) => format!(
+                    "{} cannot be written, so the database {} cannot be used ({source})",
+                    file.display(),
+                    path.display()
+                ),
+                None => format!("database {}: {source}", path.display()),
+            }
+        }
+        _ => format!("database {}: {source}", path.display()),
+    }
+}
+
+/// The `-shm` or `-wal` file beside a database that exists and cannot be opened for writing.
+fn unwritable_companion(path: &std::path::Path) -> Option<PathBuf> {
+    ["-shm", "-wal"].iter().find_map(|suffix| {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        let unwritable = file.exists()
+            && std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&file)
+                .is_err();
+        unwritable.then_some(file)
+    })
+}
+
 /// Quotes a path for a hint that the user may paste into a shell.
 pub fn shell_quote(s: &str) -> String {
     if s.chars()
@@ -132,5 +173,26 @@ pub fn shell_quote(s: &str) -> String {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(code: i32) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn a_full_disk_is_named_with_the_file() {
+        let e = Error::Database {
+            path: PathBuf::from("/srv/clinic.db"),
+            source: failure(rusqlite::ffi::SQLITE_FULL),
+        };
+        assert!(e
+            .to_string()
+            .starts_with("the disk holding /srv/clinic.db is full"));
+        assert!(e.hints()[0].contains("disk is full"));
     }
 }

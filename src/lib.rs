@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod ident;
 pub mod import;
 pub mod output;

@@ -1,6 +1,12 @@
 //! Rendering: tables for people, one JSON document, or CSV, on standard output. Messages go to
 //! standard error. A closed pipe (`inkguard product list | head`) ends output quietly.
+//!
+//! Stored text comes from supplier files and from users: every human line (text, tables, CSV,
+//! errors and notes on standard error) goes through `safe`, which shows control characters and
+//! escape sequences escaped, so that no stored name can move the cursor, erase a line or paint a
+//! false headline over the real one. JSON is escaped by serde.
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -11,7 +17,7 @@ use crate::cli::Format;
 use crate::error::{Error, Result};
 
 /// Records as rows of text, for the table and CSV formats.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Table {
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
@@ -28,6 +34,55 @@ impl Table {
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
+}
+
+/// Whether a character must not reach a terminal as it is: C0 and C1 controls (but a line
+/// break), DEL, and the Unicode marks that reorder or hide text (bidirectional overrides and
+/// isolates, zero-width and line/paragraph separators).
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// The colours `check` paints verdicts with (SGR green, yellow, bold red, reset).
+const OWN_COLOURS: [&str; 4] = ["\x1b[32m", "\x1b[33m", "\x1b[1;31m", "\x1b[0m"];
+
+/// Text as it may be shown to a person: control characters and escape sequences escaped
+/// (`\r`, `\x1b`, `\u{202e}`), line breaks and tabs kept. The one door for human output.
+///
+/// The verdict colours inkguard itself paints on a terminal (green, yellow, bold red, reset)
+/// pass as they are: they cannot move the cursor or erase, and a name that holds them cannot
+/// hide the real headline, whose other escapes are shown.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(colour) = OWN_COLOURS.iter().find(|s| rest.starts_with(**s)) {
+            out.push_str(colour);
+            rest = &rest[colour.len()..];
+            continue;
+        }
+        rest = &rest[c.len_utf8()..];
+        if !is_unsafe(c) {
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\0' => out.push_str("\\0"),
+            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Prints one line on standard error, made safe.
+pub fn eprint_safe(line: &str) {
+    eprintln!("{}", safe(line));
 }
 
 pub struct Output {
@@ -91,6 +146,7 @@ impl Output {
     }
 
     pub fn text(&self, text: &str) -> Result<()> {
+        let text = safe(text);
         let mut out = io::stdout().lock();
         out.write_all(text.as_bytes()).map_err(stdout_error)?;
         if !text.is_empty() && !text.ends_with('\n') {
@@ -108,17 +164,38 @@ impl Output {
             eprintln!("(none)");
             return Ok(());
         }
-        self.text(&render_table(table))
+        self.text(&render_table(&safe_table(table)))
     }
 }
 
+/// Records as CSV, every cell made safe (a line break stays, quoted by the CSV writer).
 pub fn write_csv(out: impl Write, table: &Table) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(&table.headers)?;
     for row in &table.rows {
-        w.write_record(row)?;
+        w.write_record(row.iter().map(|c| safe(c).into_owned()))?;
     }
     w.flush()
+}
+
+/// A table whose cells are made safe before layout, so that columns line up on what is shown.
+fn safe_table(table: &Table) -> Cow<'_, Table> {
+    if !table
+        .rows
+        .iter()
+        .flatten()
+        .any(|c| c.chars().any(is_unsafe))
+    {
+        return Cow::Borrowed(table);
+    }
+    Cow::Owned(Table {
+        headers: table.headers.clone(),
+        rows: table
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| safe(c).into_owned()).collect())
+            .collect(),
+    })
 }
 
 /// Columns apart, one rule under the header: easy to read aloud and to copy.
@@ -204,6 +281,21 @@ pub fn is_broken_pipe(e: &Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_and_escape_sequences_are_shown_escaped() {
+        assert_eq!(
+            safe("Black\r\x1b[2KCLEAR for client C-1"),
+            "Black\\r\\x1b[2KCLEAR for client C-1"
+        );
+        assert_eq!(safe("a\nb\tc"), "a\nb\tc");
+        assert_eq!(safe("x\u{202e}y\u{9b}z\u{7f}"), "x\\u{202e}y\\x9bz\\x7f");
+        assert!(matches!(safe("plain äöü"), Cow::Borrowed(_)));
+        assert_eq!(
+            safe("\x1b[1;31mBLOCKED\x1b[0m \x1b[30mhidden\x1b[2J"),
+            "\x1b[1;31mBLOCKED\x1b[0m \\x1b[30mhidden\\x1b[2J"
+        );
+    }
     use proptest::prelude::*;
 
     fn cell() -> impl Strategy<Value = String> {

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::{audit, clinical, Db};
+use crate::db::{clinical, Db};
 use crate::error::{Error, Result};
 use crate::verdict::{self, Gate, TreatmentJudgement, Used};
 
@@ -54,8 +54,8 @@ pub fn record(db: &mut Db, request: &Request) -> Result<Outcome> {
             crate::time::stamp(when)
         )));
     }
-    let (actor, stamp, now) = (db.actor.clone(), db.stamp(), db.now);
-    let tx = db.write()?;
+    let (actor, now) = (db.actor.clone(), db.now);
+    let tx = db.begin()?;
     let judged = verdict::judge_treatment(&tx, now, request.client, &request.used)?;
     let override_reason = match verdict::gate(judged.verdict, request.override_reason.as_deref()) {
         Gate::Go { override_reason } => override_reason,
@@ -82,8 +82,7 @@ pub fn record(db: &mut Db, request: &Request) -> Result<Outcome> {
         "id": id, "client": code, "at": at, "area": request.area, "items": items,
         "override": override_reason
     });
-    audit::append(&tx, &actor, &stamp, "treatment record", Some(&code), &doc)?;
-    tx.commit()?;
+    tx.commit("treatment record", Some(&code), &doc)?;
     Ok(Outcome::Recorded(Recorded {
         id,
         at,

@@ -28,27 +28,53 @@ pub fn run(db: &Db, out: &Output, command: AuditCommand) -> Result<Exit> {
             out.records(&events, &table)?;
             Ok(0)
         }
-        AuditCommand::Verify => {
-            let (count, broken) = audit::verify(&db.conn)?;
-            match broken {
-                None => {
-                    out.document(
-                        &serde_json::json!({"events": count, "intact": true, "broken": null}),
-                        &format!("audit chain intact: {count} events"),
-                    )?;
-                    Ok(0)
-                }
-                Some(b) => {
-                    out.document(
-                        &serde_json::json!({"events": count, "intact": false, "broken": &b}),
-                        &format!("audit chain BROKEN at event #{}: {}", b.id, b.reason),
-                    )?;
-                    Err(Error::invalid_with_hint(
-                        format!("the audit chain is broken at event #{}", b.id),
-                        "the record was changed outside inkguard: restore a backup and compare",
-                    ))
-                }
+        AuditCommand::Verify { expect } => {
+            let expect = expect.as_deref().map(audit::Head::parse).transpose()?;
+            let v = audit::verify_all(&db.conn, expect.as_ref())?;
+            let mut text = String::new();
+            if let Some(b) = &v.broken {
+                text.push_str(&format!(
+                    "audit chain BROKEN at event #{}: {}\n",
+                    b.id, b.reason
+                ));
             }
+            for p in v.time_reversals.iter().chain(&v.records) {
+                text.push_str(&format!("TAMPERED: {p}\n"));
+            }
+            if let Some(e) = &v.expect {
+                text.push_str(&format!("TAMPERED: {e}\n"));
+            }
+            if v.intact {
+                let kept = if expect.is_some() {
+                    ", and it holds the head kept elsewhere"
+                } else {
+                    ""
+                };
+                text.push_str(&format!(
+                    "audit chain intact: {} events, every record matches its event{kept}\n",
+                    v.events
+                ));
+            }
+            text.push_str(&format!(
+                "head: {} (keep it elsewhere; check later with inkguard audit verify --expect {})",
+                v.head, v.head
+            ));
+            out.document(&v, &text)?;
+            if v.intact {
+                return Ok(0);
+            }
+            let first = v
+                .broken
+                .as_ref()
+                .map(|b| format!("the audit chain is broken at event #{}", b.id))
+                .or_else(|| v.expect.clone())
+                .or_else(|| v.records.first().cloned())
+                .or_else(|| v.time_reversals.first().cloned())
+                .unwrap_or_default();
+            Err(Error::invalid_with_hint(
+                format!("the record was changed outside inkguard: {first}"),
+                "restore a backup and compare; keep the printed head elsewhere as evidence",
+            ))
         }
     }
 }

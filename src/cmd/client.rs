@@ -67,7 +67,7 @@ fn add(
         }
     }
     let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     // Checked inside the write transaction; a look-alike another terminal commits between this
     // check and the insert is still refused, by the unique index on `code_norm`.
     if let Some(existing) = clinical::look_alikes(&tx, code)?.into_iter().next() {
@@ -88,15 +88,7 @@ fn add(
     }
     inserted?;
     // The audit event names the client by code only: no personal data.
-    audit::append(
-        &tx,
-        &actor,
-        &at,
-        "client add",
-        Some(code),
-        &serde_json::json!({}),
-    )?;
-    tx.commit()?;
+    tx.commit("client add", Some(code), &serde_json::json!({}))?;
     out.document(
         &serde_json::json!({"code": code}),
         &format!("added client {code}"),
@@ -395,26 +387,35 @@ fn erase(db: &mut Db, out: &Output, code: &str, confirm: bool) -> Result<Exit> {
     )?;
     db.conn.pragma_update(None, "secure_delete", true)?;
     if erased_before.is_none() {
-        let (actor, at) = (db.actor.clone(), db.stamp());
-        let tx = db.write()?;
+        let at = db.stamp();
+        let tx = db.begin()?;
         tx.execute(
             "UPDATE clients SET name = NULL, born = NULL, phone = NULL, email = NULL, note = NULL, erased_at = ?2 WHERE id = ?1",
             params![client.id, at],
         )?;
-        audit::append(
-            &tx,
-            &actor,
-            &at,
-            "client erase",
-            Some(&client.code),
-            &serde_json::json!({}),
-        )?;
-        tx.commit()?;
+        tx.commit("client erase", Some(&client.code), &serde_json::json!({}))?;
     }
-    db.conn.execute_batch("VACUUM")?;
-    let (busy, _, _): (i64, i64, i64) =
+    // The erasure is committed from here on: a failure to wipe the file must not read as
+    // "nothing was written".
+    let wiped = db.conn.execute_batch("VACUUM").and_then(|()| {
         db.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.try_into())?;
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            })
+    });
+    let busy = wiped.map_err(|e| {
+        Error::invalid_with_hint(
+            format!(
+                "{}'s personal data is erased from the records (committed), but the database file could not be rewritten to wipe the old values: {}",
+                client.code,
+                Error::Database { path: db.path.clone(), source: e }
+            ),
+            format!(
+                "fix the cause (free disk space, let other users finish), then wipe again with: inkguard client erase {} --confirm",
+                client.code
+            ),
+        )
+    })?;
     if busy != 0 {
         return Err(Error::invalid_with_hint(
             format!(

@@ -32,17 +32,34 @@ pub const HEADERS: [&str; 14] = [
 ];
 
 pub fn run(db: &mut Db, _out: &Output, command: ExportCommand) -> Result<Exit> {
-    let ExportCommand::Catalog { supplier, output } = command;
+    let ExportCommand::Catalog {
+        supplier,
+        output,
+        force,
+    } = command;
     let supplier = supplier
         .map(|s| super::product::resolve_supplier(db, &s))
         .transpose()?;
     let result = match &output {
         Some(path) => {
-            let file = File::create(path).map_err(|source| Error::Io {
+            crate::files::check_target(path, force, &db.path)?;
+            // Written beside the target and renamed into place when complete.
+            let partial = crate::files::Partial::beside(path);
+            let file = File::create(&partial.path).map_err(|source| Error::Io {
                 path: path.clone(),
                 source,
             })?;
-            write(db, supplier, BufWriter::new(file)).map_err(|e| io_to(e, path.clone()))
+            let mut buffered = BufWriter::new(file);
+            let rows = write(db, supplier, &mut buffered).map_err(|e| io_to(e, path.clone()))?;
+            buffered
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|f| f.sync_all())
+                .map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+            partial.finish().map(|()| rows)
         }
         None => write(db, supplier, io::stdout().lock())
             .map_err(|e| io_to(e, PathBuf::from("standard output"))),

@@ -216,8 +216,8 @@ fn add(db: &mut Db, out: &Output, args: &NewGroupArgs) -> Result<Exit> {
     let parents = parents.map(|p| p.join(";"));
     let relation = relation_str(args.relation);
     let on_match = on_match_str(args.on_match.unwrap_or(default_on_match(args.relation)));
-    let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let actor = db.actor.clone();
+    let tx = db.begin()?;
     groups::insert(
         &tx,
         &groups::NewGroup {
@@ -233,8 +233,7 @@ fn add(db: &mut Db, out: &Output, args: &NewGroupArgs) -> Result<Exit> {
     let inferred = groups::refresh_all_inferred(&tx)?;
     let detail = serde_json::json!({"group": key, "relation": relation, "on_match": on_match,
         "parents": parents, "inferred_members": inferred});
-    audit::append(&tx, &actor, &at, "group add", None, &detail)?;
-    tx.commit()?;
+    tx.commit("group add", None, &detail)?;
     let mut text = format!("added group {key} ({relation}, on match: {on_match})");
     if parents.is_some() {
         text.push_str(&format!(
@@ -276,8 +275,7 @@ fn add_member(db: &mut Db, out: &Output, group: &str, substance: &str) -> Result
 
 fn set(db: &mut Db, out: &Output, group: &str, on_match: OnMatch) -> Result<Exit> {
     let gid = substances::resolve_group(&db.conn, group)?;
-    let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let (key, before): (String, String) = tx.query_row(
         "SELECT key, on_match FROM groups WHERE id = ?1",
         [gid],
@@ -289,8 +287,7 @@ fn set(db: &mut Db, out: &Output, group: &str, on_match: OnMatch) -> Result<Exit
     )?;
     let detail =
         serde_json::json!({"group": key, "on_match": on_match_str(on_match), "was": before});
-    audit::append(&tx, &actor, &at, "group set", None, &detail)?;
-    tx.commit()?;
+    tx.commit("group set", None, &detail)?;
     out.document(
         &detail,
         &format!("{key}: on match {before} -> {}", on_match_str(on_match)),

@@ -2,7 +2,7 @@
 
 use crate::cli::LotCommand;
 use crate::db::catalog as cat;
-use crate::db::{audit, recalls, Db};
+use crate::db::{recalls, Db};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
 
@@ -50,14 +50,13 @@ fn add(db: &mut Db, out: &Output, product: &str, lot: &str, expires: Option<&str
             format!("see it with: inkguard lot list {}", p.code),
         ));
     }
-    let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let at = db.stamp();
+    let tx = db.begin()?;
     cat::insert_lot(&tx, p.id, formulation, lot, expires.as_deref(), &at)?;
     let detail = serde_json::json!({
         "supplier": p.supplier, "product": p.code, "lot": lot, "expires": expires, "formulation": version
     });
-    audit::append(&tx, &actor, &at, "lot add", None, &detail)?;
-    tx.commit()?;
+    tx.commit("lot add", None, &detail)?;
     out.document(
         &detail,
         &format!(
@@ -104,11 +103,10 @@ fn flag(db: &mut Db, out: &Output, product: &str, lot: &str, reason: &str) -> Re
         });
     };
     let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     cat::flag_lot(&tx, lot_id, reason, &at, &actor)?;
     let detail = serde_json::json!({"supplier": p.supplier, "product": p.code, "lot": lot.trim(), "reason": reason.trim()});
-    audit::append(&tx, &actor, &at, "lot flag", None, &detail)?;
-    tx.commit()?;
+    tx.commit("lot flag", None, &detail)?;
     // Whom to call: the clients treated with the lot.
     let treated = recalls::treated_with_lot(&db.conn, lot_id)?;
     let trace = crate::recall::trace_command(&p.supplier, &p.code, lot.trim());

@@ -82,7 +82,7 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
         Command::Trace { product, lot } => treatment::trace(db, out, &product, &lot),
         Command::Compliance { product } => compliance::run(db, out, product.as_deref()),
         Command::Audit(c) => audit::run(db, out, c),
-        Command::Backup { file } => ops::backup(db, out, &file),
+        Command::Backup { file, force } => ops::backup(db, out, &file, force),
         Command::Doctor => ops::doctor(db, out),
         Command::Serve { listen } => crate::serve::run(db, &listen),
         Command::User(c) => user::run(db, out, c),
@@ -91,5 +91,5 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
 
 /// Prints one line to standard error.
 pub fn note(message: impl AsRef<str>) {
-    eprintln!("{}", message.as_ref());
+    crate::output::eprint_safe(message.as_ref());
 }

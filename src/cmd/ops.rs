@@ -2,9 +2,7 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::Duration;
 
-use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
@@ -14,26 +12,25 @@ use crate::output::Output;
 
 use super::Exit;
 
-pub fn backup(db: &Db, out: &Output, file: &Path) -> Result<Exit> {
-    if file.exists() {
-        return Err(Error::invalid_with_hint(
-            format!("{} exists already", file.display()),
-            "a backup never overwrites a file: name a new one",
-        ));
-    }
-    crate::db::create_private_file(file)?;
-    let result = copy_and_check(db, file);
-    if result.is_err() {
-        // Leave no half-written copy that could be mistaken for a backup.
-        let _ = std::fs::remove_file(file);
-    }
-    let pages = result?;
-    let doc =
-        serde_json::json!({"file": file.display().to_string(), "pages": pages, "integrity": "ok"});
+pub fn backup(db: &Db, out: &Output, file: &Path, force: bool) -> Result<Exit> {
+    crate::files::check_target(file, force, &db.path)?;
+    // The copy is written beside FILE under a name nobody takes for a backup, and renamed to
+    // FILE only once checked: an interrupted backup leaves no partial file at FILE.
+    let partial = crate::files::Partial::beside(file);
+    crate::db::create_private_file(&partial.path)?;
+    let (pages, head) = copy_and_check(db, &partial.path)?;
+    partial.finish()?;
+    let doc = serde_json::json!({
+        "file": file.display().to_string(),
+        "pages": pages,
+        "integrity": "ok",
+        "audit_head": head.to_string(),
+    });
     out.document(
         &doc,
         &format!(
-            "backed up {} to {} ({pages} pages); integrity check of the copy: ok",
+            "backed up {} to {} ({pages} pages); integrity check of the copy: ok\n\
+             audit head: {head} (keep it elsewhere; check later with inkguard audit verify --expect {head})",
             db.path.display(),
             file.display()
         ),
@@ -41,24 +38,32 @@ pub fn backup(db: &Db, out: &Output, file: &Path) -> Result<Exit> {
     Ok(0)
 }
 
-fn copy_and_check(db: &Db, file: &Path) -> Result<i64> {
+/// Copies the live database into the empty file `file` in one step (`VACUUM INTO` reads one
+/// consistent snapshot; in WAL mode writers go on meanwhile), and checks the copy. Returns its
+/// page count and the audit head it holds.
+fn copy_and_check(db: &Db, file: &Path) -> Result<(i64, audit::Head)> {
     let db_error = |source| Error::Database {
         path: file.to_path_buf(),
         source,
     };
-    let mut dst = Connection::open(file).map_err(db_error)?;
-    {
-        let backup = Backup::new(&db.conn, &mut dst).map_err(db_error)?;
-        // Small steps with pauses let other users keep writing meanwhile.
-        backup
-            .run_to_completion(256, Duration::from_millis(5), None)
-            .map_err(db_error)?;
-    }
+    let target = file.to_str().ok_or_else(|| {
+        Error::invalid(format!(
+            "{} is not a path SQLite can take (not UTF-8)",
+            file.display()
+        ))
+    })?;
+    db.conn
+        .execute("VACUUM INTO ?1", [target])
+        .map_err(|source| Error::Database {
+            path: db.path.clone(),
+            source,
+        })?;
+    let copy = Connection::open(file).map_err(db_error)?;
     // The copy is a rollback-journal database on its own: no WAL file beside it.
-    let _: String = dst
+    let _: String = copy
         .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
         .map_err(db_error)?;
-    drop(dst);
+    drop(copy);
     let copy =
         Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(db_error)?;
     let problems = integrity(&copy).map_err(db_error)?;
@@ -69,8 +74,11 @@ fn copy_and_check(db: &Db, file: &Path) -> Result<i64> {
             problems.join("; ")
         )));
     }
-    copy.query_row("PRAGMA page_count", [], |r| r.get(0))
-        .map_err(db_error)
+    let pages = copy
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .map_err(db_error)?;
+    let head = audit::head(&copy)?;
+    Ok((pages, head))
 }
 
 /// SQLite's integrity check: the problems it names (none when `ok`).
@@ -88,6 +96,8 @@ struct Doctor {
     foreign_keys: Vec<String>,
     audit_events: usize,
     audit_broken: Option<audit::Broken>,
+    /// Records changed, deleted or added without their event; event times running backwards.
+    audit_problems: Vec<String>,
     unverified_substances: Vec<String>,
     /// Clients whose codes look alike (kept apart when the database was upgraded).
     look_alike_clients: Vec<[String; 2]>,
@@ -110,7 +120,14 @@ pub fn doctor(db: &Db, out: &Output) -> Result<Exit> {
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let (audit_events, audit_broken) = audit::verify(&db.conn)?;
+    let audit::Verification {
+        events: audit_events,
+        broken: audit_broken,
+        time_reversals,
+        records,
+        ..
+    } = audit::verify_all(&db.conn, None)?;
+    let audit_problems: Vec<String> = records.into_iter().chain(time_reversals).collect();
     let mut stmt = db.conn.prepare(
         "SELECT name FROM substances WHERE verified = 0 AND merged_into IS NULL ORDER BY name",
     )?;
@@ -126,12 +143,16 @@ pub fn doctor(db: &Db, out: &Output) -> Result<Exit> {
         .filter(|(key, value, is_default)| !is_default && key.check(value).is_err())
         .map(|(key, value, _)| format!("{} = {value:?}", key.name()))
         .collect();
-    let healthy = integrity.is_empty() && foreign_keys.is_empty() && audit_broken.is_none();
+    let healthy = integrity.is_empty()
+        && foreign_keys.is_empty()
+        && audit_broken.is_none()
+        && audit_problems.is_empty();
     let report = Doctor {
         integrity,
         foreign_keys,
         audit_events,
         audit_broken,
+        audit_problems,
         unverified_substances,
         look_alike_clients,
         invalid_policy,
@@ -163,6 +184,9 @@ pub fn doctor(db: &Db, out: &Output) -> Result<Exit> {
         Some(b) => {
             let _ = writeln!(t, "audit chain: BROKEN at event #{}: {}", b.id, b.reason);
         }
+    }
+    for p in &report.audit_problems {
+        let _ = writeln!(t, "audit records: {p}");
     }
     if report.unverified_substances.is_empty() {
         let _ = writeln!(t, "unverified substances: none");

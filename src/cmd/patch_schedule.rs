@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::patch_test::view;
 use super::Exit;
-use crate::db::{audit, clinical, series, Db};
+use crate::db::{clinical, series, Db};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::screening::outcome::reading_due;
@@ -77,18 +77,10 @@ pub fn irradiate(
     }
     let (actor, stamp) = (db.actor.clone(), db.stamp());
     let at = crate::time::stamp(when);
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let id = series::insert_irradiation(&tx, test, &at, dose, &stamp, &actor)?;
     let doc = serde_json::json!({"id": id, "test": test, "at": at, "dose_j_cm2": dose});
-    audit::append(
-        &tx,
-        &actor,
-        &stamp,
-        "patch-test irradiate",
-        Some(&t.client),
-        &doc,
-    )?;
-    tx.commit()?;
+    tx.commit("patch-test irradiate", Some(&t.client), &doc)?;
     let text = format!(
         "recorded the UVA irradiation of patch test {test} ({dose} J/cm² at {}); a reaction only on the irradiated set will read photo-positive\n",
         crate::time::show_stamp(&at, db.zone)
@@ -215,7 +207,7 @@ pub fn relevance(
     }
     let supersedes = target.relevance_history.last().map(|r| r.id);
     let (actor, stamp) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let id = series::insert_relevance(
         &tx,
         target.id,
@@ -227,15 +219,7 @@ pub fn relevance(
     )?;
     let doc = serde_json::json!({"id": id, "test": test, "item": item, "relevance": relevance,
         "certainty": certainty, "occupational": occupational, "supersedes": supersedes});
-    audit::append(
-        &tx,
-        &actor,
-        &stamp,
-        "patch-test relevance",
-        Some(&v.client),
-        &doc,
-    )?;
-    tx.commit()?;
+    tx.commit("patch-test relevance", Some(&v.client), &doc)?;
     let row = series::RelevanceRow {
         id,
         relevance: relevance.into(),

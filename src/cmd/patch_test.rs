@@ -9,7 +9,7 @@ use rusqlite::params;
 use crate::cli::{ItemArg, PatchTestCommand};
 use crate::db::catalog as cat;
 use crate::db::clinical;
-use crate::db::{audit, substances, Db};
+use crate::db::{substances, Db};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::screening::{self, reading_day, Grade, Outcome};
@@ -204,9 +204,9 @@ fn apply(
             r.label["photo_of"] = serde_json::Value::Null;
         }
     }
-    let (actor, stamp) = (db.actor.clone(), db.stamp());
+    let actor = db.actor.clone();
     let applied = crate::time::stamp(applied_at);
-    let tx = db.write()?;
+    let tx = db.begin()?;
     tx.execute(
         "INSERT INTO patch_tests (client_id, applied_at, site, actor) VALUES (?1, ?2, ?3, ?4)",
         params![client.id, applied, site, actor],
@@ -223,15 +223,7 @@ fn apply(
     }
     let items_json: Vec<serde_json::Value> = resolved.into_iter().map(|r| r.label).collect();
     let doc = serde_json::json!({"id": test, "client": client.code, "applied_at": applied, "site": site, "items": items_json});
-    audit::append(
-        &tx,
-        &actor,
-        &stamp,
-        "patch-test apply",
-        Some(&client.code),
-        &doc,
-    )?;
-    tx.commit()?;
+    tx.commit("patch-test apply", Some(&client.code), &doc)?;
     let mut text = format!(
         "patch test {test} applied to {} at {applied}\n",
         client.code
@@ -382,9 +374,9 @@ fn read(
         }
         (None, None) => None,
     };
-    let (actor, stamp) = (db.actor.clone(), db.stamp());
+    let actor = db.actor.clone();
     let read_stamp = crate::time::stamp(read_at);
-    let tx = db.write()?;
+    let tx = db.begin()?;
     tx.execute(
         "INSERT INTO readings (item_id, read_at, hours, grade, note, supersedes, correction_reason, actor)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -395,15 +387,7 @@ fn read(
         "test": test, "item": target.item, "reading": reading_id, "grade": grade.as_str(), "day": day,
         "hours": hours, "supersedes": supersedes, "correction": correct, "late": late
     });
-    audit::append(
-        &tx,
-        &actor,
-        &stamp,
-        "patch-test read",
-        Some(&t.client),
-        &detail,
-    )?;
-    tx.commit()?;
+    tx.commit("patch-test read", Some(&t.client), &detail)?;
     // The item's outcome now, for the technician.
     let policy = clinical::load_policy(&db.conn)?;
     let in_force = in_force(&clinical::readings(&db.conn, target.id)?)?;

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::cli::PolicyCommand;
 use crate::db::clinical;
-use crate::db::{audit, Db};
+use crate::db::Db;
 use crate::error::Result;
 use crate::output::{Output, Table};
 use crate::policy::PolicyKey;
@@ -53,13 +53,11 @@ pub fn run(db: &mut Db, out: &Output, command: PolicyCommand) -> Result<Exit> {
                 .find(|(k, _, _)| *k == key)
                 .map(|(_, v, _)| v)
                 .unwrap_or_default();
-            let (actor, at) = (db.actor.clone(), db.stamp());
-            let tx = db.write()?;
+            let tx = db.begin()?;
             clinical::set_policy(&tx, key.name(), &stored)?;
             let key = key.name();
             let detail = serde_json::json!({"key": key, "value": stored, "was": before});
-            audit::append(&tx, &actor, &at, "policy set", None, &detail)?;
-            tx.commit()?;
+            tx.commit("policy set", None, &detail)?;
             out.document(&detail, &format!("policy {key}: {before} -> {stored}"))?;
         }
     }

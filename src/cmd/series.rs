@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::cli::SeriesCommand;
 use crate::db::series::{self, Resolved};
-use crate::db::{audit, Db};
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::import::{self, series::SeriesRow, ReadOptions};
 use crate::output::{opt, Output, Table};
@@ -82,7 +82,7 @@ fn import_series(db: &mut Db, out: &Output, file: &Path, name: &str) -> Result<E
     let rows = read_rows(file)?;
     let shown = import::display_name(file);
     let (actor, stamp) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let mut resolved = Vec::with_capacity(rows.len());
     for row in rows {
         let r = series::resolve(&tx, &row)?;
@@ -121,16 +121,12 @@ fn import_series(db: &mut Db, out: &Output, file: &Path, name: &str) -> Result<E
         controls: count(|r| matches!(r, Resolved::Control)),
         unverified,
     };
-    audit::append(
-        &tx,
-        &actor,
-        &stamp,
+    tx.commit(
         "series import",
         None,
         &serde_json::json!({"series": id, "name": report.name, "file": report.file,
             "allergens": report.allergens, "unverified": report.unverified.len()}),
     )?;
-    tx.commit()?;
     let mut text = format!(
         "series {:?} imported from {}: {} allergens ({} substances, {} mixes, {} controls)\n",
         report.name,
@@ -222,13 +218,13 @@ fn show(db: &Db, out: &Output, name: &str) -> Result<Exit> {
         ]);
     }
     if !out.is_json() && !matches!(out.format, crate::cli::Format::Csv) {
-        println!(
+        out.text(&format!(
             "{} ({} allergens, imported {} from {})",
             s.name,
             allergens.len(),
             out.time(&s.imported_at, db.zone),
             s.source
-        );
+        ))?;
     }
     let doc = serde_json::json!({"name": s.name, "source": s.source, "imported_at": s.imported_at,
         "allergens": allergens});

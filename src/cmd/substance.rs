@@ -232,8 +232,7 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
             "merge moves an unverified substance (see `inkguard substance list --unverified`) into a known one",
         ));
     }
-    let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     tx.execute(
         "INSERT OR IGNORE INTO identifiers (substance_id, kind, value, norm, source)
          SELECT ?2, kind, value, norm, source FROM identifiers WHERE substance_id = ?1",
@@ -252,10 +251,16 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
         params![from_id, into_id],
     )?;
     groups::move_members(&tx, from_id, into_id)?;
+    let items: Vec<i64> = tx
+        .prepare("SELECT id FROM patch_test_items WHERE substance_id = ?1")?
+        .query_map([from_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     tx.execute(
         "UPDATE patch_test_items SET substance_id = ?2 WHERE substance_id = ?1",
         params![from_id, into_id],
     )?;
+    // The merge's event claims the moved items again, with their new content.
+    crate::db::records::reclaim(&tx, "patch_test_items", &items)?;
     // Sensitivities are never edited: they follow `merged_into` when read.
     tx.execute(
         "UPDATE substances SET merged_into = ?2 WHERE id = ?1",
@@ -269,8 +274,7 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
         |r| r.try_into(),
     )?;
     let detail = serde_json::json!({"from": keys.0, "into": keys.1, "ingredients": ingredients});
-    audit::append(&tx, &actor, &at, "substance merge", None, &detail)?;
-    tx.commit()?;
+    tx.commit("substance merge", None, &detail)?;
     out.document(
         &detail,
         &format!(

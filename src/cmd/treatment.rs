@@ -124,10 +124,10 @@ fn record(
                 },
                 &t,
             )?;
-            eprintln!(
+            crate::output::eprint_safe(&format!(
                 "error: treatment of {} refused, nothing was written: {why}",
                 judged.client.code
-            );
+            ));
             return Ok(judged.verdict.exit_code());
         }
     };

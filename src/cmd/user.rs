@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal};
 
 use crate::cli::UserCommand;
-use crate::db::{audit, users, Db};
+use crate::db::{users, Db};
 use crate::error::{Error, Result};
 use crate::output::{Output, Table};
 use crate::serve::auth;
@@ -82,20 +82,12 @@ fn add(db: &mut Db, out: &Output, name: &str, from_stdin: bool) -> Result<Exit> 
     }
     let hash = auth::hash_password(&read_password(from_stdin)?)?;
     let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     if users::exists(&tx, name)? {
         return Err(exists_already(name));
     }
     users::insert(&tx, name, &hash, &at, &actor)?;
-    audit::append(
-        &tx,
-        &actor,
-        &at,
-        "user add",
-        None,
-        &serde_json::json!({"user": name}),
-    )?;
-    tx.commit()?;
+    tx.commit("user add", None, &serde_json::json!({"user": name}))?;
     out.document(
         &serde_json::json!({"user": name}),
         &format!("added user {name}; the page now asks everyone to sign in: inkguard serve"),
@@ -120,18 +112,9 @@ fn password(db: &mut Db, out: &Output, name: &str, from_stdin: bool) -> Result<E
         });
     }
     let hash = auth::hash_password(&read_password(from_stdin)?)?;
-    let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     users::set_password(&tx, name, &hash)?;
-    audit::append(
-        &tx,
-        &actor,
-        &at,
-        "user password",
-        None,
-        &serde_json::json!({"user": name}),
-    )?;
-    tx.commit()?;
+    tx.commit("user password", None, &serde_json::json!({"user": name}))?;
     out.document(
         &serde_json::json!({"user": name}),
         &format!("set a new password for {name}"),

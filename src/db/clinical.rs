@@ -391,12 +391,12 @@ pub fn load_policy(conn: &Connection) -> Result<Policy> {
         }
         if let Err(e) = key.set(&mut p, &value) {
             key.fall_back(&mut p);
-            eprintln!(
+            crate::output::eprint_safe(&format!(
                 "warning: stored policy {} is not valid ({e}); using {} until it is set again: {}",
                 key.name(),
                 key.get(&p),
                 e.hints().join("; ")
-            );
+            ));
         }
     }
     Ok(p)

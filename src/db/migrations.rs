@@ -266,3 +266,42 @@ pub fn serve_users(conn: &Connection) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Record protection (SPEC 8): each audit event claims the clinical rows it wrote
+/// (`audit_rows`, a digest in `audit_events.rows`), and patch tests and their items become
+/// append-only like the other clinical tables. Rows written before this step are claimed by the
+/// next event (`init` after the upgrade).
+pub fn record_protection(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE audit_events ADD COLUMN rows TEXT;
+         CREATE TABLE audit_rows (
+             event_id INTEGER NOT NULL REFERENCES audit_events(id),
+             tbl      TEXT NOT NULL,
+             row_id   INTEGER NOT NULL,
+             hash     TEXT NOT NULL,
+             PRIMARY KEY (tbl, row_id, event_id)
+         ) WITHOUT ROWID;
+         CREATE INDEX audit_rows_by_event ON audit_rows (event_id);
+         CREATE TRIGGER audit_rows_no_update BEFORE UPDATE ON audit_rows
+         BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+         CREATE TRIGGER audit_rows_no_delete BEFORE DELETE ON audit_rows
+         BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+         CREATE TRIGGER patch_tests_no_update BEFORE UPDATE ON patch_tests
+         BEGIN SELECT RAISE(ABORT, 'patch tests are append-only: record a new test instead'); END;
+         CREATE TRIGGER patch_tests_no_delete BEFORE DELETE ON patch_tests
+         BEGIN SELECT RAISE(ABORT, 'patch tests are append-only: record a new test instead'); END;
+         -- One update only: `substance merge` moves the items of an unverified substance to the known
+         -- one it is merged into, every other column unchanged.
+         CREATE TRIGGER patch_test_items_no_update BEFORE UPDATE ON patch_test_items
+         WHEN NOT (NEW.id IS OLD.id AND NEW.test_id IS OLD.test_id AND NEW.item IS OLD.item
+             AND NEW.product_id IS OLD.product_id AND NEW.formulation_id IS OLD.formulation_id
+             AND NEW.lot_id IS OLD.lot_id AND NEW.group_id IS OLD.group_id
+             AND NEW.series_allergen_id IS OLD.series_allergen_id AND NEW.concentration IS OLD.concentration
+             AND NEW.vehicle IS OLD.vehicle AND NEW.photo_of IS OLD.photo_of
+             AND coalesce((SELECT verified FROM substances WHERE id = OLD.substance_id), 1) = 0)
+         BEGIN SELECT RAISE(ABORT, 'patch test items are append-only: record a new test instead'); END;
+         CREATE TRIGGER patch_test_items_no_delete BEFORE DELETE ON patch_test_items
+         BEGIN SELECT RAISE(ABORT, 'patch test items are append-only: record a new test instead'); END;",
+    )?;
+    Ok(())
+}

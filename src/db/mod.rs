@@ -4,11 +4,13 @@
 pub mod audit;
 pub mod catalog;
 pub mod clinical;
+mod door;
 pub mod facts;
 pub mod groups;
 pub mod import;
 mod migrations;
 pub mod recalls;
+pub mod records;
 pub mod reference;
 pub mod search;
 pub mod series;
@@ -16,6 +18,7 @@ pub mod stock;
 pub mod substances;
 pub mod users;
 
+pub use door::Write;
 pub use migrations::client_code_key;
 
 use std::path::{Path, PathBuf};
@@ -46,6 +49,7 @@ const STEPS: &[Step] = &[
     migrations::serve_users,
     migrations::patch_test_series,
     migrations::import_batches,
+    migrations::record_protection,
 ];
 
 /// The current schema version.
@@ -181,6 +185,8 @@ impl Db {
         let created = !path.exists();
         if created {
             create_private_file(path)?;
+        } else {
+            make_private(path)?;
         }
         let conn = Connection::open(path).map_err(|source| db_error(path, source))?;
         let mut db = Db {
@@ -203,6 +209,27 @@ impl Db {
             );
         }
         let before = db.schema_version()?;
+        if before == 0 && table_exists(&db.conn, "audit_events")? {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{} holds inkguard's tables but no schema version (PRAGMA user_version is 0): it was reset outside inkguard",
+                    path.display()
+                ),
+                format!(
+                    "restore the latest backup; or, if you know its version N (this inkguard's is {SCHEMA_VERSION}), set it with: sqlite3 {} 'PRAGMA user_version = N' and run init again",
+                    crate::error::shell_quote(&path.display().to_string())
+                ),
+            ));
+        }
+        if before == 0 && has_tables(&db.conn)? {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{} is a database of another program (it has tables but none of inkguard's)",
+                    path.display()
+                ),
+                "point --db at a new file to create an inkguard database",
+            ));
+        }
         if before > SCHEMA_VERSION {
             return Err(Error::invalid(format!(
                 "{} has schema version {before}, newer than this inkguard knows ({})",
@@ -214,7 +241,13 @@ impl Db {
             .conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)
             .map_err(|source| db_error(path, source))?;
+        // Rows written before records were claimed (an upgrade across `record_protection`) are
+        // claimed by this init's event; otherwise init claims none it did not write.
+        let claiming = table_exists(&tx, "audit_rows")?;
         migrate(&tx)?;
+        if claiming {
+            records::mark_unclaimed(&tx)?;
+        }
         let stamp = crate::time::stamp(now);
         let loaded = reference::load_builtin(&tx, &stamp)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -258,6 +291,11 @@ impl Db {
         // short command (a check, a safe list) spent. Writes still go through the WAL.
         c.pragma_update(None, "mmap_size", 1_i64 << 30)
             .map_err(|source| db_error(path, source))?;
+        // Temporary tables (the rows unclaimed when a write begins, an import's staging) live in
+        // SQLite's temporary file, not in memory; set before any is made, as SQLite refuses to
+        // change it inside a transaction once one exists.
+        c.pragma_update(None, "temp_store", "FILE")
+            .map_err(|source| db_error(path, source))?;
         // An import uses more distinct statements than rusqlite's default cache of 16 holds;
         // evicting them meant compiling them again for every product.
         c.set_prepared_statement_cache_capacity(64);
@@ -280,11 +318,25 @@ impl Db {
 
     /// Starts a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so that
     /// concurrent writers queue on the busy timeout instead of failing half-way.
+    ///
+    /// It notes the clinical rows no audit event has claimed yet: the event that ends this
+    /// transaction claims only the rows written inside it, so that a row added by hand stays
+    /// reported by `audit verify`.
     pub fn write(&mut self) -> Result<Transaction<'_>> {
         let path = self.path.clone();
-        self.conn
+        let tx = self
+            .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|source| db_error(&path, source))
+            .map_err(|source| db_error(&path, source))?;
+        records::mark_unclaimed(&tx)?;
+        Ok(tx)
+    }
+
+    /// The write door: a write transaction (as `write`) that commits only with its audit event,
+    /// as this session's actor at this session's time (`Write::commit`).
+    pub fn begin(&mut self) -> Result<Write<'_>> {
+        let (actor, at) = (self.actor.clone(), self.stamp());
+        Ok(Write::new(self.write()?, actor, at))
     }
 
     pub fn stamp(&self) -> String {
@@ -306,6 +358,46 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         conn.pragma_update(None, "user_version", i as i64 + 2)?;
     }
     Ok(())
+}
+
+fn has_tables(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Makes an existing database file (and its `-wal` and `-shm`) readable by its owner only.
+fn make_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_os_string();
+            name.push(suffix);
+            let file = PathBuf::from(name);
+            if suffix.is_empty() || file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(
+                    |source| Error::Io {
+                        path: file.clone(),
+                        source,
+                    },
+                )?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+fn table_exists(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get(0),
+    )?)
 }
 
 fn db_error(path: &Path, source: rusqlite::Error) -> Error {

@@ -15,7 +15,7 @@ use super::matching::{self, Candidate, CatalogProduct, Identity, Outcome};
 use super::read::{self, AlertRecord, Layout};
 use super::{clients_to_call, describe, flag_reason, AlertReport, ClientToCall};
 use crate::db::recalls::{self as store, NewAlert, NewMatch, Status};
-use crate::db::{audit, catalog as cat, Db};
+use crate::db::{catalog as cat, Db};
 use crate::error::{Error, Result};
 use crate::ident::{lot_key, normalize_name};
 
@@ -192,7 +192,7 @@ pub fn run(
         ));
     }
     let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let catalog = store::catalog(&tx)?;
     let mut audit_alerts = Vec::new();
     for v in &valid {
@@ -215,8 +215,7 @@ pub fn run(
         "file": file, "changed": report.changed, "alerts": audit_alerts,
         "clients_to_call": report.clients.len(),
     });
-    audit::append(&tx, &actor, &at, "recall import", None, &detail)?;
-    tx.commit()?;
+    tx.commit("recall import", None, &detail)?;
     Ok((report, Ok(())))
 }
 
@@ -396,7 +395,7 @@ pub fn confirm(db: &mut Db, alert: &str, product: &str, lot: &str) -> Result<Con
     };
     let alert_norm = normalize_name(&stored.alert);
     let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let already = store::matches(&tx, &alert_norm)?
         .iter()
         .any(|m| m.lot_id == target.id && m.status != Status::Ambiguous);
@@ -424,8 +423,7 @@ pub fn confirm(db: &mut Db, alert: &str, product: &str, lot: &str) -> Result<Con
         "alert": stored.alert, "supplier": p.supplier, "product": p.code, "lot": target.lot,
         "flagged": !already, "clients_to_call": clients.len(),
     });
-    audit::append(&tx, &actor, &at, "recall confirm", None, &detail)?;
-    tx.commit()?;
+    tx.commit("recall confirm", None, &detail)?;
     Ok(Confirmed {
         alert: stored.alert,
         supplier: p.supplier,
