@@ -147,9 +147,34 @@ pub fn reading_due(schedule: &[i64], item_days: &[Vec<i64>], day: i64) -> bool {
             .any(|days| !days.iter().any(|read| *read >= day))
 }
 
+/// The next scheduled reading day from `today` on (`today` itself included) on which a reading
+/// is due by [`reading_due`], if any is left in the schedule: what `patch-test due` and the
+/// chair-side page both show.
+pub fn next_reading(schedule: &[i64], item_days: &[Vec<i64>], today: i64) -> Option<i64> {
+    schedule
+        .iter()
+        .copied()
+        .filter(|d| *d >= today)
+        .find(|d| reading_due(schedule, item_days, *d))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_reading_is_the_first_scheduled_day_still_due_from_today_on() {
+        let schedule = [2, 4, 7];
+        assert_eq!(next_reading(&schedule, &[vec![], vec![]], 0), Some(2));
+        assert_eq!(
+            next_reading(&schedule, &[vec![], vec![]], 3),
+            Some(4),
+            "a missed D2 leaves D4"
+        );
+        assert_eq!(next_reading(&schedule, &[vec![2, 4], vec![4]], 3), Some(7));
+        assert_eq!(next_reading(&schedule, &[vec![7], vec![7]], 5), None);
+        assert_eq!(next_reading(&schedule, &[vec![2]], 8), None);
+    }
 
     #[test]
     fn a_reading_is_due_on_a_scheduled_day_until_every_item_is_read_then_or_later() {

@@ -18,7 +18,7 @@ use super::{auth, blocking, App};
 use crate::db::catalog::{self as cat, Kind};
 use crate::db::{clinical, search, users, Db};
 use crate::error::Error;
-use crate::screening::{Outcome, Verdict};
+use crate::screening::Verdict;
 use crate::treatments;
 use crate::verdict::{self, SafeListFilter, Used};
 
@@ -243,18 +243,44 @@ fn client_page(db: &Db, who: &Who, query: &ClientQuery) -> crate::Result<Respons
     let (name, born) = search::client_card(&db.conn, client.id)?;
     let sensitivities = crate::cmd::sensitivity::views(db, &client)?;
     let patch_tests = crate::cmd::patch_test::views_of_client(db, &client)?;
+    // The same schedule as `patch-test due` (policy `reading-days`): each test's next reading
+    // day, with the items not yet read on it.
     let policy = clinical::load_policy(&db.conn)?;
+    let today = db.now.with_timezone(&db.zone).date_naive();
     let mut due = Vec::new();
     for t in &patch_tests {
-        for i in t.items.iter().filter(|i| i.outcome == Outcome::Pending) {
-            let from = clinical::parse_stamp(&t.applied_at)?
-                + chrono::Duration::minutes((policy.min_negative_reading_hours * 60.0) as i64);
+        let applied = clinical::parse_stamp(&t.applied_at)?;
+        let applied_day = applied.with_timezone(&db.zone).date_naive();
+        let days: Vec<Vec<i64>> = t
+            .items
+            .iter()
+            .map(|i| {
+                i.readings
+                    .iter()
+                    .filter(|r| !r.superseded)
+                    .map(|r| r.day)
+                    .collect()
+            })
+            .collect();
+        let Some(day) = crate::screening::outcome::next_reading(
+            &policy.reading_days,
+            &days,
+            (today - applied_day).num_days(),
+        ) else {
+            continue;
+        };
+        let when = applied_day + chrono::Duration::days(day);
+        for (i, read) in t.items.iter().zip(&days) {
+            if read.iter().any(|d| *d >= day) {
+                continue;
+            }
             let what = i
                 .product
                 .clone()
                 .or_else(|| i.substance.clone())
+                .or_else(|| i.allergen.clone())
                 .unwrap_or_default();
-            due.push((t.id, i.item, what, crate::time::show(from, db.zone)));
+            due.push((t.id, i.item, what, format!("D{day}, {when}")));
         }
     }
     let treatments: Vec<(i64, String, String)> = crate::cmd::client::treatments(db, &client)?

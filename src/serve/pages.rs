@@ -163,8 +163,8 @@ pub fn client(p: &ClientPage) -> Markup {
         h2 { "Readings due" }
         @if p.due.is_empty() { p { "None: no patch-test item is waiting for a reading." } }
         ul {
-            @for (test, item, what, from) in p.due {
-                li { "Test " (test) " item " (item) " (" (what) "): pending; a negative counts from " (from) }
+            @for (test, item, what, when) in p.due {
+                li { "Test " (test) " item " (item) " (" (what) "): next reading " (when) }
             }
         }
         h2 { "Treatments" }

@@ -445,3 +445,40 @@ fn with_a_user_everyone_signs_in_and_writes_are_audited_under_that_user() {
     assert_eq!(reply.status, 403);
     assert_eq!(w.count("treatments"), 1);
 }
+
+/// The client page shows the readings due by the same schedule as `patch-test due` (policy
+/// `reading-days`): applied on 21 November, read at D2, the next reading is D4, 25 November.
+#[test]
+fn the_client_page_shows_the_next_reading_by_the_schedule_of_patch_test_due() {
+    let w = clinic();
+    w.run(&[
+        "patch-test",
+        "apply",
+        "C-1",
+        "--substance",
+        "nickel",
+        "--at",
+        "2026-11-21T10:00",
+    ])
+    .ok();
+    w.run(&[
+        "patch-test",
+        "read",
+        "1",
+        "--grade=-",
+        "--at",
+        "2026-11-23T10:00",
+    ])
+    .ok();
+    let server = Server::start(&w);
+    let page = server.get("/client?code=C-1", &[]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("next reading D4, 2026-11-25"),
+        "{}",
+        page.body
+    );
+    w.run(&["patch-test", "due", "--on", "2026-11-25"])
+        .ok()
+        .stdout_has("D4 reading");
+}
