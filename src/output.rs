@@ -207,30 +207,46 @@ const STYLE: TableStyle = TableStyle::new()
 /// A table sized to the terminal when there is one. Off a terminal (pipes, files, scripts) the
 /// columns are laid out directly, in the same layout: a 20,000-row safe list in milliseconds.
 pub fn render_table(table: &Table) -> String {
-    let multi_line = table.rows.iter().flatten().any(|c| c.contains('\n'));
+    let rows: Vec<Vec<&str>> = table
+        .rows
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    render_rows(&table.headers, &rows)
+}
+
+/// [`render_table`] for rows of borrowed cells: a long list laid out without a copy of each
+/// cell.
+pub fn render_rows(headers: &[&'static str], rows: &[Vec<&str>]) -> String {
+    let multi_line = rows.iter().flatten().any(|c| c.contains('\n'));
     if io::stdout().is_terminal() || multi_line {
-        return render_comfy(table);
+        return render_comfy(&Table {
+            headers: headers.to_vec(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        });
     }
-    render_plain(table)
+    render_plain(headers, rows)
 }
 
 /// Each cell padded by one space on either side to its column's width, columns one space
 /// apart, a rule of `─` under the header: comfy-table's layout for `STYLE`, without its cost.
-fn render_plain(table: &Table) -> String {
+fn render_plain(headers: &[&str], rows: &[Vec<&str>]) -> String {
     use unicode_width::UnicodeWidthStr;
-    let columns = table.headers.len();
-    let mut widths: Vec<usize> = table.headers.iter().map(|h| h.width()).collect();
-    for row in &table.rows {
+    let columns = headers.len();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.width());
         }
     }
-    let mut out = String::with_capacity(
-        (widths.iter().sum::<usize>() + 3 * columns) * (table.rows.len() + 2),
-    );
-    let line = |cells: &mut dyn Iterator<Item = &str>, out: &mut String| {
+    let mut out =
+        String::with_capacity((widths.iter().sum::<usize>() + 3 * columns) * (rows.len() + 2));
+    let line = |cells: &[&str], out: &mut String| {
         for (i, w) in widths.iter().enumerate() {
-            let cell = cells.next().unwrap_or("");
+            let cell = cells.get(i).copied().unwrap_or("");
             if i > 0 {
                 out.push(' ');
             }
@@ -240,16 +256,16 @@ fn render_plain(table: &Table) -> String {
         }
         out.push('\n');
     };
-    line(&mut table.headers.iter().copied(), &mut out);
+    line(headers, &mut out);
     for (i, w) in widths.iter().enumerate() {
         if i > 0 {
             out.push(' ');
         }
         out.extend(std::iter::repeat_n('─', w + 2));
     }
-    for row in &table.rows {
+    for row in rows {
         out.push('\n');
-        line(&mut row.iter().map(String::as_str), &mut out);
+        line(row, &mut out);
         out.pop();
     }
     out
@@ -312,7 +328,8 @@ mod tests {
             for r in rows {
                 t.row(r);
             }
-            prop_assert_eq!(render_plain(&t), render_comfy(&t));
+            let rows: Vec<Vec<&str>> = t.rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+            prop_assert_eq!(render_plain(&t.headers, &rows), render_comfy(&t));
         }
     }
 }

@@ -131,32 +131,42 @@ pub fn safe_list(
                     ""
                 }
             );
-            let mut table = Table::new(&[
-                "verdict",
-                "supplier",
-                "code",
-                "name",
-                "shade",
-                "kind",
-                "patch test",
-                "stock",
-            ]);
-            for i in items {
-                table.row(vec![
-                    i.verdict.as_str().to_uppercase(),
-                    i.supplier.clone(),
-                    i.code.clone(),
-                    i.name.clone(),
-                    crate::output::opt(i.shade.as_ref()),
-                    i.kind.into(),
-                    i.patch_test.clone(),
-                    i.stock.clone(),
-                ]);
-            }
+            // Borrowed cells: the list may hold 60,000 products.
+            let rows: Vec<Vec<&str>> = items
+                .iter()
+                .map(|i| {
+                    vec![
+                        match i.verdict {
+                            Verdict::Clear => "CLEAR",
+                            Verdict::Caution => "CAUTION",
+                            Verdict::Blocked => "BLOCKED",
+                        },
+                        i.supplier.as_str(),
+                        i.code.as_str(),
+                        i.name.as_str(),
+                        i.shade.as_deref().unwrap_or("-"),
+                        i.kind,
+                        i.patch_test.as_str(),
+                        i.stock.as_str(),
+                    ]
+                })
+                .collect();
             if items.is_empty() {
                 t.push_str("  none\n");
             } else {
-                t.push_str(&crate::output::render_table(&table));
+                t.push_str(&crate::output::render_rows(
+                    &[
+                        "verdict",
+                        "supplier",
+                        "code",
+                        "name",
+                        "shade",
+                        "kind",
+                        "patch test",
+                        "stock",
+                    ],
+                    &rows,
+                ));
                 t.push('\n');
             }
             for i in items.iter().filter(|i| i.verdict == Verdict::Caution) {
