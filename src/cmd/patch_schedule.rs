@@ -11,7 +11,7 @@ use super::Exit;
 use crate::db::{clinical, series, Db};
 use crate::error::{Error, Result};
 use crate::output::Output;
-use crate::screening::outcome::reading_due;
+use crate::screening::outcome::{reading_due, unread_on};
 
 /// The largest UVA dose accepted: photopatch testing uses 5 J/cm² (some centres 10); a larger
 /// number is a typo.
@@ -119,20 +119,8 @@ pub fn due(db: &Db, out: &Output, on: Option<&str>) -> Result<Exit> {
     let mut due = Vec::new();
     for (test, client) in series::tests_applied_since(&db.conn, &since.to_string())? {
         let v = view(db, test)?;
-        let applied = clinical::parse_stamp(&v.applied_at)?
-            .with_timezone(&db.zone)
-            .date_naive();
-        let days: Vec<Vec<i64>> = v
-            .items
-            .iter()
-            .map(|i| {
-                i.readings
-                    .iter()
-                    .filter(|r| !r.superseded)
-                    .map(|r| r.day)
-                    .collect()
-            })
-            .collect();
+        let applied = v.applied_on(db.zone)?;
+        let days = v.read_days();
         let day = (on - applied).num_days();
         if !reading_due(&policy.reading_days, &days, day) {
             continue;
@@ -141,7 +129,7 @@ pub fn due(db: &Db, out: &Output, on: Option<&str>) -> Result<Exit> {
             .items
             .iter()
             .zip(&days)
-            .filter(|(_, d)| !d.iter().any(|read| *read >= day))
+            .filter(|(_, d)| unread_on(d, day))
             .map(|(i, _)| i.item)
             .collect();
         due.push(Due {

@@ -97,6 +97,29 @@ pub struct PatchTestView {
     pub items: Vec<ItemView>,
 }
 
+impl PatchTestView {
+    /// The reading days of each item's readings in force, for the reading schedule.
+    pub fn read_days(&self) -> Vec<Vec<i64>> {
+        self.items
+            .iter()
+            .map(|i| {
+                i.readings
+                    .iter()
+                    .filter(|r| !r.superseded)
+                    .map(|r| r.day)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The date of the application in the clinic's zone: reading days count from it.
+    pub fn applied_on(&self, zone: chrono_tz::Tz) -> Result<chrono::NaiveDate> {
+        Ok(clinical::parse_stamp(&self.applied_at)?
+            .with_timezone(&zone)
+            .date_naive())
+    }
+}
+
 pub fn view(db: &Db, test: i64) -> Result<PatchTestView> {
     let t = clinical::test_row(&db.conn, test)?;
     let policy = clinical::load_policy(&db.conn)?;

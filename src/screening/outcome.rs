@@ -141,10 +141,13 @@ pub fn item_outcome(readings: &[Reading], min_negative_hours: f64) -> (Outcome, 
 /// reading day and some item has no reading that day or later (`item_days`: the days of each
 /// item's readings in force). A reading missed on D2 does not hide the test on D4.
 pub fn reading_due(schedule: &[i64], item_days: &[Vec<i64>], day: i64) -> bool {
-    schedule.contains(&day)
-        && item_days
-            .iter()
-            .any(|days| !days.iter().any(|read| *read >= day))
+    schedule.contains(&day) && item_days.iter().any(|days| unread_on(days, day))
+}
+
+/// Whether an item whose readings in force fell on `days` still wants a reading on `day`: none
+/// of them was that day or later.
+pub fn unread_on(days: &[i64], day: i64) -> bool {
+    !days.iter().any(|read| *read >= day)
 }
 
 /// The next scheduled reading day from `today` on (`today` itself included) on which a reading

@@ -249,19 +249,8 @@ fn client_page(db: &Db, who: &Who, query: &ClientQuery) -> crate::Result<Respons
     let today = db.now.with_timezone(&db.zone).date_naive();
     let mut due = Vec::new();
     for t in &patch_tests {
-        let applied = clinical::parse_stamp(&t.applied_at)?;
-        let applied_day = applied.with_timezone(&db.zone).date_naive();
-        let days: Vec<Vec<i64>> = t
-            .items
-            .iter()
-            .map(|i| {
-                i.readings
-                    .iter()
-                    .filter(|r| !r.superseded)
-                    .map(|r| r.day)
-                    .collect()
-            })
-            .collect();
+        let applied_day = t.applied_on(db.zone)?;
+        let days = t.read_days();
         let Some(day) = crate::screening::outcome::next_reading(
             &policy.reading_days,
             &days,
@@ -271,7 +260,7 @@ fn client_page(db: &Db, who: &Who, query: &ClientQuery) -> crate::Result<Respons
         };
         let when = applied_day + chrono::Duration::days(day);
         for (i, read) in t.items.iter().zip(&days) {
-            if read.iter().any(|d| *d >= day) {
+            if !crate::screening::outcome::unread_on(read, day) {
                 continue;
             }
             let what = i
