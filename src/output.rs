@@ -207,6 +207,9 @@ const STYLE: TableStyle = TableStyle::new()
 /// A table sized to the terminal when there is one. Off a terminal (pipes, files, scripts) the
 /// columns are laid out directly, in the same layout: a 20,000-row safe list in milliseconds.
 pub fn render_table(table: &Table) -> String {
+    if io::stdout().is_terminal() {
+        return render_comfy(table);
+    }
     let rows: Vec<Vec<&str>> = table
         .rows
         .iter()

@@ -39,7 +39,10 @@ struct Case {
 }
 
 fn load_case(conn: &Connection, now: DateTime<Utc>, client: &str) -> Result<Case> {
-    let client = clinical::resolve_client(conn, client)?;
+    case_of(conn, now, clinical::resolve_client(conn, client)?)
+}
+
+fn case_of(conn: &Connection, now: DateTime<Utc>, client: ClientRef) -> Result<Case> {
     let world = facts::load_world(conn, now)?;
     let facts = facts::load_clients(conn, Some(client.id))?
         .remove(&client.id)
@@ -77,12 +80,9 @@ pub fn implied_sensitivities(
     now: DateTime<Utc>,
     client: &ClientRef,
 ) -> Result<Vec<ActiveSensitivity>> {
-    let world = facts::load_world(conn, now)?;
-    let facts = facts::load_clients(conn, Some(client.id))?
-        .remove(&client.id)
-        .unwrap_or_default();
-    let outcomes = screening::outcomes(&facts, &world);
-    Ok(screening::active_sensitivities(&facts, &outcomes)
+    let case = case_of(conn, now, client.clone())?;
+    let outcomes = screening::outcomes(&case.facts, &case.world);
+    Ok(screening::active_sensitivities(&case.facts, &outcomes)
         .into_iter()
         .filter(|s| s.id.is_none())
         .collect())
@@ -156,12 +156,13 @@ pub fn safe_list(
     let outcomes = screening::outcomes(&case.facts, &case.world);
     let relevant = screening::relevance(&case.facts, &case.world, &outcomes);
     let entries = facts::current_formulations(conn, filter.supplier, filter.kind)?;
+    let unverified = facts::unverified_substances(conn)?;
     let to_judge: HashSet<i64> = if relevant.every_product {
         entries.iter().map(|e| e.formulation_id).collect()
     } else {
         let mut marked = relevant.substances.clone();
         if relevant.unverified_matter {
-            marked.extend(facts::unverified_substances(conn)?);
+            marked.extend(unverified.iter().copied());
         }
         let mut set = facts::formulations_holding(conn, &marked)?;
         set.extend(relevant.formulations.iter().copied());
@@ -173,7 +174,8 @@ pub fn safe_list(
         .map(|e| e.formulation_id)
         .filter(|f| to_judge.contains(f))
         .collect();
-    let mut ingredients = facts::ingredients(conn, &judged, Some(&relevant.substances))?;
+    let mut ingredients =
+        facts::ingredients(conn, &judged, Some(&relevant.substances), &unverified)?;
     let stock = db::stock::by_product(conn, case.world.today())?;
     let mut list = SafeList {
         client: case.client.clone(),

@@ -158,7 +158,8 @@ pub fn load_product(
         }
     };
     let version = cat::formulation_version(conn, formulation)?;
-    let mut ingredients = ingredients(conn, &BTreeSet::from([formulation]), None)?;
+    let unverified = unverified_substances(conn)?;
+    let mut ingredients = ingredients(conn, &BTreeSet::from([formulation]), None, &unverified)?;
     Ok(ProductFacts {
         supplier: product.supplier.clone(),
         code: product.code.clone(),
@@ -172,14 +173,16 @@ pub fn load_product(
 }
 
 /// The ingredients of formulations as the engine reads them, with their substances' names and
-/// CAS and Colour Index numbers: four queries for any number of formulations. `detail_of`
+/// CAS and Colour Index numbers: three queries for any number of formulations. `detail_of`
 /// limits the names and numbers to the substances a reason can name (`screening::Relevance`;
 /// the others carry the name as declared): the safe list judges hundreds of formulations and
-/// names few of their ingredients. Whether each is identified is always read.
+/// names few of their ingredients. Whether each is identified comes from `unverified`
+/// ([`unverified_substances`], which the caller reads once).
 pub fn ingredients(
     conn: &Connection,
     formulations: &BTreeSet<FormulationId>,
     detail_of: Option<&BTreeSet<SubstanceId>>,
+    unverified: &BTreeSet<SubstanceId>,
 ) -> Result<BTreeMap<FormulationId, Vec<Ingredient>>> {
     let mut out: BTreeMap<FormulationId, Vec<Ingredient>> = BTreeMap::new();
     if formulations.is_empty() {
@@ -213,7 +216,6 @@ pub fn ingredients(
         None => substances,
     };
     let about = about(conn, &wanted)?;
-    let unverified = unverified_substances(conn)?;
     for i in out.values_mut().flatten() {
         i.verified = !unverified.contains(&i.substance);
         if let Some(a) = about.get(&i.substance) {
