@@ -73,20 +73,19 @@ fn add(
     if let Some(existing) = clinical::look_alikes(&tx, code)?.into_iter().next() {
         return Err(look_alike_error(code, &existing.code));
     }
-    let inserted = tx.execute(
-        "INSERT INTO clients (code, code_norm, name, born, phone, email, note, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![code, key, name.trim(), born.map(|b| b.to_string()), phone, email, note, at, actor],
-    );
-    if let Err(rusqlite::Error::SqliteFailure(e, _)) = &inserted {
-        if e.code == rusqlite::ErrorCode::ConstraintViolation {
-            let existing = clinical::look_alikes(&tx, code)?
-                .into_iter()
-                .next()
-                .map_or_else(|| code.to_string(), |c| c.code);
-            return Err(look_alike_error(code, &existing));
-        }
+    let row = clinical::NewClient {
+        code,
+        name: name.trim(),
+        born: born.map(|b| b.to_string()),
+        phone: phone.as_deref(),
+        email: email.as_deref(),
+        note: note.as_deref(),
+        at: &at,
+        actor: &actor,
+    };
+    if let Some(existing) = clinical::insert_client(&tx, &row)? {
+        return Err(look_alike_error(code, &existing));
     }
-    inserted?;
     // The audit event names the client by code only: no personal data.
     tx.commit("client add", Some(code), &serde_json::json!({}))?;
     out.document(

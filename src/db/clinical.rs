@@ -432,3 +432,35 @@ pub fn insert_treatment(
     }
     Ok(id)
 }
+
+/// A client to add (`client add`).
+pub struct NewClient<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub born: Option<String>,
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub at: &'a str,
+    pub actor: &'a str,
+}
+
+/// Adds a client under its normalised key. `Some(code)` names the look-alike that holds the key
+/// already (another terminal may have added it since the caller looked): nothing was added.
+pub fn insert_client(conn: &Connection, c: &NewClient) -> Result<Option<String>> {
+    let inserted = conn.execute(
+        "INSERT INTO clients (code, code_norm, name, born, phone, email, note, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![c.code, crate::db::client_code_key(c.code), c.name, c.born, c.phone, c.email, c.note, c.at, c.actor],
+    );
+    if let Err(rusqlite::Error::SqliteFailure(e, _)) = &inserted {
+        if e.code == rusqlite::ErrorCode::ConstraintViolation {
+            let existing = look_alikes(conn, c.code)?
+                .into_iter()
+                .next()
+                .map_or_else(|| c.code.to_string(), |l| l.code);
+            return Ok(Some(existing));
+        }
+    }
+    inserted?;
+    Ok(None)
+}
