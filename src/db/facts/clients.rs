@@ -16,10 +16,7 @@ use crate::screening::{
 /// The facts of one client (`Some(id)`) or of every client (`None`, for `screen`), by client
 /// id: six queries either way.
 pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i64, ClientFacts>> {
-    let filter = |column: &str| match client {
-        Some(_) => format!("{column} = ?1"),
-        None => "?1 IS NULL".to_string(),
-    };
+    let filter = |column: &str| client_filter(client, column);
     let mut all: BTreeMap<i64, ClientFacts> = BTreeMap::new();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, code FROM clients WHERE {} ORDER BY code",
@@ -38,56 +35,15 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
     let mut substances: BTreeSet<SubstanceId> = BTreeSet::new();
 
     // Sensitivities, with the name of what they are to (a merged substance read as its target).
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT x.client_id, x.id, COALESCE(s0.merged_into, s0.id), x.group_id, g.name,
-                x.source, x.certainty, x.note,
-                EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = x.id)
-         FROM sensitivities x
-         LEFT JOIN substances s0 ON s0.id = x.substance_id
-         LEFT JOIN groups g ON g.id = x.group_id
-         WHERE {} ORDER BY x.id",
-        filter("x.client_id")
-    ))?;
-    type SensitivityRow = (
-        i64,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-        String,
-        String,
-        Option<String>,
-        bool,
+    let pending_sensitivities = sensitivities(conn, client)?;
+    substances.extend(
+        pending_sensitivities
+            .iter()
+            .filter_map(|(_, s)| match s.target {
+                Target::Substance(id) => Some(id),
+                Target::Group(_) => None,
+            }),
     );
-    let mut pending_sensitivities: Vec<(i64, Sensitivity)> = Vec::new();
-    for row in stmt.query_map([client], |r| SensitivityRow::try_from(r))? {
-        let (client_id, id, substance, group, group_name, source, certainty, note, retracted) =
-            row?;
-        let target = match (substance, group) {
-            (Some(s), _) => {
-                substances.insert(s);
-                Target::Substance(s)
-            }
-            (None, Some(g)) => Target::Group(g),
-            // A sensitivity to a formulation is not made any more (a positive test implies it).
-            (None, None) => continue,
-        };
-        pending_sensitivities.push((
-            client_id,
-            Sensitivity {
-                id,
-                target,
-                target_name: group_name.unwrap_or_default(),
-                // The schema's CHECK constraints allow only these values; anything else would
-                // be read as the strictest.
-                source: Source::parse(&source).unwrap_or(Source::Physician),
-                certainty: Certainty::parse(&certainty).unwrap_or(Certainty::Confirmed),
-                retracted,
-                evidence: note,
-                unverified: false,
-            },
-        ));
-    }
 
     // Patch tests with their items.
     let mut stmt = conn.prepare_cached(&format!(
@@ -216,29 +172,12 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
     }
 
     // Reactions, with the formulations of the lots used.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT r.client_id, r.id, r.onset, r.severity, group_concat(DISTINCT l.formulation_id)
-         FROM reactions r JOIN treatment_items ti ON ti.treatment_id = r.treatment_id
-         JOIN lots l ON l.id = ti.lot_id WHERE {} GROUP BY r.id ORDER BY r.id",
-        filter("r.client_id")
-    ))?;
-    let mut reactions: Vec<(i64, Reaction)> = Vec::new();
-    for row in stmt.query_map([client], |r| {
-        <(i64, i64, String, String, String)>::try_from(r)
-    })? {
-        let (client_id, id, onset, severity, used) = row?;
-        let used: Vec<FormulationId> = used.split(',').filter_map(|f| f.parse().ok()).collect();
-        formulations.extend(used.iter().copied());
-        reactions.push((
-            client_id,
-            Reaction {
-                id,
-                onset: clinical::parse_stamp(&onset)?,
-                severity,
-                formulations: used,
-            },
-        ));
-    }
+    let reactions = reactions(conn, client)?;
+    formulations.extend(
+        reactions
+            .iter()
+            .flat_map(|(_, r)| r.formulations.iter().copied()),
+    );
 
     // What the tested and reacted-to formulations hold, and every name the facts need.
     let contents = contents(conn, &formulations)?;
@@ -306,6 +245,95 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
         }
     }
     Ok(all)
+}
+
+/// The condition that keeps one client's rows (`?1` bound to the id), or every client's.
+fn client_filter(client: Option<i64>, column: &str) -> String {
+    match client {
+        Some(_) => format!("{column} = ?1"),
+        None => "?1 IS NULL".to_string(),
+    }
+}
+
+/// The recorded sensitivities, by client id.
+fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sensitivity)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT x.client_id, x.id, COALESCE(s0.merged_into, s0.id), x.group_id, g.name,
+                x.source, x.certainty, x.note,
+                EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = x.id)
+         FROM sensitivities x
+         LEFT JOIN substances s0 ON s0.id = x.substance_id
+         LEFT JOIN groups g ON g.id = x.group_id
+         WHERE {} ORDER BY x.id",
+        client_filter(client, "x.client_id")
+    ))?;
+    type SensitivityRow = (
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        bool,
+    );
+    let mut pending_sensitivities: Vec<(i64, Sensitivity)> = Vec::new();
+    for row in stmt.query_map([client], |r| SensitivityRow::try_from(r))? {
+        let (client_id, id, substance, group, group_name, source, certainty, note, retracted) =
+            row?;
+        let target = match (substance, group) {
+            (Some(s), _) => Target::Substance(s),
+            (None, Some(g)) => Target::Group(g),
+            // A sensitivity to a formulation is not made any more (a positive test implies it).
+            (None, None) => continue,
+        };
+        pending_sensitivities.push((
+            client_id,
+            Sensitivity {
+                id,
+                target,
+                target_name: group_name.unwrap_or_default(),
+                // The schema's CHECK constraints allow only these values; anything else would
+                // be read as the strictest.
+                source: Source::parse(&source).unwrap_or(Source::Physician),
+                certainty: Certainty::parse(&certainty).unwrap_or(Certainty::Confirmed),
+                retracted,
+                evidence: note,
+                unverified: false,
+            },
+        ));
+    }
+
+    Ok(pending_sensitivities)
+}
+
+/// The reactions, by client id, with the formulations of the lots used.
+fn reactions(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Reaction)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.client_id, r.id, r.onset, r.severity, group_concat(DISTINCT l.formulation_id)
+         FROM reactions r JOIN treatment_items ti ON ti.treatment_id = r.treatment_id
+         JOIN lots l ON l.id = ti.lot_id WHERE {} GROUP BY r.id ORDER BY r.id",
+        client_filter(client, "r.client_id")
+    ))?;
+    let mut reactions: Vec<(i64, Reaction)> = Vec::new();
+    for row in stmt.query_map([client], |r| {
+        <(i64, i64, String, String, String)>::try_from(r)
+    })? {
+        let (client_id, id, onset, severity, used) = row?;
+        let used: Vec<FormulationId> = used.split(',').filter_map(|f| f.parse().ok()).collect();
+        reactions.push((
+            client_id,
+            Reaction {
+                id,
+                onset: clinical::parse_stamp(&onset)?,
+                severity,
+                formulations: used,
+            },
+        ));
+    }
+
+    Ok(reactions)
 }
 
 /// (substance, may contain) of each formulation, in declared order.
