@@ -1,46 +1,10 @@
 //! Crashes, hostile files and environment faults: nothing is lost and nothing panics.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{realdata, Work};
-
-/// Writes a generated one-row-per-ingredient catalog of `products` products (about 8.5 rows
-/// each) and returns its path.
-fn generated_catalog(dir: &Path, name: &str, products: usize) -> PathBuf {
-    const SUBSTANCES: [(&str, &str); 11] = [
-        ("Carbon Black", "1333-86-4"),
-        ("Aqua", "7732-18-5"),
-        ("Glycerin", "56-81-5"),
-        ("Isopropyl Alcohol", "67-63-0"),
-        ("Titanium Dioxide", "13463-67-7"),
-        ("Witch Hazel", "84696-19-5"),
-        ("Propylene Glycol", "57-55-6"),
-        ("Shellac", "9000-59-3"),
-        ("Silica", "7631-86-9"),
-        ("Sorbitol", "50-70-4"),
-        ("Phenoxyethanol", "122-99-6"),
-    ];
-    let path = dir.join(name);
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    writeln!(f, "code,name,ingredient,cas,concentration,lot").unwrap();
-    for p in 0..products {
-        let k = 6 + p % 6;
-        for (i, (n, cas)) in SUBSTANCES.iter().cycle().skip(p % 11).take(k).enumerate() {
-            writeln!(
-                f,
-                "G-{p:06},Generated {p},{n},{cas},{}.{},L{p}",
-                1 + i,
-                p % 10
-            )
-            .unwrap();
-        }
-    }
-    f.flush().unwrap();
-    path
-}
+use crate::support::{generated_catalog, realdata, SmallDisk, Work};
 
 /// Peak memory of a finished child in KiB, measured by GNU time; `None` where it is missing.
 fn peak_kib(w: &Work, args: &[&str]) -> Option<(i32, u64)> {
@@ -340,28 +304,6 @@ fn a_read_only_database_is_refused_with_its_name_and_changes_nothing() {
     }
     run.code(1).stderr_has("clinic.db").stderr_has("read");
     assert_eq!(w.count("clients"), 1);
-}
-
-/// A small tmpfs, mounted for the test and unmounted after it.
-struct SmallDisk(PathBuf);
-
-impl SmallDisk {
-    fn mount(at: PathBuf, size: &str) -> Option<SmallDisk> {
-        std::fs::create_dir_all(&at).unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(&at)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        ok.then_some(SmallDisk(at))
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! A work folder with its own database, and a runner that shows the command, its stdout and
 //! its stderr when an expectation fails.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 pub struct Work {
     pub dir: tempfile::TempDir,
@@ -175,5 +177,160 @@ impl Work {
         let conn = rusqlite::Connection::open(self.db()).unwrap();
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .unwrap()
+    }
+}
+
+/// Writes a generated one-row-per-ingredient catalog of `products` products (about 8.5 rows
+/// each) and returns its path.
+pub fn generated_catalog(dir: &Path, name: &str, products: usize) -> PathBuf {
+    const SUBSTANCES: [(&str, &str); 11] = [
+        ("Carbon Black", "1333-86-4"),
+        ("Aqua", "7732-18-5"),
+        ("Glycerin", "56-81-5"),
+        ("Isopropyl Alcohol", "67-63-0"),
+        ("Titanium Dioxide", "13463-67-7"),
+        ("Witch Hazel", "84696-19-5"),
+        ("Propylene Glycol", "57-55-6"),
+        ("Shellac", "9000-59-3"),
+        ("Silica", "7631-86-9"),
+        ("Sorbitol", "50-70-4"),
+        ("Phenoxyethanol", "122-99-6"),
+    ];
+    let path = dir.join(name);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(f, "code,name,ingredient,cas,concentration,lot").unwrap();
+    for p in 0..products {
+        let k = 6 + p % 6;
+        for (i, (n, cas)) in SUBSTANCES.iter().cycle().skip(p % 11).take(k).enumerate() {
+            writeln!(
+                f,
+                "G-{p:06},Generated {p},{n},{cas},{}.{},L{p}",
+                1 + i,
+                p % 10
+            )
+            .unwrap();
+        }
+    }
+    f.flush().unwrap();
+    path
+}
+
+/// A small tmpfs, mounted for the test and unmounted after it.
+pub struct SmallDisk(pub PathBuf);
+
+impl SmallDisk {
+    pub fn mount(at: PathBuf, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(&at).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&at)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(SmallDisk(at))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A small seeded generator (xorshift), so that a test's "random" points are the same on every
+/// run with the same seed: `INKGUARD_TEST_SEED` chooses it, and the test prints it.
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeded from `INKGUARD_TEST_SEED` when set, else from `default`; prints the seed.
+    pub fn seeded(test: &str, default: u64) -> Rng {
+        let seed = std::env::var("INKGUARD_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default);
+        eprintln!("{test}: seed {seed} (rerun with INKGUARD_TEST_SEED={seed})");
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `low..high`.
+    pub fn range(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next() % (high - low).max(1)
+    }
+}
+
+/// How a command that was to be killed ended.
+pub enum Killed {
+    /// It finished before the kill: its result.
+    Finished(Run),
+    /// It was killed (SIGKILL) while running.
+    Killed,
+}
+
+impl Work {
+    /// Runs a command and kills it without warning (SIGKILL) `after` it started, unless it
+    /// finished first.
+    pub fn run_killed_after(&self, args: &[&str], after: Duration) -> Killed {
+        let mut child = self
+            .command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("inkguard starts");
+        let started = Instant::now();
+        while started.elapsed() < after {
+            if child.try_wait().unwrap().is_some() {
+                return Killed::Finished(Run::of(args, child.wait_with_output().unwrap()));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if child.try_wait().unwrap().is_some() {
+            return Killed::Finished(Run::of(args, child.wait_with_output().unwrap()));
+        }
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        Killed::Killed
+    }
+
+    /// `doctor` and `audit verify` both pass: what every fault must leave behind.
+    #[track_caller]
+    pub fn assert_healthy(&self) {
+        self.run(&["doctor"])
+            .ok()
+            .stdout_has("integrity check: ok")
+            .stdout_has("audit chain: intact");
+        self.run(&["audit", "verify"]).ok();
+    }
+
+    /// Whether the database file, its `-wal` or its `-shm` holds `needle` anywhere in its bytes.
+    pub fn files_contain(&self, needle: &str) -> Vec<PathBuf> {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|suffix| self.path(&format!("clinic.db{suffix}")))
+            .filter(|p| {
+                std::fs::read(p)
+                    .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            })
+            .collect()
+    }
+
+    /// Adds `megabytes` of random bulk in a table of its own, so that a copy or a rewrite of the
+    /// file takes a moment.
+    pub fn bulk(&self, megabytes: usize) {
+        rusqlite::Connection::open(self.db())
+            .unwrap()
+            .execute_batch(&format!(
+                "CREATE TABLE IF NOT EXISTS bulk (b BLOB);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {})
+                 INSERT INTO bulk SELECT randomblob(65536) FROM n;",
+                megabytes * 16
+            ))
+            .unwrap();
     }
 }
