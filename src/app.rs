@@ -63,7 +63,7 @@ pub fn run(invocation: Invocation) -> i32 {
         Ok(code) => code,
         Err(e) if output::is_broken_pipe(&e) => 0,
         Err(e) => {
-            report(&e);
+            report(&e.diagnosed());
             1
         }
     }

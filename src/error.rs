@@ -72,6 +72,27 @@ impl Error {
         }
     }
 
+    /// The error as the user should read it: a database's "disk I/O error" on a disk that has
+    /// no space left is a full disk (SQLite reports a failed write to its `-shm` or WAL as an
+    /// I/O error, not as `SQLITE_FULL`), so that the message names the fix.
+    pub fn diagnosed(self) -> Error {
+        match self {
+            Error::Database {
+                path,
+                source: rusqlite::Error::SqliteFailure(e, message),
+            } if e.code == rusqlite::ErrorCode::SystemIoFailure && no_space_beside(&path) => {
+                Error::Database {
+                    path,
+                    source: rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                        message.or(Some(format!("disk I/O error {}", e.extended_code))),
+                    ),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// The `hint:` lines printed under the error.
     pub fn hints(&self) -> Vec<String> {
         match self {
@@ -163,6 +184,28 @@ fn unwritable_companion(path: &std::path::Path) -> Option<PathBuf> {
                 .is_err();
         unwritable.then_some(file)
     })
+}
+
+/// Whether the disk holding `path` has no room for a small file: a probe written beside it
+/// (and removed), asked only after an I/O error.
+fn no_space_beside(path: &std::path::Path) -> bool {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let probe = dir.join(format!(".inkguard-space-probe-{}", std::process::id()));
+    let full = |e: &std::io::Error| e.kind() == std::io::ErrorKind::StorageFull;
+    let result = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut f| {
+            f.write_all(&[0u8; 64 * 1024])?;
+            f.sync_all()
+        });
+    let _ = std::fs::remove_file(&probe);
+    result.as_ref().is_err_and(full)
 }
 
 /// Quotes a path for a hint that the user may paste into a shell.

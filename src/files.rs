@@ -92,8 +92,10 @@ impl Partial {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let path = dir.join(format!(".{name}.inkguard-partial-{}", std::process::id()));
+        let prefix = format!(".{name}.inkguard-partial-");
+        let path = dir.join(format!("{prefix}{}", std::process::id()));
         let _ = std::fs::remove_file(&path);
+        sweep_abandoned(dir, &prefix);
         Partial {
             path,
             target: target.to_path_buf(),
@@ -116,6 +118,34 @@ impl Partial {
         })?;
         self.done = true;
         Ok(())
+    }
+}
+
+/// Removes the partial files an earlier, killed run left beside the target (a copy of the
+/// clinic's records, personal data among them): those whose process is gone. Where processes
+/// cannot be looked up (no `/proc`), nothing is removed.
+fn sweep_abandoned(dir: &Path, prefix: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix))
+            // `PID`, or `PID-journal` (SQLite's journal of the copy being written).
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !proc.join(pid.to_string()).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -407,7 +407,7 @@ fn erase(db: &mut Db, out: &Output, code: &str, confirm: bool) -> Result<Exit> {
             format!(
                 "{}'s personal data is erased from the records (committed), but the database file could not be rewritten to wipe the old values: {}",
                 client.code,
-                Error::Database { path: db.path.clone(), source: e }
+                Error::Database { path: db.path.clone(), source: e }.diagnosed()
             ),
             format!(
                 "fix the cause (free disk space, let other users finish), then wipe again with: inkguard client erase {} --confirm",

@@ -52,11 +52,26 @@ fn copy_and_check(db: &Db, file: &Path) -> Result<(i64, audit::Head)> {
             file.display()
         ))
     })?;
+    // A failure to write (a full disk, an unwritable folder) is the copy's; any other, the
+    // live database's.
     db.conn
         .execute("VACUUM INTO ?1", [target])
-        .map_err(|source| Error::Database {
-            path: db.path.clone(),
-            source,
+        .map_err(|source| {
+            let at_copy = matches!(
+                source.sqlite_error_code(),
+                Some(
+                    rusqlite::ErrorCode::DiskFull
+                        | rusqlite::ErrorCode::SystemIoFailure
+                        | rusqlite::ErrorCode::CannotOpen
+                        | rusqlite::ErrorCode::ReadOnly
+                )
+            );
+            let path = if at_copy { file } else { &db.path };
+            Error::Database {
+                path: path.to_path_buf(),
+                source,
+            }
+            .diagnosed()
         })?;
     let copy = Connection::open(file).map_err(db_error)?;
     // The copy is a rollback-journal database on its own: no WAL file beside it.

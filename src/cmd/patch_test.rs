@@ -349,7 +349,11 @@ fn read(
         (_, n) => n,
     };
     let day = reading_day(hours);
-    let earlier = clinical::readings(&db.conn, target.id)?;
+    let actor = db.actor.clone();
+    // Read inside the write transaction: of two readings of one day at the same moment, the
+    // second sees the first and is refused as it would be a minute later.
+    let tx = db.begin()?;
+    let earlier = clinical::readings(&tx, target.id)?;
     let same_day = earlier.iter().find(|r| !r.superseded && r.day == day);
     let supersedes = match (same_day, &correct) {
         (Some(r), None) => {
@@ -374,9 +378,7 @@ fn read(
         }
         (None, None) => None,
     };
-    let actor = db.actor.clone();
     let read_stamp = crate::time::stamp(read_at);
-    let tx = db.begin()?;
     tx.execute(
         "INSERT INTO readings (item_id, read_at, hours, grade, note, supersedes, correction_reason, actor)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -144,6 +144,9 @@ impl Db {
         db.configure()?;
         // The first read: a file that is not SQLite fails here, with its name.
         let version = db.schema_version()?;
+        if version == 0 && table_exists(&db.conn, "audit_events")? {
+            return Err(version_reset(path));
+        }
         if version == 0 {
             return Err(Error::Invalid {
                 message: format!("{} is not an inkguard database (no schema)", path.display()),
@@ -210,16 +213,7 @@ impl Db {
         }
         let before = db.schema_version()?;
         if before == 0 && table_exists(&db.conn, "audit_events")? {
-            return Err(Error::invalid_with_hint(
-                format!(
-                    "{} holds inkguard's tables but no schema version (PRAGMA user_version is 0): it was reset outside inkguard",
-                    path.display()
-                ),
-                format!(
-                    "restore the latest backup; or, if you know its version N (this inkguard's is {SCHEMA_VERSION}), set it with: sqlite3 {} 'PRAGMA user_version = N' and run init again",
-                    crate::error::shell_quote(&path.display().to_string())
-                ),
-            ));
+            return Err(version_reset(path));
         }
         if before == 0 && has_tables(&db.conn)? {
             return Err(Error::invalid_with_hint(
@@ -358,6 +352,21 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         conn.pragma_update(None, "user_version", i as i64 + 2)?;
     }
     Ok(())
+}
+
+/// A database with inkguard's tables whose `user_version` was set to 0 by another program: one
+/// line and its fix, never the schema.
+fn version_reset(path: &Path) -> Error {
+    Error::invalid_with_hint(
+        format!(
+            "{} holds inkguard's tables but no schema version (PRAGMA user_version is 0): it was reset outside inkguard",
+            path.display()
+        ),
+        format!(
+            "restore the latest backup; or, if you know its version N (this inkguard's is {SCHEMA_VERSION}), set it with: sqlite3 {} 'PRAGMA user_version = N' and run init again",
+            crate::error::shell_quote(&path.display().to_string())
+        ),
+    )
 }
 
 fn has_tables(conn: &Connection) -> Result<bool> {
