@@ -455,3 +455,63 @@ fn event_times_that_run_backwards_are_named() {
         .stdout_has("event #5 (2026-11-01T10:00:00Z) is dated before event #4")
         .stdout_has("event times ran backwards");
 }
+
+#[test]
+fn a_rewritten_patch_test_is_named() {
+    let w = clinic();
+    let conn = open(&w);
+    drop_triggers(&conn);
+    conn.execute_batch(
+        "UPDATE patch_tests SET applied_at = '2026-10-01T09:00:00Z' WHERE id = 1;
+         UPDATE patch_test_items SET concentration = '99 %' WHERE test_id = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    verify(&w, &[])
+        .code(1)
+        .stdout_has("patch test #1 was changed")
+        .stdout_has("patch test item #");
+}
+
+#[test]
+fn a_forged_event_with_a_valid_hash_is_found_with_the_head_kept_elsewhere() {
+    let w = clinic();
+    let kept = head(&w);
+    let conn = open(&w);
+    drop_triggers(&conn);
+    // Make room for event #5, forge a sensitivity and the event that "wrote" it, with its
+    // claim's hash, and recompute the chain: every hash in the file is valid.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         UPDATE audit_events SET id = id + 1000 WHERE id >= 5;
+         UPDATE audit_events SET id = id - 999 WHERE id >= 1005;
+         UPDATE audit_rows SET event_id = event_id + 1000 WHERE event_id >= 5;
+         UPDATE audit_rows SET event_id = event_id - 999 WHERE event_id >= 1005;
+         INSERT INTO sensitivities (client_id, substance_id, source, certainty, recorded_at, actor)
+         VALUES (1, 1, 'declared', 'confirmed', '2026-11-23T10:00:00Z', 'mallory');
+         INSERT INTO audit_events (id, at, actor, command, client, detail, prev_hash, hash)
+         VALUES (5, (SELECT at FROM audit_events WHERE id = 4), 'mallory', 'sensitivity add',
+                 'C-1', '{}', '', '');",
+    )
+    .unwrap();
+    let forged = conn.last_insert_rowid();
+    assert_eq!(forged, 5);
+    let sensitivity: i64 = conn
+        .query_row("SELECT max(id) FROM sensitivities", [], |r| r.get(0))
+        .unwrap();
+    let hash = inkguard::db::records::row_hash(&conn, "sensitivities", sensitivity)
+        .unwrap()
+        .unwrap();
+    conn.execute(
+        "INSERT INTO audit_rows (event_id, tbl, row_id, hash) VALUES (5, 'sensitivities', ?1, ?2)",
+        rusqlite::params![sensitivity, hash],
+    )
+    .unwrap();
+    rechain(&conn);
+    drop(conn);
+    // The chain alone holds together; the head kept elsewhere does not.
+    verify(&w, &[]).ok();
+    verify(&w, &["--expect", &kept])
+        .code(1)
+        .stdout_has("kept elsewhere");
+}
