@@ -396,13 +396,7 @@ fn erase(db: &mut Db, out: &Output, code: &str, confirm: bool) -> Result<Exit> {
     }
     // The erasure is committed from here on: a failure to wipe the file must not read as
     // "nothing was written".
-    let wiped = db.conn.execute_batch("VACUUM").and_then(|()| {
-        db.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                r.get::<_, i64>(0)
-            })
-    });
-    let busy = wiped.map_err(|e| {
+    let emptied = crate::db::wipe(&db.conn).map_err(|e| {
         Error::invalid_with_hint(
             format!(
                 "{}'s personal data is erased from the records (committed), but the database file could not be rewritten to wipe the old values: {}",
@@ -415,7 +409,7 @@ fn erase(db: &mut Db, out: &Output, code: &str, confirm: bool) -> Result<Exit> {
             ),
         )
     })?;
-    if busy != 0 {
+    if !emptied {
         return Err(Error::invalid_with_hint(
             format!(
                 "{}'s personal data is erased from the records, but another inkguard is reading the database, so the write-ahead log could not be emptied yet",

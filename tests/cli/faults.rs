@@ -714,3 +714,30 @@ fn every_inkguard_variable_with_garbage_is_an_error_or_ignored_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn an_erasure_whose_wipe_did_not_finish_is_wiped_by_the_next_command() {
+    let w = clinic();
+    // Another terminal reads while the erase runs, and stays connected after.
+    let reader = rusqlite::Connection::open(w.db()).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))
+        .unwrap();
+    w.run_env(
+        &["client", "erase", "C-1", "--confirm"],
+        &[("INKGUARD_BUSY_TIMEOUT", "0.3")],
+    )
+    .code(1)
+    .stderr_has("erased from the records");
+    reader.execute_batch("COMMIT").unwrap();
+    // Any next command finishes the wipe, even one that only reads.
+    w.run(&["client", "list"]).ok();
+    assert!(
+        w.files_contain("Quillfeather").is_empty(),
+        "the erased name is still in {:?}",
+        w.files_contain("Quillfeather")
+    );
+    drop(reader);
+    w.assert_healthy();
+}
