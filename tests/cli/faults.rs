@@ -351,6 +351,11 @@ fn a_full_disk_is_named_with_its_file_and_fix_and_nothing_is_half_written() {
     let run = on(&w, &disk, &treatment);
     says_the_disk_is_full(&run, "clinic.db");
     run.stderr_has("nothing was written");
+    // A command that only reads works or names the full disk too.
+    let run = on(&w, &disk, &["client", "list"]);
+    if run.code != 0 {
+        says_the_disk_is_full(&run, "clinic.db");
+    }
     let other = crate::support::fixture("split_product.csv");
     let run = on(
         &w,
@@ -740,4 +745,49 @@ fn an_erasure_whose_wipe_did_not_finish_is_wiped_by_the_next_command() {
     );
     drop(reader);
     w.assert_healthy();
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unwritable_shm_is_named_by_every_command_it_stops() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = clinic();
+    let shm = w.path("clinic.db-shm");
+    std::fs::write(&shm, []).unwrap();
+    std::fs::set_permissions(&shm, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let immutable = std::fs::OpenOptions::new().write(true).open(&shm).is_ok();
+    if immutable {
+        // Permissions do not bind this user (root): make the file immutable instead.
+        let done = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(&shm)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !done {
+            eprintln!("skipped: cannot make {} unwritable here", shm.display());
+            return;
+        }
+    }
+    let runs: Vec<Run> = [
+        &["client", "list"][..],
+        &["check", "C-1", "PL-1"],
+        &["doctor"],
+        &["client", "add", "C-2", "--name", "Bo"],
+    ]
+    .iter()
+    .map(|args| w.run(args))
+    .collect();
+    if immutable {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&shm)
+            .status();
+    }
+    // SQLite reads through a read-only -shm where it can: a reading command may work; one that
+    // fails, and every write, names the file.
+    let (writes, reads) = runs.split_last().unwrap();
+    writes.code(1).stderr_has("clinic.db-shm cannot be written");
+    for run in reads.iter().filter(|r| r.code != 0) {
+        run.code(1).stderr_has("clinic.db-shm cannot be written");
+    }
 }
