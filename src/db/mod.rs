@@ -17,9 +17,11 @@ pub mod series;
 pub mod stock;
 pub mod substances;
 pub mod users;
+mod wipe;
 
 pub use door::Write;
 pub use migrations::client_code_key;
+pub use wipe::wipe;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -129,8 +131,7 @@ impl Db {
                 path: path.to_path_buf(),
             });
         }
-        // A write-ahead log left with frames in it: its last writer may have been killed.
-        let wal_left = std::fs::metadata(companion(path, "-wal")).is_ok_and(|m| m.len() > 0);
+        let wal_left = wipe::wal_left(path);
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -181,12 +182,7 @@ impl Db {
         if let Some(zone) = clinical::stored_zone(&db.conn) {
             db.zone = zone;
         }
-        if wal_left && newest_command(&db.conn).as_deref() == Some("client erase") {
-            // An erasure was committed and its wipe did not finish (killed, or others were
-            // reading): finish it now, so that the name does not wait in the file for a
-            // checkpoint. Best effort: when it cannot be done now, the next command tries again.
-            let _ = wipe(&db.conn);
-        }
+        wipe::finish_unfinished(&db.conn, wal_left);
         Ok(db)
     }
 
@@ -360,39 +356,6 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         conn.pragma_update(None, "user_version", i as i64 + 2)?;
     }
     Ok(())
-}
-
-/// The command of the newest audit event.
-fn newest_command(conn: &Connection) -> Option<String> {
-    conn.query_row(
-        "SELECT command FROM audit_events ORDER BY id DESC LIMIT 1",
-        [],
-        |r| r.get(0),
-    )
-    .ok()
-}
-
-/// Wipes erased values out of the database files: first the committed pages into the main file
-/// (so that the erased row's old page there is overwritten at once), then the whole file
-/// rewritten (`VACUUM`, no erased value left in a free page) and the write-ahead log emptied.
-/// Returns whether the log could be emptied (not while another connection reads).
-pub fn wipe(conn: &Connection) -> rusqlite::Result<bool> {
-    conn.pragma_update(None, "secure_delete", true)?;
-    let checkpoint = || {
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-            r.get::<_, i64>(0)
-        })
-    };
-    checkpoint()?;
-    conn.execute_batch("VACUUM")?;
-    Ok(checkpoint()? == 0)
-}
-
-/// The file beside a database with `suffix` (`-wal`, `-shm`).
-fn companion(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_os_string();
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 /// A database with inkguard's tables whose `user_version` was set to 0 by another program: one

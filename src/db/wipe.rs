@@ -1,0 +1,51 @@
+//! Wiping erased personal data out of the database files (SPEC 8, `client erase`): the
+//! committed erasure checkpointed into the main file, the file rewritten, the write-ahead log
+//! emptied; and the check that finds an erasure whose wipe did not finish.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+/// Whether the write-ahead log beside `path` holds frames before the database is opened: its
+/// last writer may have been killed (a clean close empties or removes it).
+pub(super) fn wal_left(path: &Path) -> bool {
+    let mut name = path.as_os_str().to_os_string();
+    name.push("-wal");
+    std::fs::metadata(PathBuf::from(name)).is_ok_and(|m| m.len() > 0)
+}
+
+/// When the log was left with frames and the newest event is a `client erase`, an erasure was
+/// committed and its wipe did not finish (killed, or others were reading): finishes it now, so
+/// that the name does not wait in the file for a later checkpoint. Best effort: when it cannot
+/// be done now, the next command tries again.
+pub(super) fn finish_unfinished(conn: &Connection, wal_left: bool) {
+    if !wal_left {
+        return;
+    }
+    let newest: Option<String> = conn
+        .query_row(
+            "SELECT command FROM audit_events ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if newest.as_deref() == Some("client erase") {
+        let _ = wipe(conn);
+    }
+}
+
+/// Wipes erased values out of the database files: first the committed pages into the main file
+/// (so that the erased row's old page there is overwritten at once), then the whole file
+/// rewritten (`VACUUM`, no erased value left in a free page) and the write-ahead log emptied.
+/// Returns whether the log could be emptied (not while another connection reads).
+pub fn wipe(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.pragma_update(None, "secure_delete", true)?;
+    let checkpoint = || {
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            r.get::<_, i64>(0)
+        })
+    };
+    checkpoint()?;
+    conn.execute_batch("VACUUM")?;
+    Ok(checkpoint()? == 0)
+}
