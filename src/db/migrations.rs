@@ -305,3 +305,41 @@ pub fn record_protection(conn: &Connection) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Suspects with ids (SPEC 4): the sensitivities that the positive patch-test items and the
+/// reactions already on record raise, which earlier versions worked out at every verdict
+/// without writing them, become rows (with the item or the reaction as evidence), so that each
+/// has an id and can be retracted, and nothing a clinic relied on changes on upgrade. No
+/// change to the shape of the schema.
+///
+/// The rows are claimed by an audit event of their own (`upgrade`), so that `audit verify`
+/// still passes: rows no event had claimed before this step (slipped in by hand) stay
+/// unclaimed, as every write transaction leaves them (`records::mark_unclaimed`).
+pub fn raised_sensitivities(conn: &Connection) -> Result<()> {
+    let now = crate::time::now_from_env()?;
+    let at = crate::time::stamp(now);
+    super::records::mark_unclaimed(conn)?;
+    let written = crate::verdict::record_raised(conn, now, None, &at, "upgrade")?;
+    if !written.is_empty() {
+        let clients: std::collections::BTreeSet<&str> =
+            written.iter().map(|(code, _)| code.as_str()).collect();
+        let ids: Vec<i64> = written.iter().map(|(_, id)| *id).collect();
+        super::audit::append(
+            conn,
+            "upgrade",
+            &at,
+            "upgrade",
+            None,
+            &serde_json::json!({
+                "step": "raised_sensitivities",
+                "sensitivities": ids,
+                "clients": clients,
+            }),
+        )?;
+    }
+    // The next event (the upgrade's `init`) decides for itself what it claims.
+    conn.execute_batch(
+        "DROP TABLE IF EXISTS temp.audit_unclaimed; DROP TABLE IF EXISTS temp.audit_reclaim;",
+    )?;
+    Ok(())
+}

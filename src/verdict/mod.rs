@@ -17,8 +17,8 @@ use crate::db::clinical::{self, ClientRef};
 use crate::db::{self, facts};
 use crate::error::{Error, Result};
 use crate::screening::{
-    self, assess, ActiveSensitivity, Assessment, ClientFacts, ItemOutcome, ItemTarget, Options,
-    Outcome, ProductFacts, Reason, Verdict, World,
+    self, assess, Assessment, ClientFacts, ItemOutcome, ItemTarget, Options, Outcome, ProductFacts,
+    Reason, Verdict, World,
 };
 
 /// The judgement of one product (and lot) for one client.
@@ -72,20 +72,6 @@ pub fn check(
         product,
         assessment,
     })
-}
-
-/// The sensitivities the client's patch tests and reactions imply, as the verdicts see them.
-pub fn implied_sensitivities(
-    conn: &Connection,
-    now: DateTime<Utc>,
-    client: &ClientRef,
-) -> Result<Vec<ActiveSensitivity>> {
-    let case = case_of(conn, now, client.clone())?;
-    let outcomes = screening::outcomes(&case.facts, &case.world);
-    Ok(screening::active_sensitivities(&case.facts, &outcomes)
-        .into_iter()
-        .filter(|s| s.id.is_none())
-        .collect())
 }
 
 /// Which products a safe list covers.
@@ -463,7 +449,10 @@ pub fn gate(verdict: Verdict, override_reason: Option<&str>) -> Gate {
     }
 }
 
+mod record;
 pub mod words;
+
+pub use record::{record_raised, standings, Standings};
 
 #[cfg(test)]
 mod tests;
