@@ -171,6 +171,7 @@ pub fn check_text(j: &Judgement, alternatives: &[SafeItem], style: &Style) -> St
         let _ = writeln!(t, "  {}", wrap(&text, style.width, INDENT, INDENT));
     }
     next_step(&mut t, j, &lines, alternatives, style);
+    suspects_step(&mut t, j, style);
     t
 }
 
@@ -252,6 +253,24 @@ fn next_step(
                 );
             }
         }
+    }
+}
+
+/// How to clear a suspect the technician finds unlikely: a negative patch test of it applied
+/// now resolves it, or a retraction with a reason.
+fn suspects_step(t: &mut String, j: &Judgement, style: &Style) {
+    let client = shell_quote(&j.client.code);
+    for (id, target) in words::suspects(&j.assessment.reasons) {
+        let text = format!(
+            "If {target} is an unlikely suspect: patch-test it to clear it (a negative test resolves the suspicion), or retract it with the reason:"
+        );
+        let _ = writeln!(t, "{}", wrap(&text, style.width, 0, INDENT));
+        let _ = writeln!(
+            t,
+            "    inkguard patch-test apply {client} --substance {}",
+            shell_quote(&target)
+        );
+        let _ = writeln!(t, "    inkguard sensitivity retract {id} --reason REASON");
     }
 }
 

@@ -294,6 +294,29 @@ pub fn unmatched_targets(reasons: &[Reason]) -> Vec<String> {
     out
 }
 
+/// The suspects behind the reasons (suspected sensitivities a reaction or a positive product
+/// test raised, with an id): (id, substance), each once. One the technician finds unlikely can
+/// be cleared by a negative patch test of the substance, or retracted with a reason.
+pub fn suspects(reasons: &[Reason]) -> Vec<(i64, String)> {
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for r in reasons {
+        if let Some(Because::Sensitivity {
+            id: Some(id),
+            target,
+            target_kind: TargetKind::Substance,
+            source: Source::Reaction | Source::PatchTest,
+            certainty: Certainty::Suspected,
+            ..
+        }) = &r.because
+        {
+            if !out.iter().any(|(i, _)| i == id) {
+                out.push((*id, target.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// What to do after a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
