@@ -42,6 +42,11 @@ fn load_case(conn: &Connection, now: DateTime<Utc>, client: &str) -> Result<Case
     case_of(conn, now, clinical::resolve_client(conn, client)?)
 }
 
+/// As `load_case`, the client named by code or by name (`check`, the safe list).
+fn load_case_by_name(conn: &Connection, now: DateTime<Utc>, client: &str) -> Result<Case> {
+    case_of(conn, now, clinical::resolve_client_or_name(conn, client)?)
+}
+
 fn case_of(conn: &Connection, now: DateTime<Utc>, client: ClientRef) -> Result<Case> {
     let world = facts::load_world(conn, now)?;
     let facts = facts::load_clients(conn, Some(client.id))?
@@ -62,7 +67,7 @@ pub fn check(
     product: &str,
     lot: Option<&str>,
 ) -> Result<Judgement> {
-    let case = load_case(conn, now, client)?;
+    let case = load_case_by_name(conn, now, client)?;
     let row = cat::resolve_product(conn, product)?;
     let product = facts::load_product(conn, &row, lot)?;
     let assessment = assess(&case.facts, &product, &case.world, Options::default());
@@ -138,7 +143,7 @@ pub fn safe_list(
     client: &str,
     filter: SafeListFilter,
 ) -> Result<SafeList> {
-    let case = load_case(conn, now, client)?;
+    let case = load_case_by_name(conn, now, client)?;
     let outcomes = screening::outcomes(&case.facts, &case.world);
     let relevant = screening::relevance(&case.facts, &case.world, &outcomes);
     let entries = facts::current_formulations(conn, filter.supplier, filter.kind)?;
