@@ -291,6 +291,9 @@ Example: inkguard screen 'Acme/RF-1'"
     Screen {
         /// The product's code, SUPPLIER/CODE, or name
         product: String,
+        /// Show the chain behind each line: groups, relations, tests and evidence
+        #[arg(long)]
+        details: bool,
     },
 }
 
