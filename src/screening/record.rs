@@ -286,3 +286,199 @@ fn distinct(contents: &[Content]) -> Vec<Content> {
         .copied()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+
+    const WATER: SubstanceId = 1;
+    const CARBON: SubstanceId = 2;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+    }
+
+    fn world() -> World {
+        World::new(now(), Policy::default(), Vec::new(), Vec::new())
+    }
+
+    /// A test applied `days_ago`, one item read at D3.
+    fn test(id: i64, days_ago: i64, target: ItemTarget, grade: Grade) -> PatchTest {
+        let applied_at = now() - Duration::days(days_ago);
+        PatchTest {
+            id,
+            applied_at,
+            items: vec![TestItem {
+                item: 1,
+                target,
+                readings: vec![Reading {
+                    at: applied_at + Duration::days(3),
+                    hours: 72.0,
+                    grade,
+                }],
+                photo_of: None,
+                relevance: None,
+            }],
+            irradiated_at: None,
+        }
+    }
+
+    fn water_item() -> ItemTarget {
+        ItemTarget::Substance {
+            id: WATER,
+            name: "Water".into(),
+            verified: true,
+        }
+    }
+
+    fn product_item() -> ItemTarget {
+        ItemTarget::Formulation {
+            id: 10,
+            label: "S/P formulation 1".into(),
+        }
+    }
+
+    /// Formulation 10 holds water and carbon black; a reaction 5 days ago to it.
+    fn client(tests: Vec<PatchTest>, reacted: bool) -> ClientFacts {
+        let mut c = ClientFacts {
+            code: "C-1".into(),
+            tests,
+            ..ClientFacts::default()
+        };
+        c.formulations.insert(
+            10,
+            [WATER, CARBON]
+                .into_iter()
+                .map(|substance| Content {
+                    substance,
+                    may_contain: false,
+                    verified: true,
+                })
+                .collect(),
+        );
+        c.names.insert(WATER, "Water".into());
+        c.names.insert(CARBON, "Carbon black".into());
+        if reacted {
+            c.reactions.push(Reaction {
+                id: 7,
+                onset: now() - Duration::days(5),
+                severity: "moderate".into(),
+                formulations: vec![10],
+            });
+        }
+        c
+    }
+
+    fn standing_of(c: &ClientFacts, raiser: Raiser, retracted: bool) -> Standing {
+        let outcomes = outcomes(c, &world());
+        standing(
+            c,
+            &outcomes,
+            Some(raiser),
+            Target::Substance(WATER),
+            Certainty::Suspected,
+            retracted,
+        )
+    }
+
+    #[test]
+    fn a_positive_product_test_raises_its_ingredients_minus_what_tested_negative() {
+        let c = client(
+            vec![
+                test(1, 30, water_item(), Grade::Negative),
+                test(2, 10, product_item(), Grade::Strong),
+            ],
+            false,
+        );
+        let outcomes = outcomes(&c, &world());
+        let raised = raised(&c, &outcomes);
+        assert_eq!(raised.len(), 1, "{raised:?}");
+        assert_eq!(raised[0].target, Target::Substance(CARBON));
+        assert_eq!(raised[0].raiser, Raiser::Item { test: 2, item: 1 });
+        assert_eq!(raised[0].certainty, Certainty::Suspected);
+    }
+
+    #[test]
+    fn a_reaction_raises_every_ingredient_whatever_earlier_tests_said() {
+        let c = client(vec![test(1, 30, water_item(), Grade::Negative)], true);
+        let outcomes = outcomes(&c, &world());
+        let targets: Vec<Target> = raised(&c, &outcomes).iter().map(|r| r.target).collect();
+        assert_eq!(
+            targets,
+            vec![Target::Substance(WATER), Target::Substance(CARBON)]
+        );
+        // And the earlier negative does not resolve it.
+        assert_eq!(
+            standing_of(&c, Raiser::Reaction(7), false),
+            Standing::InForce
+        );
+    }
+
+    #[test]
+    fn a_negative_test_applied_after_the_reaction_resolves_its_suspect() {
+        let c = client(vec![test(1, 4, water_item(), Grade::Negative)], true);
+        assert_eq!(
+            standing_of(&c, Raiser::Reaction(7), false),
+            Standing::Resolved {
+                by: "patch test 1, item 1".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_negative_that_no_longer_counts_resolves_nothing() {
+        let mut c = client(vec![test(1, 4, water_item(), Grade::Negative)], true);
+        c.reactions[0].onset = now() - Duration::days(400);
+        c.tests[0].applied_at = now() - Duration::days(300);
+        c.tests[0].items[0].readings[0].at = now() - Duration::days(297);
+        assert_eq!(
+            standing_of(&c, Raiser::Reaction(7), false),
+            Standing::InForce
+        );
+    }
+
+    #[test]
+    fn a_suspect_lapses_when_the_item_that_raised_it_is_no_longer_positive() {
+        let raiser = Raiser::Item { test: 2, item: 1 };
+        let positive = client(vec![test(2, 10, product_item(), Grade::Weak)], false);
+        assert_eq!(standing_of(&positive, raiser, false), Standing::InForce);
+        let corrected = client(vec![test(2, 10, product_item(), Grade::Negative)], false);
+        assert_eq!(
+            standing_of(&corrected, raiser, false),
+            Standing::Lapsed {
+                item: "patch test 2, item 1".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_retracted_suspect_stands_retracted_whatever_the_tests_say() {
+        let c = client(vec![test(2, 10, product_item(), Grade::Weak)], false);
+        let raiser = Raiser::Item { test: 2, item: 1 };
+        assert_eq!(standing_of(&c, raiser, true), Standing::Retracted);
+    }
+
+    #[test]
+    fn a_raiser_with_rows_raises_nothing_unrecorded() {
+        let mut c = client(vec![], true);
+        let outcomes_before = outcomes(&c, &world());
+        assert_eq!(unrecorded(&c, &outcomes_before).len(), 2);
+        c.sensitivities.push(Sensitivity {
+            id: 1,
+            target: Target::Substance(WATER),
+            target_name: "Water".into(),
+            source: Source::Reaction,
+            certainty: Certainty::Suspected,
+            retracted: true,
+            evidence: None,
+            raised_by: Some(Raiser::Reaction(7)),
+            unverified: false,
+        });
+        let outcomes = outcomes(&c, &world());
+        assert!(unrecorded(&c, &outcomes).is_empty());
+        // Retracted, it is not in force, and nothing takes its place.
+        assert!(active_sensitivities(&c, &outcomes).is_empty());
+    }
+}
