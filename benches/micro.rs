@@ -86,6 +86,7 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
                 certainty: Certainty::Confirmed,
                 retracted: false,
                 evidence: None,
+                raised_by: None,
                 unverified: false,
             })
             .collect(),

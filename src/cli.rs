@@ -157,10 +157,10 @@ per allergen, then the next step (a CLEAR alternative in stock, or patch-test it
 --format json keeps every reason. \
 Exit code 0 for CLEAR, 3 for CAUTION, 4 for BLOCKED. Without --lot the product's current \
 formulation is judged; with --lot, the lot's own formulation, its expiry and flags.\n\n\
-Examples:\n  inkguard check C-0042 FW-101 --lot FW24-001\n  inkguard check C-0042 'Numb Pro 5' --format json"
+Examples:\n  inkguard check C-0042 FW-101 --lot FW24-001\n  inkguard check C-0042 'Numb Pro 5' --format json\n  inkguard check 'Anna Berg' FW-101"
     )]
     Check {
-        /// The client's code
+        /// The client's code, or name when only one client bears it
         client: String,
         /// The product's code, SUPPLIER/CODE, or name
         product: String,
@@ -181,7 +181,7 @@ with its patch-test status. --include-caution adds the CAUTION ones with their r
 Example: inkguard safe-list C-0042 --kind pigment --include-caution"
     )]
     SafeList {
-        /// The client's code
+        /// The client's code, or name when only one client bears it
         client: String,
         /// Only this supplier's products
         #[arg(long)]
@@ -291,6 +291,9 @@ Example: inkguard screen 'Acme/RF-1'"
     Screen {
         /// The product's code, SUPPLIER/CODE, or name
         product: String,
+        /// Show the chain behind each line: groups, relations, tests and evidence
+        #[arg(long)]
+        details: bool,
     },
 }
 
@@ -392,12 +395,25 @@ inkguard sensitivity add C-0042 PPD --source declared\n  inkguard sensitivity ad
         #[arg(long)]
         note: Option<String>,
     },
-    /// List a client's sensitivities, recorded and implied by tests and reactions
+    /// List a client's sensitivities, those positive tests and reactions raised included
+    #[command(
+        long_about = "List a client's sensitivities, each with its id: those added by hand, \
+and those a positive patch test or a reaction raised (with the test item or the reaction as \
+evidence). The standing column says which count: in force, retracted, lapsed (the reading that \
+raised it was corrected) or resolved (a negative patch test of the substance, applied after \
+what raised it, clears a suspect).\n\n\
+Example: inkguard sensitivity list C-0042"
+    )]
     List {
         /// The client's code
         client: String,
     },
     /// Retract a sensitivity: it stays on record but no longer counts
+    #[command(
+        long_about = "Retract a sensitivity, suspects a test or a reaction raised included: \
+it stays on record, marked retracted with the reason, and no longer counts in any verdict.\n\n\
+Example: inkguard sensitivity retract 12 --reason 'water: negative patch test elsewhere'"
+    )]
     Retract {
         /// The sensitivity's id (see `sensitivity list`)
         id: i64,

@@ -1,7 +1,6 @@
 //! `check`, `safe-list` and `screen`: the verdict engine applied to the database.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 
 use serde::Serialize;
 
@@ -73,34 +72,6 @@ pub fn check(
     };
     out.document(&doc, &human)?;
     Ok(a.verdict.exit_code())
-}
-
-/// Colour for the verdict word: only on a terminal, never with `NO_COLOR`.
-fn paint(verdict: Verdict) -> String {
-    let word = verdict.as_str().to_uppercase();
-    let colour = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    if !colour {
-        return word;
-    }
-    let code = match verdict {
-        Verdict::Clear => "32",
-        Verdict::Caution => "33",
-        Verdict::Blocked => "1;31",
-    };
-    format!("\x1b[{code}m{word}\x1b[0m")
-}
-
-fn reasons_text(t: &mut String, reasons: &[Reason], indent: &str) {
-    for r in reasons {
-        let _ = writeln!(
-            t,
-            "{indent}{:<8} {}: {}",
-            r.level.as_str().to_uppercase(),
-            r.code,
-            r.message
-        );
-    }
 }
 
 pub fn safe_list(
@@ -241,7 +212,7 @@ fn left_out_text(t: &mut String, client: &str, left: &[verdict::LeftOut], includ
     let _ = writeln!(t, "{line}");
 }
 
-pub fn screen(db: &Db, out: &Output, product: &str) -> Result<Exit> {
+pub fn screen(db: &Db, out: &Output, product: &str, details: bool) -> Result<Exit> {
     let screen = verdict::screen(&db.conn, db.now, product)?;
     let (facts, items) = (&screen.product, &screen.items);
     match out.format {
@@ -253,9 +224,15 @@ pub fn screen(db: &Db, out: &Output, product: &str) -> Result<Exit> {
                 items.len(),
                 screen.clients
             );
+            let style = Style::detect(details);
             for i in items {
-                let _ = writeln!(t, "{} {}", paint(i.verdict), i.client);
-                reasons_text(&mut t, &i.reasons, "  ");
+                let _ = writeln!(
+                    t,
+                    "{} {}",
+                    verdict_text::paint_verdict(i.verdict, &style),
+                    i.client
+                );
+                verdict_text::reason_lines(&mut t, &i.reasons, i.verdict, &style, 2);
             }
             out.text(&t)?;
         }

@@ -74,7 +74,7 @@ pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
             kind.as_deref(),
             include_caution,
         ),
-        Command::Screen { product } => check::screen(db, out, &product),
+        Command::Screen { product, details } => check::screen(db, out, &product, details),
         Command::Treatment(c) => treatment::run(db, out, c),
         Command::Reaction(ReactionCommand::List { client }) => reaction::list(db, out, &client),
         Command::Reaction(c) => treatment::reaction(db, out, c),

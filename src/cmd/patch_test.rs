@@ -349,7 +349,7 @@ fn read(
         (_, n) => n,
     };
     let day = reading_day(hours);
-    let actor = db.actor.clone();
+    let (actor, now, stamp) = (db.actor.clone(), db.now, db.stamp());
     // Read inside the write transaction: of two readings of one day at the same moment, the
     // second sees the first and is refused as it would be a minute later.
     let tx = db.begin()?;
@@ -385,9 +385,16 @@ fn read(
         params![target.id, read_stamp, hours, grade.as_str(), note, supersedes, correct.as_deref().map(str::trim), actor],
     )?;
     let reading_id = tx.last_insert_rowid();
+    // A reading that makes an item positive records what it raises (SPEC 4), with ids.
+    let raised: Vec<i64> =
+        crate::verdict::record_raised(&tx, now, Some(t.client_id), &stamp, &actor)?
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect();
     let detail = serde_json::json!({
         "test": test, "item": target.item, "reading": reading_id, "grade": grade.as_str(), "day": day,
-        "hours": hours, "supersedes": supersedes, "correction": correct, "late": late
+        "hours": hours, "supersedes": supersedes, "correction": correct, "late": late,
+        "sensitivities": raised
     });
     tx.commit("patch-test read", Some(&t.client), &detail)?;
     // The item's outcome now, for the technician.
@@ -408,6 +415,14 @@ fn read(
         text.push_str(&format!(
             "\na negative counts once read at {} h or later (policy min-negative-reading-hours)",
             policy.min_negative_reading_hours
+        ));
+    }
+    if !raised.is_empty() {
+        let ids: Vec<String> = raised.iter().map(|id| format!("#{id}")).collect();
+        text.push_str(&format!(
+            "\nrecorded the sensitivities it raises ({}); see them with: inkguard sensitivity list {}",
+            ids.join(", "),
+            crate::error::shell_quote(&t.client)
         ));
     }
     let mut doc = detail;

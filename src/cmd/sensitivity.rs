@@ -1,14 +1,14 @@
 //! `sensitivity add|list|retract`.
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::cli::{CertaintyArg, SensitivityCommand, SourceArg};
 use crate::db::clinical::{self, ClientRef, TargetRef};
-use crate::db::{audit, Db};
+use crate::db::sensitivities::{self as rows, NewSensitivity, Retraction};
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
-use crate::screening::{Certainty, Source};
+use crate::screening::{Certainty, Source, Standing};
 
 use super::Exit;
 
@@ -54,9 +54,9 @@ fn add(
         None => Certainty::Confirmed,
     };
     let name = clinical::target_name(&db.conn, target)?;
-    let (substance, group, kind) = match target {
-        TargetRef::Substance(s) => (Some(s), None, "substance"),
-        TargetRef::Group(g) => (None, Some(g), "group"),
+    let kind = match target {
+        TargetRef::Substance(_) => "substance",
+        TargetRef::Group(_) => "group",
     };
     let how = crate::screening::evidence_words(certainty, source);
     if let Some((existing, held_how)) = already_held(db, &client, target, source, certainty)? {
@@ -78,25 +78,24 @@ fn add(
         TargetRef::Group(_) => false,
     };
     let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
-    tx.execute(
-        "INSERT INTO sensitivities (client_id, substance_id, group_id, source, certainty, note, recorded_at, actor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![client.id, substance, group, source.as_str(), certainty.as_str(), note, at, actor],
+    let tx = db.begin()?;
+    let id = rows::insert(
+        &tx,
+        &NewSensitivity {
+            client: client.id,
+            target,
+            source,
+            certainty,
+            note: note.as_deref(),
+            raised_by: None,
+        },
+        &at,
+        &actor,
     )?;
-    let id = tx.last_insert_rowid();
     let detail = serde_json::json!({
         "id": id, "target": name, "target_kind": kind, "source": source.as_str(), "certainty": certainty.as_str()
     });
-    audit::append(
-        &tx,
-        &actor,
-        &at,
-        "sensitivity add",
-        Some(&client.code),
-        &detail,
-    )?;
-    tx.commit()?;
+    tx.commit("sensitivity add", Some(&client.code), &detail)?;
     if unverified {
         eprintln!(
             "warning: {name} is not identified (no CAS or Colour Index number is known for it), so it cannot be compared with any product: every check of {} is CAUTION (sensitivity-unmatched) while this sensitivity stands\nhint: when you know what it is, merge it into a known substance: inkguard substance merge {} NAME",
@@ -127,10 +126,11 @@ fn strength(source: Source, certainty: Certainty) -> u8 {
     }
 }
 
-/// The client's sensitivity in force (not retracted) to the same target once resolved (names,
-/// numbers and merges followed) with evidence at least as strong: adding it again adds
-/// nothing. One with stronger evidence (a physician confirming a declared allergy) is recorded:
-/// it can only make the verdicts stricter.
+/// The client's sensitivity in force (`verdict::standings`: not retracted, not lapsed, not
+/// resolved) to the same target once resolved (names, numbers and merges followed) with
+/// evidence at least as strong: adding it again adds nothing. One with stronger evidence (a
+/// physician confirming a declared allergy) is recorded: it can only make the verdicts
+/// stricter.
 fn already_held(
     db: &Db,
     client: &ClientRef,
@@ -138,51 +138,36 @@ fn already_held(
     source: Source,
     certainty: Certainty,
 ) -> Result<Option<(i64, String)>> {
-    let mut stmt = db.conn.prepare_cached(
-        "SELECT s.id, s.substance_id, s.group_id, s.source, s.certainty FROM sensitivities s
-         WHERE s.client_id = ?1
-           AND NOT EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id)
-         ORDER BY s.id",
-    )?;
-    type Row = (i64, Option<i64>, Option<i64>, String, String);
-    let rows: Vec<Row> = stmt
-        .query_map([client.id], |r| r.try_into())?
-        .collect::<rusqlite::Result<_>>()?;
+    let standings = crate::verdict::standings(&db.conn, db.now, client)?;
     let wanted = strength(source, certainty);
-    for (id, substance, group, held_source, held_certainty) in rows {
-        let (held_source, held_certainty) = (
-            Source::parse(&held_source).unwrap_or(Source::Declared),
-            Certainty::parse(&held_certainty).unwrap_or(Certainty::Suspected),
-        );
-        let held = strength(held_source, held_certainty);
-        if held < wanted {
+    for row in rows::of_client(&db.conn, client.id)? {
+        if row.retraction.is_some() || !standings.in_force(row.id) {
             continue;
         }
-        let same = match (target, substance, group) {
-            (TargetRef::Substance(t), Some(s), _) => {
+        if strength(row.source, row.certainty) < wanted {
+            continue;
+        }
+        let same = match (target, row.target) {
+            (TargetRef::Substance(t), TargetRef::Substance(s)) => {
                 crate::db::substances::follow_merges(&db.conn, s)?
                     == crate::db::substances::follow_merges(&db.conn, t)?
             }
-            (TargetRef::Group(t), None, Some(g)) => t == g,
+            (TargetRef::Group(t), TargetRef::Group(g)) => t == g,
             _ => false,
         };
         if same {
-            let how = crate::screening::evidence_words(held_certainty, held_source);
-            return Ok(Some((id, how)));
+            let how = crate::screening::evidence_words(row.certainty, row.source);
+            return Ok(Some((row.id, how)));
         }
     }
     Ok(None)
 }
 
-#[derive(Debug, Serialize)]
-pub struct Retraction {
-    pub reason: String,
-    pub at: String,
-    pub by: String,
-}
-
-/// A sensitivity as listed: recorded ones have an id; those implied by a positive patch test or
-/// a reaction have none (correct the reading to change them).
+/// A sensitivity as listed: every row of the record has an id, those raised by a positive
+/// patch-test item or a reaction included; where it stands (`in force`, `retracted`, `lapsed`
+/// when the reading that raised it was corrected, `resolved` by a later negative test) is the
+/// engine's judgement. A positive item or a reaction with no row yet (a database upgraded
+/// without its rows) is listed without an id, so that nothing that counts is hidden.
 #[derive(Debug, Serialize)]
 pub struct SensitivityView {
     pub id: Option<i64>,
@@ -191,63 +176,54 @@ pub struct SensitivityView {
     pub source: &'static str,
     pub certainty: &'static str,
     pub retracted: bool,
+    /// `patch test 3, item 2`, `reaction 5`, or the note of one added by hand.
     pub evidence: Option<String>,
+    /// `in force`, `retracted`, `lapsed` or `resolved`.
+    pub standing: &'static str,
+    /// The test that resolved a suspect (`patch test 7, item 1`).
+    pub resolved_by: Option<String>,
     pub recorded_at: Option<String>,
     pub retraction: Option<Retraction>,
 }
 
 pub fn views(db: &Db, client: &ClientRef) -> Result<Vec<SensitivityView>> {
-    let mut stmt = db.conn.prepare_cached(
-        "SELECT s.id, s.substance_id, s.group_id, s.source, s.certainty, s.note, s.recorded_at,
-                r.reason, r.retracted_at, r.actor
-         FROM sensitivities s LEFT JOIN sensitivity_retractions r ON r.sensitivity_id = s.id
-         WHERE s.client_id = ?1 ORDER BY s.id",
-    )?;
-    type Row = (
-        i64,
-        Option<i64>,
-        Option<i64>,
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = stmt
-        .query_map([client.id], |r| r.try_into())?
-        .collect::<rusqlite::Result<_>>()?;
+    let standings = crate::verdict::standings(&db.conn, db.now, client)?;
     let mut views = Vec::new();
-    for (id, substance, group, source, certainty, note, recorded_at, reason, retracted_at, by) in
-        rows
-    {
-        let (target, kind) = match (substance, group) {
-            (Some(s), _) => (
-                TargetRef::Substance(crate::db::substances::follow_merges(&db.conn, s)?),
-                "substance",
-            ),
-            (None, Some(g)) => (TargetRef::Group(g), "group"),
-            (None, None) => continue,
+    for row in rows::of_client(&db.conn, client.id)? {
+        let (standing, raiser) = standings
+            .recorded
+            .get(&row.id)
+            .cloned()
+            .unwrap_or((Standing::InForce, None));
+        let target = match row.target {
+            TargetRef::Substance(s) => {
+                TargetRef::Substance(crate::db::substances::follow_merges(&db.conn, s)?)
+            }
+            group => group,
+        };
+        let evidence = match (raiser, &row.note) {
+            (Some(r), Some(note)) => Some(format!("{}; {note}", r.label())),
+            (Some(r), None) => Some(r.label()),
+            (None, note) => note.clone(),
         };
         views.push(SensitivityView {
-            id: Some(id),
+            id: Some(row.id),
             target: clinical::target_name(&db.conn, target)?,
-            target_kind: kind,
-            source: Source::parse(&source).map_or("declared", Source::as_str),
-            certainty: Certainty::parse(&certainty).map_or("confirmed", Certainty::as_str),
-            retracted: reason.is_some(),
-            evidence: note,
-            recorded_at: Some(recorded_at),
-            retraction: reason.map(|reason| Retraction {
-                reason,
-                at: retracted_at.unwrap_or_default(),
-                by: by.unwrap_or_default(),
-            }),
+            target_kind: row.target().kind().as_str(),
+            source: row.source.as_str(),
+            certainty: row.certainty.as_str(),
+            retracted: row.retraction.is_some(),
+            evidence,
+            standing: standing.as_str(),
+            resolved_by: match &standing {
+                Standing::Resolved { by } => Some(by.clone()),
+                _ => None,
+            },
+            recorded_at: Some(row.recorded_at),
+            retraction: row.retraction,
         });
     }
-    // What the patch tests and reactions imply, as the verdicts see it.
-    for s in crate::verdict::implied_sensitivities(&db.conn, db.now, client)? {
+    for (s, raiser) in standings.unrecorded {
         views.push(SensitivityView {
             id: None,
             target: s.target_name.clone(),
@@ -255,7 +231,9 @@ pub fn views(db: &Db, client: &ClientRef) -> Result<Vec<SensitivityView>> {
             source: s.source.as_str(),
             certainty: s.certainty.as_str(),
             retracted: false,
-            evidence: s.evidence.clone(),
+            evidence: Some(raiser.label()),
+            standing: Standing::InForce.as_str(),
+            resolved_by: None,
             recorded_at: None,
             retraction: None,
         });
@@ -277,6 +255,12 @@ pub fn line(s: &SensitivityView) -> String {
     if let Some(r) = &s.retraction {
         text.push_str(&format!(" RETRACTED {} by {}: {}", r.at, r.by, r.reason));
     }
+    if let Some(by) = &s.resolved_by {
+        text.push_str(&format!(" RESOLVED by a later negative test ({by})"));
+    }
+    if s.standing == "lapsed" {
+        text.push_str(" LAPSED: the reading that raised it was corrected");
+    }
     text
 }
 
@@ -291,6 +275,7 @@ fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {
         "certainty",
         "retracted",
         "evidence",
+        "standing",
     ]);
     for s in &views {
         table.row(vec![
@@ -304,7 +289,14 @@ fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {
             } else {
                 String::new()
             },
-            opt(s.evidence.as_ref()),
+            {
+                let mut e = s.evidence.clone().unwrap_or_default();
+                if let Some(by) = &s.resolved_by {
+                    e.push_str(&format!(" (resolved by {by})"));
+                }
+                e
+            },
+            s.standing.to_string(),
         ]);
     }
     out.records(&views, &table)?;
@@ -317,15 +309,7 @@ fn retract(db: &mut Db, out: &Output, id: i64, reason: &str) -> Result<Exit> {
             "--reason is empty: say why the sensitivity is retracted",
         ));
     }
-    let row: Option<(String, bool)> = db
-        .conn
-        .query_row(
-            "SELECT c.code, EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id)
-             FROM sensitivities s JOIN clients c ON c.id = s.client_id WHERE s.id = ?1",
-            [id],
-            |r| r.try_into(),
-        )
-        .optional()?;
+    let row = rows::owner(&db.conn, id)?;
     let Some((code, already)) = row else {
         return Err(Error::NotFound {
             what: "sensitivity",
@@ -339,21 +323,10 @@ fn retract(db: &mut Db, out: &Output, id: i64, reason: &str) -> Result<Exit> {
         )));
     }
     let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
-    tx.execute(
-        "INSERT INTO sensitivity_retractions (sensitivity_id, reason, retracted_at, actor) VALUES (?1, ?2, ?3, ?4)",
-        params![id, reason.trim(), at, actor],
-    )?;
+    let tx = db.begin()?;
+    rows::retract(&tx, id, reason.trim(), &at, &actor)?;
     let detail = serde_json::json!({"id": id, "reason": reason.trim()});
-    audit::append(
-        &tx,
-        &actor,
-        &at,
-        "sensitivity retract",
-        Some(&code),
-        &detail,
-    )?;
-    tx.commit()?;
+    tx.commit("sensitivity retract", Some(&code), &detail)?;
     out.document(
         &detail,
         &format!("retracted sensitivity #{id} of {code}; it stays on record and no longer counts"),

@@ -381,20 +381,26 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
             }
         }
     }
-    let (actor, stamp) = (db.actor.clone(), db.stamp());
+    let (actor, stamp, db_now) = (db.actor.clone(), db.stamp(), db.now);
     let tx = db.write()?;
     tx.execute(
         "INSERT INTO reactions (client_id, treatment_id, onset, symptoms, severity, recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![client.id, treatment, crate::time::stamp(onset), symptoms.trim(), severity, stamp, actor],
     )?;
     let id = tx.last_insert_rowid();
+    // Every ingredient used becomes a suspected sensitivity with an id (SPEC 7).
+    let raised: Vec<i64> =
+        crate::verdict::record_raised(&tx, db_now, Some(client.id), &stamp, &actor)?
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect();
     let lots_json: Vec<serde_json::Value> = lots
         .iter()
         .map(|(p, l, _)| serde_json::json!({"product": p, "lot": l}))
         .collect();
     let doc = serde_json::json!({
         "id": id, "client": client.code, "treatment": treatment, "onset": crate::time::stamp(onset),
-        "severity": severity, "suspects": suspects, "lots": lots_json
+        "severity": severity, "suspects": suspects, "sensitivities": raised, "lots": lots_json
     });
     // The symptoms are clinical, not identifying; the event still names the client by code only.
     audit::append(
@@ -412,6 +418,15 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
         client.code,
         suspects.join(", ")
     );
+    if !raised.is_empty() {
+        let ids: Vec<String> = raised.iter().map(|id| format!("#{id}")).collect();
+        let _ = writeln!(
+            t,
+            "recorded as sensitivities {}: see them with: inkguard sensitivity list {}\nto clear an unlikely suspect, patch-test it (a negative test applied after this reaction resolves it), or: inkguard sensitivity retract ID --reason TEXT",
+            ids.join(", "),
+            crate::error::shell_quote(&client.code)
+        );
+    }
     for (p, l, _) in &lots {
         let _ = writeln!(
             t,

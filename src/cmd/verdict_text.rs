@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use unicode_width::UnicodeWidthStr;
 
 use crate::error::shell_quote;
-use crate::screening::{Level, Verdict};
+use crate::screening::{Level, Reason, Verdict};
 use crate::verdict::words::{self, Next};
 use crate::verdict::{Judgement, SafeItem};
 
@@ -139,26 +139,7 @@ pub fn check_text(j: &Judgement, alternatives: &[SafeItem], style: &Style) -> St
         "{word} {}",
         wrap(&head, style.width, a.verdict.as_str().len() + 1, INDENT)
     );
-    let lines = words::lines(&a.reasons, a.verdict);
-    for l in &lines {
-        let _ = writeln!(
-            t,
-            "{}{}{}",
-            " ".repeat(INDENT),
-            paint(&words::level_word(l.level), l.level, LEVEL, style),
-            wrap(&l.text, style.width, INDENT + LEVEL, INDENT + LEVEL)
-        );
-        if style.details {
-            for d in &l.details {
-                let _ = writeln!(
-                    t,
-                    "{}- {}",
-                    " ".repeat(INDENT + LEVEL),
-                    wrap(d, style.width, INDENT + LEVEL + 2, INDENT + LEVEL + 2)
-                );
-            }
-        }
-    }
+    let lines = reason_lines(&mut t, &a.reasons, a.verdict, style, INDENT);
     if a.reasons.is_empty() {
         let text = format!(
             "no known match between the {} declared ingredients and the client's allergies and tests",
@@ -171,7 +152,40 @@ pub fn check_text(j: &Judgement, alternatives: &[SafeItem], style: &Style) -> St
         let _ = writeln!(t, "  {}", wrap(&text, style.width, INDENT, INDENT));
     }
     next_step(&mut t, j, &lines, alternatives, style);
+    suspects_step(&mut t, j, style);
     t
+}
+
+/// The reasons of a verdict in plain words, one line per allergen (`words::lines`), the level
+/// word coloured, the jargon only under `--details`: `check` and `screen` both print them so.
+pub fn reason_lines(
+    t: &mut String,
+    reasons: &[Reason],
+    verdict: Verdict,
+    style: &Style,
+    indent: usize,
+) -> Vec<words::Line> {
+    let lines = words::lines(reasons, verdict);
+    for l in &lines {
+        let _ = writeln!(
+            t,
+            "{}{}{}",
+            " ".repeat(indent),
+            paint(&words::level_word(l.level), l.level, LEVEL, style),
+            wrap(&l.text, style.width, indent + LEVEL, indent + LEVEL)
+        );
+        if style.details {
+            for d in &l.details {
+                let _ = writeln!(
+                    t,
+                    "{}- {}",
+                    " ".repeat(indent + LEVEL),
+                    wrap(d, style.width, indent + LEVEL + 2, indent + LEVEL + 2)
+                );
+            }
+        }
+    }
+    lines
 }
 
 /// The next step, with commands shell-quoted so that they can be pasted: each command on a line
@@ -252,6 +266,24 @@ fn next_step(
                 );
             }
         }
+    }
+}
+
+/// How to clear a suspect the technician finds unlikely: a negative patch test of it applied
+/// now resolves it, or a retraction with a reason.
+fn suspects_step(t: &mut String, j: &Judgement, style: &Style) {
+    let client = shell_quote(&j.client.code);
+    for (id, target) in words::suspects(&j.assessment.reasons) {
+        let text = format!(
+            "If {target} is an unlikely suspect: patch-test it to clear it (a negative test resolves the suspicion), or retract it with the reason:"
+        );
+        let _ = writeln!(t, "{}", wrap(&text, style.width, 0, INDENT));
+        let _ = writeln!(
+            t,
+            "    inkguard patch-test apply {client} --substance {}",
+            shell_quote(&target)
+        );
+        let _ = writeln!(t, "    inkguard sensitivity retract {id} --reason REASON");
     }
 }
 

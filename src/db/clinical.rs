@@ -80,6 +80,40 @@ pub fn resolve_client(conn: &Connection, code: &str) -> Result<ClientRef> {
     })
 }
 
+/// A client by code or, when no code matches, by name (`check "Anna Berg" PRODUCT`): names are
+/// compared normalised like codes (case, Unicode forms, dashes and spaces). A code always wins
+/// over a name; a name several clients bear is an error listing their codes, never a pick.
+pub fn resolve_client_or_name(conn: &Connection, text: &str) -> Result<ClientRef> {
+    let by_code = match resolve_client(conn, text) {
+        Err(e @ Error::NotFound { .. }) => e,
+        found => return found,
+    };
+    let want = ident::normalize_name(text);
+    if want.is_empty() {
+        return Err(by_code);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, code, name FROM clients WHERE name IS NOT NULL ORDER BY code",
+    )?;
+    let named: Vec<ClientRef> = stmt
+        .query_map([], |r| <(i64, String, String)>::try_from(r))?
+        .filter(|row| {
+            row.as_ref()
+                .map_or(true, |(_, _, name)| ident::normalize_name(name) == want)
+        })
+        .map(|row| row.map(|(id, code, _)| ClientRef { id, code }))
+        .collect::<rusqlite::Result<_>>()?;
+    match named.len() {
+        0 => Err(by_code),
+        1 => Ok(named.into_iter().next().expect("one client")),
+        _ => Err(Error::Ambiguous {
+            what: "client",
+            name: text.trim().to_string(),
+            candidates: named.into_iter().map(|c| c.code).collect(),
+        }),
+    }
+}
+
 /// The clients whose codes look like `code` once normalised (several only where look-alikes were
 /// kept apart by the upgrade to schema version 2, with keys `norm#id`). None for a code with
 /// no letter or digit.

@@ -305,3 +305,119 @@ pub fn record_protection(conn: &Connection) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Suspects with ids (SPEC 4): the sensitivities that the positive patch-test items and the
+/// reactions already on record raise, which earlier versions worked out at every verdict
+/// without writing them, become rows (with the item or the reaction as evidence), so that each
+/// has an id and can be retracted, and nothing a clinic relied on changes on upgrade. No
+/// change to the shape of the schema.
+///
+/// The rows are claimed by an audit event of their own (`upgrade`), so that `audit verify`
+/// still passes: rows no event had claimed before this step (slipped in by hand) stay
+/// unclaimed, as every write transaction leaves them (`records::mark_unclaimed`).
+pub fn raised_sensitivities(conn: &Connection) -> Result<()> {
+    let now = crate::time::now_from_env()?;
+    let at = crate::time::stamp(now);
+    super::records::mark_unclaimed(conn)?;
+    let written = crate::verdict::record_raised(conn, now, None, &at, "upgrade")?;
+    if !written.is_empty() {
+        let clients: std::collections::BTreeSet<&str> =
+            written.iter().map(|(code, _)| code.as_str()).collect();
+        let ids: Vec<i64> = written.iter().map(|(_, id)| *id).collect();
+        super::audit::append(
+            conn,
+            "upgrade",
+            &at,
+            "upgrade",
+            None,
+            &serde_json::json!({
+                "step": "raised_sensitivities",
+                "sensitivities": ids,
+                "clients": clients,
+            }),
+        )?;
+    }
+    // The next event (the upgrade's `init`) decides for itself what it claims.
+    conn.execute_batch(
+        "DROP TABLE IF EXISTS temp.audit_unclaimed; DROP TABLE IF EXISTS temp.audit_reclaim;",
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{audit, records};
+
+    fn event(conn: &Connection) {
+        audit::append(
+            conn,
+            "old",
+            "2026-01-05T00:00:00Z",
+            "patch-test read",
+            Some("C-1"),
+            &serde_json::json!({}),
+        )
+        .unwrap();
+    }
+
+    /// A database of a version that claimed rows but did not write raised sensitivities: a
+    /// positive substance item, written and claimed by an event; and a patch test slipped in by
+    /// hand, claimed by none.
+    fn old_database() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate(&conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO substances (id, key, name, verified, source, created_at)
+               VALUES (901, 'test-nickel', 'Test nickel', 1, 'test', 't');
+             INSERT INTO clients (id, code, created_at, actor, code_norm) VALUES (1, 'C-1', 't', 'old', 'c1');
+             INSERT INTO patch_tests (id, client_id, applied_at, actor) VALUES (1, 1, '2026-01-01T10:00:00Z', 'old');
+             INSERT INTO patch_test_items (id, test_id, item, substance_id) VALUES (1, 1, 1, 901);
+             INSERT INTO readings (item_id, read_at, hours, grade, actor) VALUES (1, '2026-01-04T10:00:00Z', 72, '++', 'old');",
+        )
+        .unwrap();
+        event(&conn);
+        conn.execute(
+            "INSERT INTO patch_tests (id, client_id, applied_at, actor) VALUES (2, 1, '2026-01-02T10:00:00Z', 'hand')",
+            [],
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn raised_sensitivities_writes_the_rows_the_record_implies_under_an_event_of_their_own() {
+        let conn = old_database();
+        let hand = vec!["patch test #2 was added without its event (no audit event wrote it)"];
+        assert_eq!(records::check(&conn).unwrap(), hand);
+        raised_sensitivities(&conn).unwrap();
+        let (count, item, certainty): (i64, Option<i64>, String) = conn
+            .query_row(
+                "SELECT count(*), max(evidence_test_item_id), max(certainty) FROM sensitivities",
+                [],
+                |r| r.try_into(),
+            )
+            .unwrap();
+        assert_eq!((count, item, certainty.as_str()), (1, Some(1), "confirmed"));
+        let command: String = conn
+            .query_row(
+                "SELECT command FROM audit_events ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(command, "upgrade");
+        // The new row is claimed; the hand-made one is still reported, also after `init`'s
+        // event, which marks what is unclaimed before it.
+        assert_eq!(records::check(&conn).unwrap(), hand);
+        records::mark_unclaimed(&conn).unwrap();
+        event(&conn);
+        assert_eq!(records::check(&conn).unwrap(), hand);
+        // Run again, it writes nothing.
+        raised_sensitivities(&conn).unwrap();
+        let count: i64 = conn
+            .query_row("SELECT count(*) FROM sensitivities", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(count, 1);
+    }
+}

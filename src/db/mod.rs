@@ -13,6 +13,7 @@ pub mod recalls;
 pub mod records;
 pub mod reference;
 pub mod search;
+pub mod sensitivities;
 pub mod series;
 pub mod stock;
 pub mod substances;
@@ -52,6 +53,7 @@ const STEPS: &[Step] = &[
     migrations::patch_test_series,
     migrations::import_batches,
     migrations::record_protection,
+    migrations::raised_sensitivities,
 ];
 
 /// The current schema version.

@@ -156,11 +156,8 @@ pub(super) fn test_evidence(o: &ItemOutcome) -> String {
     )
 }
 
-/// Recorded sensitivities not retracted, and those the patch tests imply: a positive item is a
-/// confirmed sensitivity to its substance; a positive product item makes every ingredient of the
-/// formulation (may-contain ones included) a suspect, except what the client tested negative to
-/// (directly, or declared, not may-contain, in a negative-tested formulation, while the negative
-/// still counts: a may-contain ingredient may have been absent from the tested lot).
+/// The sensitivities in force (`record::standing`): the recorded ones, and what the positive
+/// items and reactions that have no row yet raise (`record::unrecorded`, without ids).
 pub fn active_sensitivities(
     client: &ClientFacts,
     outcomes: &[ItemOutcome],
@@ -168,113 +165,54 @@ pub fn active_sensitivities(
     let mut active: Vec<ActiveSensitivity> = client
         .sensitivities
         .iter()
-        .filter(|s| !s.retracted)
+        .filter(|s| {
+            standing(
+                client,
+                outcomes,
+                s.raised_by,
+                s.target,
+                s.certainty,
+                s.retracted,
+            )
+            .in_force()
+        })
         .map(|s| ActiveSensitivity {
             id: Some(s.id),
             target: s.target,
             target_name: s.target_name.clone(),
             source: s.source,
             certainty: s.certainty,
-            evidence: s.evidence.clone(),
+            evidence: match s.raised_by {
+                Some(r) => raised_evidence(client, outcomes, r).or_else(|| s.evidence.clone()),
+                None => s.evidence.clone(),
+            },
             unverified: s.unverified,
         })
         .collect();
-    let mut negative: BTreeSet<SubstanceId> = BTreeSet::new();
-    for o in outcomes
-        .iter()
-        .filter(|o| o.outcome == Outcome::Negative && o.current)
-    {
-        match &o.item.target {
-            ItemTarget::Substance { id, .. } => {
-                negative.insert(*id);
-            }
-            ItemTarget::Formulation { id, .. } => {
-                negative.extend(
-                    client
-                        .contents(*id)
-                        .iter()
-                        .filter(|c| !c.may_contain)
-                        .map(|c| c.substance),
-                );
-            }
-            // A negative mix clears none of its components: each was tested at a fraction of
-            // its own concentration.
-            ItemTarget::Group { .. } => {}
+    for r in unrecorded(client, outcomes) {
+        if !standing(
+            client,
+            outcomes,
+            Some(r.raiser),
+            r.target,
+            r.certainty,
+            false,
+        )
+        .in_force()
+        {
+            continue;
         }
-    }
-    for o in outcomes.iter().filter(|o| o.outcome.is_positive()) {
-        let evidence = Some(test_evidence(o));
-        match &o.item.target {
-            ItemTarget::Substance { id, name, verified } => active.push(ActiveSensitivity {
-                id: None,
-                target: Target::Substance(*id),
-                target_name: name.clone(),
-                source: Source::PatchTest,
-                certainty: Certainty::Confirmed,
-                evidence,
-                unverified: !verified,
-            }),
-            ItemTarget::Group { id, name } => active.push(ActiveSensitivity {
-                id: None,
-                target: Target::Group(*id),
-                target_name: name.clone(),
-                source: Source::PatchTest,
-                certainty: Certainty::Confirmed,
-                evidence,
-                unverified: false,
-            }),
-            ItemTarget::Formulation { id, .. } => {
-                for c in distinct(client.contents(*id)) {
-                    if negative.contains(&c.substance) {
-                        continue;
-                    }
-                    active.push(ActiveSensitivity {
-                        id: None,
-                        target: Target::Substance(c.substance),
-                        target_name: client.substance_name(c.substance).to_string(),
-                        source: Source::PatchTest,
-                        certainty: Certainty::Suspected,
-                        evidence: evidence.clone(),
-                        unverified: !c.verified,
-                    });
-                }
-            }
-        }
-    }
-    for r in &client.reactions {
-        let contents: Vec<Content> = r
-            .formulations
-            .iter()
-            .flat_map(|f| client.contents(*f).iter().copied())
-            .collect();
-        for c in distinct(&contents) {
-            active.push(ActiveSensitivity {
-                id: None,
-                target: Target::Substance(c.substance),
-                target_name: client.substance_name(c.substance).to_string(),
-                source: Source::Reaction,
-                certainty: Certainty::Suspected,
-                evidence: Some(format!(
-                    "reaction {} on {} ({})",
-                    r.id,
-                    date_of(&r.onset),
-                    r.severity
-                )),
-                unverified: !c.verified,
-            });
-        }
+        active.push(ActiveSensitivity {
+            id: None,
+            evidence: raised_evidence(client, outcomes, r.raiser),
+            target: r.target,
+            target_name: r.target_name,
+            source: r.source,
+            certainty: r.certainty,
+            unverified: r.unverified,
+        });
     }
     active
-}
-
-/// Each substance once, in the order first met.
-fn distinct(contents: &[Content]) -> Vec<Content> {
-    let mut seen = BTreeSet::new();
-    contents
-        .iter()
-        .filter(|c| seen.insert(c.substance))
-        .copied()
-        .collect()
 }
 
 /// Every substance an ingredient could be and still link to one of `sensitivities` (at any

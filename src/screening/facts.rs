@@ -334,6 +334,8 @@ pub struct Sensitivity {
     pub certainty: Certainty,
     pub retracted: bool,
     pub evidence: Option<String>,
+    /// The positive item or the reaction that raised it (`record`); `None` when added by hand.
+    pub raised_by: Option<super::Raiser>,
     /// The target is a substance nobody has identified: it cannot be compared (SPEC 5
     /// `sensitivity-unmatched`).
     pub unverified: bool,

@@ -9,6 +9,7 @@
 mod active;
 pub mod facts;
 pub mod outcome;
+mod record;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -18,6 +19,7 @@ use serde::Serialize;
 pub use active::*;
 pub use facts::*;
 pub use outcome::{item_outcome, Grade, Outcome};
+pub use record::*;
 
 /// How severe a reason is. Ordered: `Info < Note < Caution < Block`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

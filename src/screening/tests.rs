@@ -159,6 +159,7 @@ fn sensitivity(id: i64, target: Target, source: Source, certainty: Certainty) ->
         certainty,
         retracted: false,
         evidence: None,
+        raised_by: None,
         unverified: target == Target::Substance(MYSTERY),
     }
 }

@@ -17,8 +17,8 @@ use crate::db::clinical::{self, ClientRef};
 use crate::db::{self, facts};
 use crate::error::{Error, Result};
 use crate::screening::{
-    self, assess, ActiveSensitivity, Assessment, ClientFacts, ItemOutcome, ItemTarget, Options,
-    Outcome, ProductFacts, Reason, Verdict, World,
+    self, assess, Assessment, ClientFacts, ItemOutcome, ItemTarget, Options, Outcome, ProductFacts,
+    Reason, Verdict, World,
 };
 
 /// The judgement of one product (and lot) for one client.
@@ -42,6 +42,11 @@ fn load_case(conn: &Connection, now: DateTime<Utc>, client: &str) -> Result<Case
     case_of(conn, now, clinical::resolve_client(conn, client)?)
 }
 
+/// As `load_case`, the client named by code or by name (`check`, the safe list).
+fn load_case_by_name(conn: &Connection, now: DateTime<Utc>, client: &str) -> Result<Case> {
+    case_of(conn, now, clinical::resolve_client_or_name(conn, client)?)
+}
+
 fn case_of(conn: &Connection, now: DateTime<Utc>, client: ClientRef) -> Result<Case> {
     let world = facts::load_world(conn, now)?;
     let facts = facts::load_clients(conn, Some(client.id))?
@@ -62,7 +67,7 @@ pub fn check(
     product: &str,
     lot: Option<&str>,
 ) -> Result<Judgement> {
-    let case = load_case(conn, now, client)?;
+    let case = load_case_by_name(conn, now, client)?;
     let row = cat::resolve_product(conn, product)?;
     let product = facts::load_product(conn, &row, lot)?;
     let assessment = assess(&case.facts, &product, &case.world, Options::default());
@@ -72,20 +77,6 @@ pub fn check(
         product,
         assessment,
     })
-}
-
-/// The sensitivities the client's patch tests and reactions imply, as the verdicts see them.
-pub fn implied_sensitivities(
-    conn: &Connection,
-    now: DateTime<Utc>,
-    client: &ClientRef,
-) -> Result<Vec<ActiveSensitivity>> {
-    let case = case_of(conn, now, client.clone())?;
-    let outcomes = screening::outcomes(&case.facts, &case.world);
-    Ok(screening::active_sensitivities(&case.facts, &outcomes)
-        .into_iter()
-        .filter(|s| s.id.is_none())
-        .collect())
 }
 
 /// Which products a safe list covers.
@@ -152,7 +143,7 @@ pub fn safe_list(
     client: &str,
     filter: SafeListFilter,
 ) -> Result<SafeList> {
-    let case = load_case(conn, now, client)?;
+    let case = load_case_by_name(conn, now, client)?;
     let outcomes = screening::outcomes(&case.facts, &case.world);
     let relevant = screening::relevance(&case.facts, &case.world, &outcomes);
     let entries = facts::current_formulations(conn, filter.supplier, filter.kind)?;
@@ -463,7 +454,10 @@ pub fn gate(verdict: Verdict, override_reason: Option<&str>) -> Gate {
     }
 }
 
+mod record;
 pub mod words;
+
+pub use record::{record_raised, standings, Standings};
 
 #[cfg(test)]
 mod tests;

@@ -294,6 +294,44 @@ pub fn unmatched_targets(reasons: &[Reason]) -> Vec<String> {
     out
 }
 
+/// The suspects behind the reasons (suspected sensitivities a reaction or a positive product
+/// test raised, with an id): (id, substance), each once. One the technician finds unlikely can
+/// be cleared by a negative patch test of the substance, or retracted with a reason.
+/// The suspects a positive test of this very product raised are left out: the product stays
+/// BLOCKED by that test whatever becomes of them.
+pub fn suspects(reasons: &[Reason]) -> Vec<(i64, String)> {
+    let positive: Vec<String> = reasons
+        .iter()
+        .filter(|r| r.code == "positive-test")
+        .filter_map(|r| match &r.because {
+            Some(Because::PatchTest { id, item, .. }) => {
+                Some(format!("patch test {id} item {item} "))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for r in reasons {
+        if let Some(Because::Sensitivity {
+            id: Some(id),
+            target,
+            target_kind: TargetKind::Substance,
+            source: Source::Reaction | Source::PatchTest,
+            certainty: Certainty::Suspected,
+            evidence,
+        }) = &r.because
+        {
+            let of_this_product = evidence
+                .as_deref()
+                .is_some_and(|e| positive.iter().any(|p| e.starts_with(p.as_str())));
+            if !of_this_product && !out.iter().any(|(i, _)| i == id) {
+                out.push((*id, target.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// What to do after a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {

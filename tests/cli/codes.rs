@@ -1,4 +1,5 @@
-//! Naming clients and products (SPEC 4): look-alike client codes are one code, and a product
+//! Naming clients and products (SPEC 4): look-alike client codes are one code, `check` and
+//! `safe-list` take a client name borne by one client, and a product
 //! argument that names several products is an error listing them.
 
 use crate::support::{Run, Work};
@@ -168,4 +169,56 @@ fn a_product_named_by_one_code_and_another_name_is_ambiguous() {
             .json();
         assert_eq!(doc["code"], code);
     }
+}
+
+/// Anna Berg (C-1), two clients named Sam Lee (C-2, C-3), and a client whose code is another
+/// client's name.
+fn named_clinic() -> Work {
+    let w = Work::new();
+    w.import("verdict_catalog.csv", "Inkworks", &[]);
+    for (code, name) in [
+        ("C-1", "Anna Berg"),
+        ("C-2", "Sam Lee"),
+        ("C-3", "Sam  LEE"),
+        ("Ola", "Someone Else"),
+        ("C-4", "Ola"),
+    ] {
+        w.run(&["client", "add", code, "--name", name]).ok();
+    }
+    w
+}
+
+#[test]
+fn check_and_safe_list_take_a_client_name_borne_by_one_client() {
+    let w = named_clinic();
+    for name in ["Anna Berg", "anna berg", "ANNA\u{00A0}BERG", "Anna-Berg"] {
+        let doc = w.run(&["check", name, "PL-1", "--format", "json"]).json();
+        assert_eq!(doc["client"], "C-1", "{name}: {doc}");
+        w.run(&["safe-list", name]).ok();
+    }
+    w.run(&["check", "Anna Berg", "PL-1"])
+        .stdout_has("for client C-1");
+}
+
+#[test]
+fn a_client_name_several_clients_bear_is_an_error_listing_their_codes() {
+    let w = named_clinic();
+    for args in [&["check", "Sam Lee", "PL-1"][..], &["safe-list", "sam lee"]] {
+        w.run(args)
+            .code(1)
+            .stderr_has("matches several clients")
+            .stderr_has("C-2")
+            .stderr_has("C-3");
+    }
+}
+
+#[test]
+fn a_client_code_wins_over_another_clients_name() {
+    let w = named_clinic();
+    let doc = w.run(&["check", "Ola", "PL-1", "--format", "json"]).json();
+    assert_eq!(doc["client"], "Ola");
+    // A name matching nobody is the code error, with suggestions.
+    w.run(&["check", "Nobody Here", "PL-1"])
+        .code(1)
+        .stderr_has("client");
 }

@@ -20,5 +20,6 @@ mod sensitivities;
 mod series;
 mod serve;
 mod support;
+mod suspects;
 mod tamper;
 mod verdicts;

@@ -270,7 +270,7 @@ fn records_print_as_csv_wherever_they_print() {
         (vec!["client", "list"], "code,name,born,sensitivities"),
         (
             vec!["sensitivity", "list", "C-1"],
-            "id,target,kind,source,certainty,retracted,evidence",
+            "id,target,kind,source,certainty,retracted,evidence,standing",
         ),
         (
             vec!["safe-list", "C-1"],

@@ -186,3 +186,35 @@ fn the_level_word_is_coloured_on_every_line_only_when_asked_for_a_terminal() {
     let run = w.run(&["check", "C-1", "NI-1"]);
     assert!(!run.stdout.contains('\x1b'), "{}", run.stdout);
 }
+
+#[test]
+fn screen_says_each_clients_reasons_in_the_words_check_uses() {
+    let w = clinic(false);
+    sensitive(&w, "nickel sulphate", "patch-test").ok();
+    let check = text(&w, "NI-1", &[]);
+    let run = w.run_env(&["screen", "NI-1"], &[("COLUMNS", "72"), ("NO_COLOR", "1")]);
+    let screen = run.ok().stdout.clone();
+    // Every reason line of check (between the headline and the next step) is in screen's text.
+    let lines: Vec<&str> = check
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("Next step"))
+        .collect();
+    assert!(!lines.is_empty(), "{check}");
+    for l in &lines {
+        assert!(screen.contains(l.trim()), "{l:?} not in:\n{screen}");
+    }
+    assert!(
+        !screen.contains("same-hapten") && !screen.contains("on match"),
+        "{screen}"
+    );
+    let details = w
+        .run_env(
+            &["screen", "NI-1", "--details"],
+            &[("COLUMNS", "72"), ("NO_COLOR", "1")],
+        )
+        .ok()
+        .stdout
+        .clone();
+    assert!(details.contains("same-hapten"), "{details}");
+}

@@ -360,14 +360,23 @@ fn a_positive_and_a_negative_product_test_in_one_session_leave_exactly_the_right
         .as_array()
         .unwrap()
         .iter()
-        .filter(|s| s["certainty"] == "suspected")
+        .filter(|s| s["certainty"] == "suspected" && s["standing"] == "in force")
         .map(|s| s["target"].as_str().unwrap())
         .collect();
     suspects.sort();
-    // PL-1 is carbon black, water, glycerin; PL-2 (negative) holds water.
+    // PL-1 is carbon black, water, glycerin; PL-2 (negative, read after PL-1) holds water: the
+    // water suspect is resolved by it, and listed so.
     assert_eq!(suspects, vec!["Carbon black", "Glycerin"]);
-    assert!(list[0]["id"].is_null(), "implied sensitivities have no id");
-    assert!(list[0]["evidence"].as_str().unwrap().contains("patch test"));
+    let water = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["target"] == "Water")
+        .expect("the water suspect stays on record");
+    assert_eq!(water["standing"], "resolved");
+    assert_eq!(water["resolved_by"], "patch test 1, item 2");
+    assert!(list[0]["id"].is_i64(), "suspects have ids: {list}");
+    assert_eq!(list[0]["evidence"], "patch test 1, item 1");
     // Glycerin is a suspect: the witch-hazel gloss with glycerin is CAUTION.
     let (run, doc) = check(&w, "WH-1", &[]);
     run.code(3);

@@ -9,7 +9,7 @@ use super::{id_list, names};
 use crate::db::clinical;
 use crate::error::Result;
 use crate::screening::{
-    Certainty, ClientFacts, Content, FormulationId, Grade, ItemTarget, PatchTest, Reaction,
+    Certainty, ClientFacts, Content, FormulationId, Grade, ItemTarget, PatchTest, Raiser, Reaction,
     Reading, Sensitivity, Source, SubstanceId, Target, TestItem,
 };
 
@@ -255,15 +255,17 @@ fn client_filter(client: Option<i64>, column: &str) -> String {
     }
 }
 
-/// The recorded sensitivities, by client id.
+/// The recorded sensitivities, by client id, with what raised them.
 fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sensitivity)>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT x.client_id, x.id, COALESCE(s0.merged_into, s0.id), x.group_id, g.name,
                 x.source, x.certainty, x.note,
-                EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = x.id)
+                EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = x.id),
+                e.test_id, e.item, x.evidence_test_item_id, x.evidence_reaction_id
          FROM sensitivities x
          LEFT JOIN substances s0 ON s0.id = x.substance_id
          LEFT JOIN groups g ON g.id = x.group_id
+         LEFT JOIN patch_test_items e ON e.id = x.evidence_test_item_id
          WHERE {} ORDER BY x.id",
         client_filter(client, "x.client_id")
     ))?;
@@ -277,16 +279,44 @@ fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sen
         String,
         Option<String>,
         bool,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
     );
     let mut pending_sensitivities: Vec<(i64, Sensitivity)> = Vec::new();
     for row in stmt.query_map([client], |r| SensitivityRow::try_from(r))? {
-        let (client_id, id, substance, group, group_name, source, certainty, note, retracted) =
-            row?;
+        let (
+            client_id,
+            id,
+            substance,
+            group,
+            group_name,
+            source,
+            certainty,
+            note,
+            retracted,
+            test,
+            item,
+            item_row,
+            reaction,
+        ) = row?;
         let target = match (substance, group) {
             (Some(s), _) => Target::Substance(s),
             (None, Some(g)) => Target::Group(g),
             // A sensitivity to a formulation is not made any more (a positive test implies it).
             (None, None) => continue,
+        };
+        let raised_by = match (test, item, item_row, reaction) {
+            (Some(test), Some(item), _, _) => Some(Raiser::Item { test, item }),
+            (_, _, Some(row), _) => {
+                return Err(stored_sensitivity(
+                    "evidence_test_item_id",
+                    &row.to_string(),
+                ))
+            }
+            (_, _, None, Some(r)) => Some(Raiser::Reaction(r)),
+            (_, _, None, None) => None,
         };
         pending_sensitivities.push((
             client_id,
@@ -294,18 +324,27 @@ fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sen
                 id,
                 target,
                 target_name: group_name.unwrap_or_default(),
-                // The schema's CHECK constraints allow only these values; anything else would
-                // be read as the strictest.
-                source: Source::parse(&source).unwrap_or(Source::Physician),
-                certainty: Certainty::parse(&certainty).unwrap_or(Certainty::Confirmed),
+                source: Source::parse(&source)
+                    .ok_or_else(|| stored_sensitivity("source", &source))?,
+                certainty: Certainty::parse(&certainty)
+                    .ok_or_else(|| stored_sensitivity("certainty", &certainty))?,
                 retracted,
                 evidence: note,
+                raised_by,
                 unverified: false,
             },
         ));
     }
 
     Ok(pending_sensitivities)
+}
+
+/// A stored value of a sensitivity that this inkguard cannot read: an error, never a guess.
+pub fn stored_sensitivity(column: &str, value: &str) -> crate::error::Error {
+    crate::error::Error::invalid_with_hint(
+        format!("a sensitivity holds {value:?} in {column}, which this inkguard cannot read"),
+        "the database was changed outside inkguard or by a newer version: run inkguard doctor, and restore the latest backup if it reports problems",
+    )
 }
 
 /// The reactions, by client id, with the formulations of the lots used.

@@ -14,7 +14,7 @@ use rusqlite::{params, Connection};
 
 mod clients;
 
-pub use clients::load_clients;
+pub use clients::{load_clients, stored_sensitivity};
 
 use super::catalog::{self as cat, Kind, ProductRow};
 use super::clinical;
