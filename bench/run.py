@@ -2,6 +2,7 @@
 """The inkguard benchmark harness: whole commands, timed against what a user would otherwise use.
 
     python3 bench/run.py [--runs N] [--skip-large]
+    python3 bench/run.py --import-only --runs 5 [--before OLD/inkguard]   # the catalog import only
 
 Builds the release binary, generates a deterministic catalog from the real CosIng substances
 (bench/gen_catalog.py: 20,000 products, about 220,000 ingredient rows; and one ten times larger
