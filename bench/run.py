@@ -2,6 +2,7 @@
 """The inkguard benchmark harness: whole commands, timed against what a user would otherwise use.
 
     python3 bench/run.py [--runs N] [--skip-large]
+    python3 bench/run.py --import-only --runs 5 [--before OLD/inkguard]   # the catalog import only
 
 Builds the release binary, generates a deterministic catalog from the real CosIng substances
 (bench/gen_catalog.py: 20,000 products, about 220,000 ingredient rows; and one ten times larger
@@ -201,6 +202,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-large", action="store_true", help="skip the memory run on the tenfold file and the 60,000-product verdicts")
     parser.add_argument("--verdicts-only", action="store_true", help="measure check, safe-list and screen only (no import comparisons)")
+    parser.add_argument("--import-only", action="store_true", help="measure the catalog import only: the comparison with --runs alternating runs (not halved) and peak memory")
+    parser.add_argument("--before", help="an older inkguard binary to alternate with in the catalog import comparison (today against after in one run)")
     parser.add_argument("--bin", help="benchmark this inkguard binary (e.g. an older build) instead of building")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results.json"))
     opts = parser.parse_args()
@@ -221,7 +224,7 @@ def main():
     gen = os.path.join(ROOT, "bench", "gen_catalog.py")
     if not os.path.exists(catalog):
         sh([sys.executable, gen, COSING, catalog, "20000"])
-    if not opts.skip_large and not os.path.exists(catalog_60k):
+    if not opts.skip_large and not opts.import_only and not os.path.exists(catalog_60k):
         sh([sys.executable, gen, COSING, catalog_60k, "60000"])
     if not opts.skip_large and not opts.verdicts_only and not os.path.exists(large):
         sh([sys.executable, gen, COSING, large, "200000"])
@@ -253,20 +256,25 @@ def main():
             json.dump(results, f, indent=2)
         print(f"\nwritten: {opts.out}")
         return
-    compare(
-        "import substances (CosIng inventory, 30,076 rows)",
-        [("inkguard import substances", lambda: fresh_copy(empty, work), [BIN, "import", "substances", COSING], inkguard_env(work))],
-        opts.runs,
-        results,
-    )
+    if not opts.import_only:
+        compare(
+            "import substances (CosIng inventory, 30,076 rows)",
+            [("inkguard import substances", lambda: fresh_copy(empty, work), [BIN, "import", "substances", COSING], inkguard_env(work))],
+            opts.runs,
+            results,
+        )
+    catalog_commands = [
+        ("inkguard import catalog", lambda: fresh_copy(cosing_db, work), [BIN, "import", "catalog", catalog, "--supplier", "Gen"], inkguard_env(work)),
+        ("sqlite3 .import (raw floor)", lambda: fresh_copy(cosing_db, work), ["sqlite3", work, f".import --csv {catalog} rows"], None),
+        ("sqlite-utils insert", lambda: fresh_copy(cosing_db, work), ["sqlite-utils", "insert", work, "rows", catalog, "--csv"], None),
+    ]
+    if opts.before:
+        before = os.path.abspath(opts.before)
+        catalog_commands.append(("inkguard before (--before)", lambda: fresh_copy(cosing_db, work), [before, "import", "catalog", catalog, "--supplier", "Gen"], inkguard_env(work)))
     compare(
         "import catalog (20,000 products) into a database holding CosIng",
-        [
-            ("inkguard import catalog", lambda: fresh_copy(cosing_db, work), [BIN, "import", "catalog", catalog, "--supplier", "Gen"], inkguard_env(work)),
-            ("sqlite3 .import (raw floor)", lambda: fresh_copy(cosing_db, work), ["sqlite3", work, f".import --csv {catalog} rows"], None),
-            ("sqlite-utils insert", lambda: fresh_copy(cosing_db, work), ["sqlite-utils", "insert", work, "rows", catalog, "--csv"], None),
-        ],
-        max(3, opts.runs // 2),
+        catalog_commands,
+        opts.runs if opts.import_only else max(3, opts.runs // 2),
         results,
     )
 
@@ -275,9 +283,17 @@ def main():
     if not opts.skip_large:
         fresh_copy(cosing_db, work)
         results["peak_memory_mib"]["import catalog 200k"] = peak_mib([BIN, "import", "catalog", large, "--supplier", "Gen"], inkguard_env(work))
+    if opts.before:
+        fresh_copy(cosing_db, work)
+        results["peak_memory_mib"]["import catalog 20k, before"] = peak_mib([before, "import", "catalog", catalog, "--supplier", "Gen"], inkguard_env(work))
     print("\npeak memory (GNU time, maximum resident set)")
     for label, mib in results["peak_memory_mib"].items():
         print(f"  {label:<34} {mib:8.1f} MiB")
+    if opts.import_only:
+        with open(opts.out, "w") as f:
+            json.dump(results, f, indent=2)
+        print(f"\nwritten: {opts.out}")
+        return
 
     verdicts(catalog, cosing_db, "20,000", opts.runs, results)
     if not opts.skip_large:

@@ -12,6 +12,7 @@ mod migrations;
 pub mod recalls;
 pub mod records;
 pub mod reference;
+pub mod references;
 pub mod search;
 pub mod sensitivities;
 pub mod series;

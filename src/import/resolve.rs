@@ -35,6 +35,9 @@ pub struct Index {
     /// Every normalised name of each substance, for the name-mismatch warning.
     names_of_substance: HashMap<i64, Vec<String>>,
     pub substances: HashMap<i64, Known>,
+    /// Counts the changes since loading: a resolution remembered at one generation holds
+    /// until the next.
+    pub generation: u64,
 }
 
 /// The identifiers a row (or label item) declares for one ingredient.
@@ -116,6 +119,7 @@ impl Index {
 
     /// Records an identifier (`norm` as stored in `identifiers.norm`).
     pub fn add(&mut self, id: i64, kind: IdKind, norm: String) {
+        self.generation += 1;
         let list = match kind {
             IdKind::Cas => self.cas.entry(norm).or_default(),
             IdKind::Ec => self.ec.entry(norm).or_default(),

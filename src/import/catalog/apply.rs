@@ -6,29 +6,20 @@ use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::Connection;
 
-use super::super::concentration::{self, Concentration};
-use super::super::resolve::{Declared, Index, Resolution};
+use super::super::resolve::Index;
 use super::group::{fingerprint, ProductDecl};
-use super::parse::ItemDecl;
+use super::items::{Item, Resolutions};
+use super::memo::Memo;
 use super::report::{CatalogReport, Rejected, Warnings};
 use super::CatalogImport;
 use crate::db::catalog::{self as cat, Kind};
 use crate::db::import::{self as dbi, Change, IngredientInsert, ProductFields};
 use crate::error::Result;
-use crate::ident::{self, Cas, ColourIndex, Ec};
+use crate::ident;
 use crate::screening::World;
 
 /// A product as the catalog holds it, and its current formulation (id, version, fingerprint).
 type Existing = (Option<cat::ProductRow>, Option<(i64, i64, String)>);
-
-/// One ingredient, resolved.
-struct Item {
-    line: u64,
-    decl: ItemDecl,
-    declared: Declared,
-    concentration: Option<Concentration>,
-    resolution: Resolution,
-}
 
 pub struct Applier<'a> {
     pub conn: &'a Connection,
@@ -47,6 +38,9 @@ pub struct Applier<'a> {
     pub(super) matched: BTreeSet<i64>,
     pub(super) unverified: BTreeSet<i64>,
     supplier_ids: HashMap<String, i64>,
+    /// Parsing by distinct value (see `memo`).
+    pub memo: Memo,
+    pub(super) resolutions: Resolutions,
 }
 
 impl<'a> Applier<'a> {
@@ -72,6 +66,8 @@ impl<'a> Applier<'a> {
             matched: BTreeSet::new(),
             unverified: BTreeSet::new(),
             supplier_ids: HashMap::new(),
+            memo: Memo::default(),
+            resolutions: Resolutions::default(),
         })
     }
 
@@ -106,7 +102,7 @@ impl<'a> Applier<'a> {
             self.warnings.warn(line, kind, message);
         }
         for item in &items {
-            for w in &item.resolution.warnings {
+            for w in &item.resolution().warnings {
                 self.warnings.warn(item.line, "identity", w.clone());
             }
         }
@@ -115,39 +111,6 @@ impl<'a> Applier<'a> {
             self.apply(&p, &items, existing, &fp)?;
         }
         Ok(())
-    }
-
-    fn resolve(&self, line: u64, decl: ItemDecl) -> Result<Item, Rejected> {
-        let reject = |e: String| Rejected {
-            line,
-            reason: if self.label {
-                format!("{:?}: {e}", decl.name)
-            } else {
-                e
-            },
-        };
-        let declared = Declared {
-            name: decl.name.clone(),
-            cas: decl.cas.iter().filter_map(|c| Cas::parse(c).ok()).collect(),
-            ec: decl.ec.iter().filter_map(|c| Ec::parse(c).ok()).collect(),
-            ci: decl
-                .ci
-                .iter()
-                .filter_map(|c| ColourIndex::parse(c).ok())
-                .collect(),
-        };
-        let concentration = decl
-            .concentration
-            .as_deref()
-            .and_then(|c| concentration::parse(c).ok().flatten());
-        let resolution = self.index.resolve(&declared).map_err(reject)?;
-        Ok(Item {
-            line,
-            decl,
-            declared,
-            concentration,
-            resolution,
-        })
     }
 
     fn supplier(&mut self, name: &str) -> Result<i64> {
@@ -211,7 +174,7 @@ impl<'a> Applier<'a> {
         let mut found = Vec::new();
         for item in items {
             let max = item.concentration.as_ref().and_then(|c| c.max_percent);
-            for id in &item.resolution.substances {
+            for id in &item.resolution().substances {
                 for r in self.world.restrictions_in_force(*id) {
                     if let Some(what) = r.breach(max, today) {
                         found.push((
@@ -291,7 +254,7 @@ impl<'a> Applier<'a> {
         let formulation = match existing.1 {
             Some((id, _, current)) if current == fp => {
                 for item in items {
-                    self.count_substances(&item.resolution.substances);
+                    self.count_substances(&item.resolution().substances);
                 }
                 id
             }
@@ -350,8 +313,8 @@ impl<'a> Applier<'a> {
     fn write_ingredients(&mut self, formulation: i64, items: &[Item]) -> Result<()> {
         let mut ids: Vec<Vec<i64>> = Vec::with_capacity(items.len());
         for item in items {
-            let mut list = item.resolution.substances.clone();
-            if let Some(new) = &item.resolution.new {
+            let mut list = item.resolution().substances.clone();
+            if let Some(new) = &item.resolution().new {
                 list.push(self.unverified_substance(new, item.line)?);
             }
             self.count_substances(&list);
@@ -370,10 +333,10 @@ impl<'a> Applier<'a> {
                     max_percent: c.and_then(|c| c.max_percent),
                     function: item.decl.function.as_deref(),
                     may_contain: item.decl.may_contain,
-                    cas: joined(&item.declared.cas),
-                    ec: joined(&item.declared.ec),
-                    ci: joined(&item.declared.ci),
-                    doubt: item.resolution.doubt.as_deref(),
+                    cas: item.resolved.cas.as_deref(),
+                    ec: item.resolved.ec.as_deref(),
+                    ci: item.resolved.ci.as_deref(),
+                    doubt: item.resolution().doubt.as_deref(),
                 });
             }
         }
@@ -389,14 +352,4 @@ impl<'a> Applier<'a> {
             }
         }
     }
-}
-
-/// `a, b` for the declared numbers; `None` when there are none.
-fn joined<T: ToString>(list: &[T]) -> Option<String> {
-    (!list.is_empty()).then(|| {
-        list.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    })
 }

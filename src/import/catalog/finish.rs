@@ -60,7 +60,12 @@ impl Applier<'_> {
         self.report.rejected.sort();
         self.report.substances.matched = self.matched.len();
         let mut by_first: HashMap<char, Vec<(String, String)>> = HashMap::new();
-        for (norm, id) in self.index.verified_names() {
+        // Suggestions only for unverified substances: without them, no copy of every name.
+        let names = self
+            .index
+            .verified_names()
+            .filter(|_| !self.unverified.is_empty());
+        for (norm, id) in names {
             if let Some(first) = norm.chars().next() {
                 by_first
                     .entry(first)

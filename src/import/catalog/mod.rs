@@ -1,10 +1,14 @@
 //! `import catalog`: supplier ingredient files into products, formulations and lots (SPEC 3),
 //! as a pipeline of stages with one job each:
 //!
-//! 1. read: records decoded and checked (`super::open`, lines counted, unclosed quotes found);
-//! 2. parse (`parse`, no database): each row into a declaration, staged in a TEMP table so that
-//!    memory stays flat and a product's rows may stand anywhere in the file;
-//! 3. group (`group`, no database): a product's staged rows into one declaration;
+//! 1. read (`read`): records decoded and checked (`super::open`, lines counted, unclosed quotes
+//!    found), the header found;
+//! 2. parse (`parse`, no database): each row into a declaration keyed by its product. When the
+//!    file's products stand together in key order (the usual export), each product goes on to
+//!    the next stages as soon as its last row is read; else every row is staged in a TEMP table
+//!    (memory stays flat and a product's rows may stand anywhere) and read back by product.
+//!    Both give the same order of products, hence the same catalog, ids and report;
+//! 3. group (`group`, no database): a product's rows into one declaration;
 //! 4. resolve, plan and apply (`apply`): identities resolved, diffed against the catalog by
 //!    fingerprint, written through `db::import` in the import's one transaction and recorded
 //!    as a batch (`import history`, `import undo`).
@@ -18,23 +22,25 @@ pub mod dates;
 mod finish;
 pub mod group;
 pub mod header;
+mod items;
+pub mod memo;
 pub mod parse;
 #[cfg(test)]
 mod proptests;
+pub mod read;
 pub mod report;
 pub mod settings;
 
-use std::io::Read;
+use std::io::Read as _;
 
 use sha2::{Digest, Sha256};
 
-use super::headers::{Field, Mapping};
+use super::headers::Mapping;
 use super::ReadOptions;
 use crate::db::catalog::Kind;
 use crate::db::import::{self as dbi, SupplierSettings};
-use crate::db::Db;
+use crate::db::{references, Db};
 use crate::error::{Error, Result};
-use crate::ident;
 pub use report::{CatalogReport, Mapped, ProductCounts, Rejected, SubstanceCounts, Unverified};
 
 /// A checked `import catalog` command.
@@ -52,48 +58,58 @@ pub struct CatalogImport {
 
 /// Runs the import. `Err(ImportRejected)` (with the report filled in) when rows were invalid
 /// and nothing was written.
+///
+/// Foreign keys are not enforced row by row during the import (SQLite ignores the pragma
+/// inside a transaction, so it is turned off before the transaction begins and on again after
+/// it ends); instead one set-based check of every reference the import wrote runs before it
+/// commits, and a violation rolls the whole import back.
 pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()>)> {
+    references::enforce_references(&db.conn, false)?;
+    dbi::import_page_cache(&db.conn)?;
+    // First as the rows come; a file whose products do not stand together in key order (or
+    // with rejected rows that stop the import) is read again through the stage, in a new
+    // transaction, as if the first attempt had never been.
+    let result = match import(db, job, true) {
+        Ok(None) => import(db, job, false),
+        other => other,
+    };
+    let restored = references::enforce_references(&db.conn, true);
+    let result = result?.ok_or_else(|| Error::invalid("the staged import did not finish"))?;
+    restored?;
+    Ok(result)
+}
+
+/// One attempt: `stream` as the rows come (`None` when the file must be staged), else staged.
+fn import(
+    db: &mut Db,
+    job: &CatalogImport,
+    stream: bool,
+) -> Result<Option<(CatalogReport, Result<()>)>> {
     let sha256 = file_hash(&job.read.file)?;
-    let mut source = super::open(&job.read)?;
+    let file_len = std::fs::metadata(&job.read.file).map_or(0, |m| m.len());
     let file_name = super::display_name(&job.read.file);
     let at = db.stamp();
     let actor = db.actor.clone();
     let now = db.now;
     let tx = db.write()?;
+    let marks = references::Marks::take(&tx)?;
+    let new_batch = dbi::NewBatch {
+        supplier: job.supplier.as_deref(),
+        file: &file_name,
+        sha256: &sha256,
+        at: &at,
+        actor: &actor,
+    };
     let world = crate::db::facts::load_world(&tx, now)?;
     let mut applier = apply::Applier::new(&tx, job, &file_name, &at, world)?;
-    let read = stage(&tx, job, &mut source, &mut applier);
-    source.progress.finish_and_clear();
-    read?;
-    applier.report.lines = source.lines();
-    if !job.dry_run {
-        let batch = dbi::NewBatch {
-            supplier: job.supplier.as_deref(),
-            file: &file_name,
-            sha256: &sha256,
-            at: &at,
-            actor: &actor,
-        };
-        applier.batch = Some(dbi::begin_batch(&tx, &batch)?);
-    }
-    // With invalid rows and no --skip-invalid nothing will be written: only check.
-    applier.write = applier.report.rejected.is_empty() || job.skip_invalid;
-    let label = applier.label;
-    // About how many ingredient rows the import may add: a label row declares about a dozen.
-    let adding = applier.report.rows * if label { 12 } else { 1 };
-    let index = if applier.write {
-        dbi::suspend_index(&tx, adding)?
+    let index = if stream {
+        match streamed(&tx, job, &mut applier, &new_batch, file_len)? {
+            Some(index) => index,
+            None => return Ok(None), // dropping the transaction rolls it back
+        }
     } else {
-        None
+        staged(&tx, job, &mut applier, &new_batch)?
     };
-    dbi::staged_products(&tx, |rows| {
-        let rows: Vec<parse::RowDecl> = rows
-            .iter()
-            .map(|r| serde_json::from_str(r))
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| Error::invalid(format!("staged row: {e}")))?;
-        applier.product(group::assemble(rows, label))
-    })?;
     dbi::restore_index(&tx, index)?;
     let batch = applier.batch;
     let mut report = applier.finish()?;
@@ -130,89 +146,101 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
         dry_run: job.dry_run,
         skip_hint: "or add --skip-invalid to import the products whose rows are all valid",
     };
+    if !job.dry_run && (report.rejected.is_empty() || job.skip_invalid) {
+        marks.check_references(&tx)?;
+    }
     let (written, outcome) = super::conclude(tx, ending, detail)?;
     report.dry_run = job.dry_run;
     report.written = written;
     report.batch = batch.filter(|_| written);
     report.settings_saved = saved && written;
-    Ok((report, outcome))
+    Ok(Some((report, outcome)))
 }
 
-/// Reads the file: finds the header, parses every row and stages it.
-fn stage(
+/// Applies the products as their rows come (`read::Stream`). `None` when the file must be
+/// read again through the stage; else the SQL of the index suspended for the load.
+fn streamed(
     conn: &rusqlite::Connection,
     job: &CatalogImport,
-    source: &mut super::CsvSource,
     applier: &mut apply::Applier,
-) -> Result<()> {
-    let report = &mut applier.report;
-    report.encoding = source.info.encoding.clone();
-    report.delimiter = source.info.delimiter.clone();
-    report.file = source.info.file.clone();
-    let mut record = csv::StringRecord::new();
-    let (map, layout, headers) = header::find(source, &mut record, &job.maps)?;
-    let label = layout == header::Layout::Label;
-    applier.label = label;
-    applier.report.layout = layout.describe();
-    let mut mapping: Vec<Mapped> = map
-        .columns
-        .iter()
-        .map(|(field, column)| Mapped {
-            field: field.key(),
-            column: column + 1,
-            header: headers.get(*column).cloned().unwrap_or_default(),
-        })
-        .collect();
-    mapping.sort_by_key(|m| m.column);
-    applier.report.mapping = mapping;
-    let header_line = super::line_of(&record);
-    if !map.ignored.is_empty() {
-        applier.warnings.warn(
-            header_line,
-            "columns-not-used",
-            format!("columns not used: {}", few(&map.ignored)),
-        );
+    new_batch: &dbi::NewBatch,
+    file_len: u64,
+) -> Result<Option<Option<String>>> {
+    let mut source = super::open(&job.read)?;
+    if !job.dry_run {
+        applier.batch = Some(dbi::begin_batch(conn, new_batch)?);
     }
-    if !map.has(Field::Kind) && job.kind.is_none() {
-        applier.report.kind_assumed = Some(Kind::Pigment.as_str().into());
-        applier.warnings.warn(
-            header_line,
-            "kind-assumed",
-            "the file has no kind column: new products are taken as pigments (give --kind aftercare, anaesthetic or other if they are not)".into(),
-        );
-    }
-    dbi::stage_open(conn)?;
-    while super::next_record(source, &mut record)? {
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        applier.report.rows += 1;
-        let line = super::line_of(&record);
-        let cells: Vec<&str> = record.iter().collect();
-        let cells = parse::Cells {
-            cells: &cells,
-            map: &map,
-        };
-        let (supplier, code) = match parse::product_of(&cells, job.supplier.as_deref()) {
-            Ok(found) => found,
-            Err(reason) => {
-                // A row without a product belongs to no product: it fails on its own.
-                applier.report.rejected.push(Rejected { line, reason });
-                continue;
+    // Rejected rows without --skip-invalid send the import to the staged path, which only
+    // checks: so here every valid product is written.
+    applier.write = true;
+    let mut stream = read::Stream::default();
+    let mut index: Option<Option<String>> = None;
+    let read = read::rows(
+        job,
+        &mut source,
+        applier,
+        !job.skip_invalid,
+        |a, key, row| {
+            if index.is_none() {
+                // How many ingredient rows the file will add is known only at its end: guessed
+                // from its size (about 100 bytes an ingredient row, 30 an item of a label).
+                let adding = file_len / if a.label { 30 } else { 100 };
+                index = Some(dbi::suspend_index(conn, adding)?);
             }
-        };
-        let keys = (
-            ident::normalize_name(&supplier),
-            crate::db::catalog::code_norm(&code),
-        );
-        let row = parse::row(&cells, line, supplier, code, label);
-        let data =
-            serde_json::to_string(&row).map_err(|e| Error::invalid(format!("line {line}: {e}")))?;
-        dbi::stage_row(conn, applier.report.rows, &keys.0, &keys.1, &data)?;
+            stream.push(a, key, row)
+        },
+    );
+    source.progress.finish_and_clear();
+    if read? == read::Read::Restage || !stream.flush(applier)? {
+        return Ok(None);
     }
-    Ok(())
+    applier.report.lines = source.lines();
+    Ok(Some(index.flatten()))
 }
 
+/// The staged path: every row staged (keyed by product, so that a product's rows may stand
+/// anywhere), then the products applied in the order of their keys. Returns the SQL of the
+/// index suspended for the load.
+fn staged(
+    conn: &rusqlite::Connection,
+    job: &CatalogImport,
+    applier: &mut apply::Applier,
+    new_batch: &dbi::NewBatch,
+) -> Result<Option<String>> {
+    let mut source = super::open(&job.read)?;
+    dbi::stage_open(conn)?;
+    let read = read::rows(job, &mut source, applier, false, |a, key, row| {
+        let data = serde_json::to_string(&row)
+            .map_err(|e| Error::invalid(format!("line {}: {e}", row.line)))?;
+        dbi::stage_row(conn, a.report.rows, &key.0, &key.1, &data)?;
+        Ok(true)
+    });
+    source.progress.finish_and_clear();
+    read?;
+    applier.report.lines = source.lines();
+    if !job.dry_run {
+        applier.batch = Some(dbi::begin_batch(conn, new_batch)?);
+    }
+    // With invalid rows and no --skip-invalid nothing will be written: only check.
+    applier.write = applier.report.rejected.is_empty() || job.skip_invalid;
+    let label = applier.label;
+    // About how many ingredient rows the import may add: a label row declares about a dozen.
+    let adding = applier.report.rows * if label { 12 } else { 1 };
+    let index = if applier.write {
+        dbi::suspend_index(conn, adding)?
+    } else {
+        None
+    };
+    dbi::staged_products(conn, |rows| {
+        let rows: Vec<parse::RowDecl> = rows
+            .iter()
+            .map(|r| serde_json::from_str(r))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| Error::invalid(format!("staged row: {e}")))?;
+        applier.product(group::assemble(rows, label))
+    })?;
+    Ok(index)
+}
 /// The SHA-256 of the file's bytes, for the batch.
 fn file_hash(path: &std::path::Path) -> Result<String> {
     let io = |source| Error::Io {
@@ -233,7 +261,7 @@ fn file_hash(path: &std::path::Path) -> Result<String> {
 }
 
 /// Up to ten names, then how many more: a header row can have thousands of columns.
-fn few(names: &[String]) -> String {
+pub(super) fn few(names: &[String]) -> String {
     match names.len() {
         0..=10 => names.join(", "),
         n => format!("{} and {} more", names[..10].join(", "), n - 10),

@@ -5,13 +5,13 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::super::concentration;
 use super::super::headers::{ColumnMap, Field};
 use super::super::label;
 pub use super::checks::{is_sentence, not_an_ingredient, spreadsheet_error};
 pub use super::dates::{parse_expiry, parse_flag, show_date};
+use super::memo::{self, Memo};
 use crate::db::catalog::Kind;
-use crate::ident::{self, Cas, ColourIndex, Ec};
+use crate::ident::{Cas, ColourIndex, Ec};
 
 /// Items in one label cell at most: no label is longer, and a broken file must not make the
 /// import hold millions of items for one row.
@@ -100,7 +100,13 @@ pub fn product_of(row: &Cells, default_supplier: Option<&str>) -> Result<(String
 }
 
 /// Parses one row of a product (`label`: the one-row-per-product layout).
-pub fn row(cells: &Cells, line: u64, supplier: String, code: String, label: bool) -> RowDecl {
+pub fn row(
+    cells: &Cells,
+    line: u64,
+    (supplier, code): (String, String),
+    label: bool,
+    memo: &mut Memo,
+) -> RowDecl {
     let mut d = RowDecl {
         line,
         supplier,
@@ -153,13 +159,13 @@ pub fn row(cells: &Cells, line: u64, supplier: String, code: String, label: bool
             .push("an expiry date without a lot number: add the lot".into());
     }
     if label {
-        label_items(cells, &mut d);
+        label_items(cells, &mut d, memo);
     } else {
         let has_ingredient = [Field::Ingredient, Field::Cas, Field::Ec, Field::Ci]
             .iter()
             .any(|f| cells.get(*f).is_some());
         if has_ingredient {
-            match ingredient_from_cells(cells) {
+            match ingredient_from_cells(cells, memo) {
                 Ok(item) => d.items.push(item),
                 Err(e) => d.errors.push(e),
             }
@@ -171,7 +177,7 @@ pub fn row(cells: &Cells, line: u64, supplier: String, code: String, label: bool
     d
 }
 
-fn label_items(cells: &Cells, d: &mut RowDecl) {
+fn label_items(cells: &Cells, d: &mut RowDecl, memo: &mut Memo) {
     let Some(declaration) = cells.get(Field::Declaration) else {
         d.errors.push("the ingredient list is empty".into());
         return;
@@ -187,7 +193,7 @@ fn label_items(cells: &Cells, d: &mut RowDecl) {
     let label = label::read(declaration);
     d.semicolons = label.semicolons;
     for part in &label.items {
-        match ingredient_from_label(part) {
+        match ingredient_from_label(part, memo) {
             Ok(item) => d.items.push(item),
             Err(e) => d.errors.push(e),
         }
@@ -210,27 +216,19 @@ impl Numbers {
     }
 }
 
-fn push_unique<T: PartialEq>(list: &mut Vec<T>, value: T) {
-    if !list.contains(&value) {
-        list.push(value);
+fn push_unique<T: PartialEq + Clone>(list: &mut Vec<T>, values: &[T]) {
+    for value in values {
+        if !list.contains(value) {
+            list.push(value.clone());
+        }
     }
 }
 
 /// Colour Index and CAS numbers written inside an ingredient's name count as declared.
-fn numbers_in_name(name: &str, n: &mut Numbers, problems: &mut Vec<String>) {
-    for ci in ident::ci::find_in_text(name) {
-        push_unique(&mut n.ci, ci);
-    }
-    // A name that is a Colour Index number however written (`77499`, `CI-16255`) is one.
-    if let Ok(ci) = ColourIndex::parse(name) {
-        push_unique(&mut n.ci, ci);
-    }
-    for text in ident::cas::find_in_text(name) {
-        match Cas::parse(text) {
-            Ok(c) => push_unique(&mut n.cas, c),
-            Err(e) => problems.push(e.to_string()),
-        }
-    }
+fn numbers_in_name(name: &memo::Name, n: &mut Numbers, problems: &mut Vec<String>) {
+    push_unique(&mut n.ci, &name.ci);
+    push_unique(&mut n.cas, &name.cas);
+    problems.extend(name.problems.iter().cloned());
 }
 
 fn numbers_as_name(n: &Numbers) -> String {
@@ -255,38 +253,44 @@ fn item(name: String, n: Numbers, concentration: Option<String>) -> ItemDecl {
     }
 }
 
-fn ingredient_from_cells(cells: &Cells) -> Result<ItemDecl, String> {
-    let name = cells.get(Field::Ingredient).unwrap_or_default().to_string();
-    let mut problems: Vec<String> = Vec::new();
-    if let Some(why) = not_an_ingredient(&name) {
-        problems.push(why);
-    }
-    let mut n = Numbers::default();
-    for part in ident::split_identifiers(cells.get(Field::Cas).unwrap_or_default()) {
-        match Cas::parse(part) {
-            Ok(c) => push_unique(&mut n.cas, c),
-            Err(e) => problems.push(e.to_string()),
-        }
-    }
-    for part in ident::split_identifiers(cells.get(Field::Ec).unwrap_or_default()) {
-        match Ec::parse(part) {
-            Ok(c) => push_unique(&mut n.ec, c),
-            Err(e) => problems.push(e.to_string()),
-        }
-    }
-    for part in ident::split_identifiers(cells.get(Field::Ci).unwrap_or_default()) {
-        match ColourIndex::parse(part) {
-            Ok(c) => push_unique(&mut n.ci, c),
-            Err(e) => problems.push(e.to_string()),
-        }
-    }
-    numbers_in_name(&name, &mut n, &mut problems);
-    let text = match concentration::parse(cells.get(Field::Concentration).unwrap_or_default()) {
-        Ok(c) => c.map(|c| c.text),
+/// The text of a concentration as declared, when it is understood.
+fn concentration_text(memo: &mut Memo, cell: &str, problems: &mut Vec<String>) -> Option<String> {
+    match memo.concentration(cell) {
+        Ok(c) => c.as_ref().map(|c| c.text.clone()),
         Err(e) => {
-            problems.push(e.to_string());
+            problems.push(e.clone());
             None
         }
+    }
+}
+
+fn ingredient_from_cells(cells: &Cells, memo: &mut Memo) -> Result<ItemDecl, String> {
+    let name = cells.get(Field::Ingredient).unwrap_or_default().to_string();
+    let mut problems: Vec<String> = Vec::new();
+    let facts = memo.name(&name);
+    if let Some(why) = &facts.not_an_ingredient {
+        problems.push(why.clone());
+    }
+    let mut n = Numbers::default();
+    if let Some(cell) = cells.get(Field::Cas) {
+        let cas = memo.cas(cell);
+        push_unique(&mut n.cas, &cas.found);
+        problems.extend(cas.problems.iter().cloned());
+    }
+    if let Some(cell) = cells.get(Field::Ec) {
+        let ec = memo.ec(cell);
+        push_unique(&mut n.ec, &ec.found);
+        problems.extend(ec.problems.iter().cloned());
+    }
+    if let Some(cell) = cells.get(Field::Ci) {
+        let ci = memo.ci(cell);
+        push_unique(&mut n.ci, &ci.found);
+        problems.extend(ci.problems.iter().cloned());
+    }
+    numbers_in_name(memo.name(&name), &mut n, &mut problems);
+    let text = match cells.get(Field::Concentration) {
+        Some(cell) => concentration_text(memo, cell, &mut problems),
+        None => None,
     };
     let may_contain = match cells.get(Field::MayContain).map(parse_flag).transpose() {
         Ok(flag) => flag.unwrap_or(false),
@@ -312,20 +316,17 @@ fn ingredient_from_cells(cells: &Cells) -> Result<ItemDecl, String> {
     Ok(it)
 }
 
-fn ingredient_from_label(part: &label::LabelItem) -> Result<ItemDecl, String> {
+fn ingredient_from_label(part: &label::LabelItem, memo: &mut Memo) -> Result<ItemDecl, String> {
     let text = part.text.as_str();
     let mut problems = Vec::new();
-    if let Some(why) = not_an_ingredient(text) {
-        problems.push(why);
+    let facts = memo.name(text);
+    if let Some(why) = &facts.not_an_ingredient {
+        problems.push(why.clone());
     }
     let mut n = Numbers::default();
-    numbers_in_name(text, &mut n, &mut problems);
-    let conc = match part.concentration.as_deref().map(concentration::parse) {
-        Some(Ok(c)) => c.map(|c| c.text),
-        Some(Err(e)) => {
-            problems.push(e.to_string());
-            None
-        }
+    numbers_in_name(facts, &mut n, &mut problems);
+    let conc = match part.concentration.as_deref() {
+        Some(cell) => concentration_text(memo, cell, &mut problems),
         None => None,
     };
     if !problems.is_empty() {
@@ -338,93 +339,5 @@ fn ingredient_from_label(part: &label::LabelItem) -> Result<ItemDecl, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::super::headers::match_headers;
-    use super::*;
-
-    fn parse(headers: &[&str], cells: &[&str], label: bool) -> RowDecl {
-        let map = match_headers(headers, &[]).unwrap();
-        let c = Cells { cells, map: &map };
-        let (s, code) = product_of(&c, Some("S")).unwrap();
-        row(&c, 2, s, code, label)
-    }
-
-    #[test]
-    fn spreadsheet_errors_are_invalid_rows_not_ingredients() {
-        let d = parse(
-            &["code", "name", "ingredient"],
-            &["P", "N", "#NAME?"],
-            false,
-        );
-        assert!(d.items.is_empty());
-        assert!(d.errors.iter().any(|e| e.contains("#NAME?")), "{d:?}");
-        let d = parse(
-            &["code", "name", "ingredients"],
-            &["P", "N", "Aqua, #REF!"],
-            true,
-        );
-        assert!(d.errors.iter().any(|e| e.contains("#REF!")), "{d:?}");
-    }
-
-    #[test]
-    fn sentences_are_invalid_rows_not_ingredients() {
-        for s in [
-            "This product is not tested on animals",
-            "Please consult the packaging for the most up to date list",
-            "See www.example.com for details",
-        ] {
-            assert!(is_sentence(s), "{s}");
-        }
-        for s in [
-            "Prunus Amygdalus Dulcis (Sweet Almond) Seed Meal",
-            "Helianthus Annuus (Sunflower) Seed Oil (and) Rosmarinus officinalis (Rosemary) Leaf Extract",
-            "Titanium dioxide",
-            "Iron Oxides (CI 77491, CI 77499)",
-        ] {
-            assert!(!is_sentence(s), "{s}");
-        }
-        let d = parse(
-            &["code", "name", "ingredients"],
-            &[
-                "P",
-                "N",
-                "Aqua, Glycerin, This product is free of parabens and is vegan",
-            ],
-            true,
-        );
-        assert_eq!(d.items.len(), 2);
-        assert!(d.errors[0].contains("sentence"), "{d:?}");
-    }
-
-    #[test]
-    fn a_label_cell_is_split_with_impurity_notes_and_may_contain() {
-        let d = parse(
-            &["code", "name", "ingredients"],
-            &[
-                "P",
-                "N",
-                "Aqua; Nickel (impurity) < 2 mg/kg; May contain: CI 77491",
-            ],
-            true,
-        );
-        assert!(d.semicolons);
-        assert_eq!(d.items.len(), 3, "{d:?}");
-        assert_eq!(d.items[1].function.as_deref(), Some("impurity"));
-        assert_eq!(d.items[1].concentration.as_deref(), Some("< 2 mg/kg"));
-        assert!(d.items[2].may_contain);
-        assert_eq!(d.items[2].ci, vec!["CI 77491".to_string()]);
-    }
-
-    #[test]
-    fn a_lot_row_reads_its_expiry_and_an_expiry_needs_a_lot() {
-        let h = ["code", "name", "ingredient", "lot", "expiry"];
-        let d = parse(&h, &["P", "N", "", "L1", "31.03.2027"], false);
-        assert_eq!(
-            d.lot.as_ref().unwrap().expires.unwrap().to_string(),
-            "2027-03-31"
-        );
-        assert!(d.errors.is_empty());
-        let d = parse(&h, &["P", "N", "Aqua", "", "2027-03"], false);
-        assert!(d.errors[0].contains("without a lot"));
-    }
-}
+#[path = "parse_tests.rs"]
+mod tests;
