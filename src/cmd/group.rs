@@ -4,7 +4,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::cli::{GroupCommand, OnMatch, Relation};
-use crate::db::{audit, Db};
+use crate::db::Db;
 use crate::db::{groups, substances};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
@@ -247,8 +247,7 @@ fn add(db: &mut Db, out: &Output, args: &NewGroupArgs) -> Result<Exit> {
 fn add_member(db: &mut Db, out: &Output, group: &str, substance: &str) -> Result<Exit> {
     let gid = substances::resolve_group(&db.conn, group)?;
     let sid = substances::resolve_one(&db.conn, substance)?;
-    let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let change = groups::add_member(&tx, gid, sid)?;
     let (gkey, skey): (String, String) = tx.query_row(
         "SELECT g.key, s.key FROM groups g, substances s WHERE g.id = ?1 AND s.id = ?2",
@@ -258,10 +257,12 @@ fn add_member(db: &mut Db, out: &Output, group: &str, substance: &str) -> Result
     let added = change != groups::MemberChange::AlreadyListed;
     let detail = serde_json::json!({"group": gkey, "substance": skey, "added": added,
         "was_inferred": change == groups::MemberChange::NowListed});
+    // A member already listed writes nothing, so there is no event to append.
     if added {
-        audit::append(&tx, &actor, &at, "group add-member", None, &detail)?;
+        tx.commit("group add-member", None, &detail)?;
+    } else {
+        tx.rollback()?;
     }
-    tx.commit()?;
     let text = match change {
         groups::MemberChange::Added => format!("{skey} is now a member of {gkey}"),
         groups::MemberChange::NowListed => {

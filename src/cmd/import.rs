@@ -198,7 +198,7 @@ fn undo(db: &mut Db, out: &Output, batch: i64) -> Result<Exit> {
     let at = db.stamp();
     let actor = db.actor.clone();
     let zone = db.zone;
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let row = dbi::batch(&tx, batch)?.ok_or_else(|| {
         Error::invalid_with_hint(
             format!("no import batch {batch}"),
@@ -240,8 +240,7 @@ fn undo(db: &mut Db, out: &Output, batch: i64) -> Result<Exit> {
         "sha256": row.sha256,
         "removed": &counts,
     });
-    crate::db::audit::append(&tx, &actor, &at, "import undo", None, &detail)?;
-    tx.commit()?;
+    tx.commit("import undo", None, &detail)?;
     let human = format!(
         "batch {batch} ({}) undone: {}, {}, {} removed; {} restored\n",
         row.file,

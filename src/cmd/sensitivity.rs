@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::cli::{CertaintyArg, SensitivityCommand, SourceArg};
 use crate::db::clinical::{self, ClientRef, TargetRef};
-use crate::db::{audit, Db};
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
 use crate::screening::{Certainty, Source};
@@ -78,7 +78,7 @@ fn add(
         TargetRef::Group(_) => false,
     };
     let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     tx.execute(
         "INSERT INTO sensitivities (client_id, substance_id, group_id, source, certainty, note, recorded_at, actor)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -88,15 +88,7 @@ fn add(
     let detail = serde_json::json!({
         "id": id, "target": name, "target_kind": kind, "source": source.as_str(), "certainty": certainty.as_str()
     });
-    audit::append(
-        &tx,
-        &actor,
-        &at,
-        "sensitivity add",
-        Some(&client.code),
-        &detail,
-    )?;
-    tx.commit()?;
+    tx.commit("sensitivity add", Some(&client.code), &detail)?;
     if unverified {
         eprintln!(
             "warning: {name} is not identified (no CAS or Colour Index number is known for it), so it cannot be compared with any product: every check of {} is CAUTION (sensitivity-unmatched) while this sensitivity stands\nhint: when you know what it is, merge it into a known substance: inkguard substance merge {} NAME",
@@ -339,21 +331,13 @@ fn retract(db: &mut Db, out: &Output, id: i64, reason: &str) -> Result<Exit> {
         )));
     }
     let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     tx.execute(
         "INSERT INTO sensitivity_retractions (sensitivity_id, reason, retracted_at, actor) VALUES (?1, ?2, ?3, ?4)",
         params![id, reason.trim(), at, actor],
     )?;
     let detail = serde_json::json!({"id": id, "reason": reason.trim()});
-    audit::append(
-        &tx,
-        &actor,
-        &at,
-        "sensitivity retract",
-        Some(&code),
-        &detail,
-    )?;
-    tx.commit()?;
+    tx.commit("sensitivity retract", Some(&code), &detail)?;
     out.document(
         &detail,
         &format!("retracted sensitivity #{id} of {code}; it stays on record and no longer counts"),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::cli::SubstanceCommand;
 use crate::db::groups;
 use crate::db::substances::{self, IdKind};
-use crate::db::{audit, Db};
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ident;
 use crate::output::{opt, Output, Table};
@@ -157,25 +157,24 @@ fn add_alias(db: &mut Db, out: &Output, name: &str, alias: &str) -> Result<Exit>
         ));
     }
     let (kind, value) = alias_kind(alias);
-    let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let actor = db.actor.clone();
+    let tx = db.begin()?;
     let added = substances::add_identifier(&tx, id, kind, &value, &format!("alias by {actor}"))?;
     let key: String = tx.query_row("SELECT key FROM substances WHERE id = ?1", [id], |r| {
         r.get(0)
     })?;
     // A new name may hold a group's parent (`Nickel gluconate`).
     groups::refresh_inferred(&tx, &[id])?;
+    // A name already known writes nothing, so there is no event to append.
     if added {
-        audit::append(
-            &tx,
-            &actor,
-            &at,
+        tx.commit(
             "substance alias",
             None,
             &serde_json::json!({"substance": key, "alias": alias}),
         )?;
+    } else {
+        tx.rollback()?;
     }
-    tx.commit()?;
     let message = if added {
         format!("{key} is now also known as {alias:?}")
     } else {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cli::{ItemArg, ReactionCommand, Severity, TreatmentCommand};
 use crate::db::catalog::{self as cat, IngredientRow};
 use crate::db::clinical;
-use crate::db::{audit, facts, Db};
+use crate::db::{facts, Db};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
 use crate::screening::Verdict;
@@ -382,7 +382,7 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
         }
     }
     let (actor, stamp) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     tx.execute(
         "INSERT INTO reactions (client_id, treatment_id, onset, symptoms, severity, recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![client.id, treatment, crate::time::stamp(onset), symptoms.trim(), severity, stamp, actor],
@@ -397,15 +397,7 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
         "severity": severity, "suspects": suspects, "lots": lots_json
     });
     // The symptoms are clinical, not identifying; the event still names the client by code only.
-    audit::append(
-        &tx,
-        &actor,
-        &stamp,
-        "reaction record",
-        Some(&client.code),
-        &doc,
-    )?;
-    tx.commit()?;
+    tx.commit("reaction record", Some(&client.code), &doc)?;
     let mut t = format!(
         "recorded reaction #{id} of {} ({severity}) after treatment #{treatment}\nnow suspected sensitivities of {}: {}\n",
         client.code,

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -316,27 +316,23 @@ impl Db {
             .map_err(|source| db_error(&self.path, source))
     }
 
-    /// Starts a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so that
-    /// concurrent writers queue on the busy timeout instead of failing half-way.
+    /// The write door, the one way to write: a transaction that takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so that concurrent writers queue on the busy timeout instead of
+    /// failing half-way, and that commits only with its audit event, as this session's actor at
+    /// this session's time (`Write::commit`).
     ///
     /// It notes the clinical rows no audit event has claimed yet: the event that ends this
     /// transaction claims only the rows written inside it, so that a row added by hand stays
     /// reported by `audit verify`.
-    pub fn write(&mut self) -> Result<Transaction<'_>> {
+    pub fn begin(&mut self) -> Result<Write<'_>> {
+        let (actor, at) = (self.actor.clone(), self.stamp());
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|source| db_error(&path, source))?;
         records::mark_unclaimed(&tx)?;
-        Ok(tx)
-    }
-
-    /// The write door: a write transaction (as `write`) that commits only with its audit event,
-    /// as this session's actor at this session's time (`Write::commit`).
-    pub fn begin(&mut self) -> Result<Write<'_>> {
-        let (actor, at) = (self.actor.clone(), self.stamp());
-        Ok(Write::new(self.write()?, actor, at))
+        Ok(Write::new(tx, actor, at))
     }
 
     pub fn stamp(&self) -> String {

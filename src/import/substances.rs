@@ -65,8 +65,7 @@ pub fn run(db: &mut Db, job: &SubstanceImport) -> Result<(SubstanceReport, Resul
     let mut source = super::open(&job.read)?;
     let file_name = super::display_name(&job.read.file);
     let at = db.stamp();
-    let actor = db.actor.clone();
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let mut report = SubstanceReport {
         file: source.info.file.clone(),
         encoding: source.info.encoding.clone(),
@@ -80,8 +79,6 @@ pub fn run(db: &mut Db, job: &SubstanceImport) -> Result<(SubstanceReport, Resul
     let ending = super::Ending {
         command: "import substances",
         file: &file_name,
-        actor: &actor,
-        at: &at,
         rejected: report.rejected.len(),
         skip_invalid: job.skip_invalid,
         dry_run: job.dry_run,

@@ -59,7 +59,7 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     let at = db.stamp();
     let actor = db.actor.clone();
     let now = db.now;
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let world = crate::db::facts::load_world(&tx, now)?;
     let mut applier = apply::Applier::new(&tx, job, &file_name, &at, world)?;
     let read = stage(&tx, job, &mut source, &mut applier);
@@ -123,8 +123,6 @@ pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()
     let ending = super::Ending {
         command: "import catalog",
         file: &file_name,
-        actor: &actor,
-        at: &at,
         rejected: report.rejected.len(),
         skip_invalid: job.skip_invalid,
         dry_run: job.dry_run,
