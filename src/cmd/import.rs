@@ -22,7 +22,7 @@ use super::Exit;
 pub fn run(db: &mut Db, out: &Output, command: ImportCommand) -> Result<Exit> {
     // An import reads indexes all over the file: through the memory map every page it touched
     // would count as its memory, and memory must stay flat however large the catalog.
-    db.conn.pragma_update(None, "mmap_size", 0)?;
+    crate::db::maintenance::no_memory_map(&db.conn)?;
     match command {
         ImportCommand::Catalog {
             options,

@@ -3,19 +3,27 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod client_records;
 pub mod clinical;
 mod door;
 pub mod facts;
+pub mod group_views;
 pub mod groups;
 pub mod import;
+pub mod maintenance;
 mod migrations;
+pub mod patch_tests;
+pub mod product_list;
 pub mod recalls;
 pub mod records;
 pub mod reference;
 pub mod search;
 pub mod series;
 pub mod stock;
+pub mod substance_list;
+pub mod substance_merge;
 pub mod substances;
+pub mod treatment_records;
 pub mod users;
 
 pub use door::Write;

@@ -6,6 +6,7 @@ mod catalog;
 mod clock;
 mod codes;
 mod doubt;
+mod layout;
 mod newcomer;
 mod operations;
 mod plain;
