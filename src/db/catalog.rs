@@ -44,18 +44,6 @@ impl Kind {
         };
         Some(kind)
     }
-
-    pub fn from_stored(text: &str) -> Kind {
-        // The schema's CHECK allows the four words as stored; the table is read 20,000 rows at
-        // a time by the safe list.
-        match text {
-            "pigment" => Kind::Pigment,
-            "anaesthetic" => Kind::Anaesthetic,
-            "aftercare" => Kind::Aftercare,
-            "other" => Kind::Other,
-            _ => Kind::parse(text).unwrap_or(Kind::Other),
-        }
-    }
 }
 
 /// The stored lookup form of a product code: trimmed, lower case, inner spaces collapsed.
@@ -104,7 +92,7 @@ fn product_row(r: &rusqlite::Row) -> rusqlite::Result<ProductRow> {
         code: r.get(2)?,
         name: r.get(3)?,
         shade: r.get(4)?,
-        kind: Kind::from_stored(&r.get::<_, String>(5)?),
+        kind: r.get(5)?,
     })
 }
 

@@ -20,6 +20,7 @@ pub mod reference;
 pub mod search;
 pub mod series;
 pub mod stock;
+pub mod stored;
 pub mod substance_list;
 pub mod substance_merge;
 pub mod substances;

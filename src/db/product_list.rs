@@ -32,7 +32,7 @@ pub fn products(conn: &Connection) -> Result<Vec<ListRow>> {
             code: r.get(1)?,
             name: r.get(2)?,
             shade: r.get(3)?,
-            kind: Kind::from_stored(&r.get::<_, String>(4)?),
+            kind: r.get(4)?,
             formulation: r.get(5)?,
             supplier_id: r.get(6)?,
         })

@@ -113,7 +113,7 @@ pub fn products(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Produ
                 code: r.get(2)?,
                 name: r.get(3)?,
                 shade: r.get(4)?,
-                kind: Kind::from_stored(&r.get::<_, String>(5)?),
+                kind: r.get(5)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

@@ -19,6 +19,7 @@ mod safety;
 mod sensitivities;
 mod series;
 mod serve;
+mod stored;
 mod support;
 mod tamper;
 mod verdicts;

@@ -159,7 +159,7 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
          ORDER BY r.read_at, r.id",
         filter("t.client_id")
     ))?;
-    for row in stmt.query_map([client], |r| <(i64, String, f64, String)>::try_from(r))? {
+    for row in stmt.query_map([client], |r| <(i64, String, f64, Grade)>::try_from(r))? {
         let (item_id, at, hours, grade) = row?;
         let Some((t, i)) = item_at.get(&item_id) else {
             continue;
@@ -167,7 +167,7 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
         tests[*t].1.items[*i].readings.push(Reading {
             at: clinical::parse_stamp(&at)?,
             hours,
-            grade: Grade::parse(&grade).unwrap_or(Grade::NotTested),
+            grade,
         });
     }
 
@@ -273,8 +273,8 @@ fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sen
         Option<i64>,
         Option<i64>,
         Option<String>,
-        String,
-        String,
+        Source,
+        Certainty,
         Option<String>,
         bool,
     );
@@ -294,10 +294,8 @@ fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sen
                 id,
                 target,
                 target_name: group_name.unwrap_or_default(),
-                // The schema's CHECK constraints allow only these values; anything else would
-                // be read as the strictest.
-                source: Source::parse(&source).unwrap_or(Source::Physician),
-                certainty: Certainty::parse(&certainty).unwrap_or(Certainty::Confirmed),
+                source,
+                certainty,
                 retracted,
                 evidence: note,
                 unverified: false,
