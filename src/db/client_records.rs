@@ -4,6 +4,7 @@
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
+use super::ids::ClientId;
 use crate::error::Result;
 
 /// A client as `client list` shows one.
@@ -46,7 +47,7 @@ pub struct Personal {
     pub erased_at: Option<String>,
 }
 
-pub fn personal(conn: &Connection, client: i64) -> Result<Personal> {
+pub fn personal(conn: &Connection, client: ClientId) -> Result<Personal> {
     Ok(conn.query_row(
         "SELECT name, born, phone, email, note, erased_at FROM clients WHERE id = ?1",
         [client],
@@ -64,7 +65,7 @@ pub fn personal(conn: &Connection, client: i64) -> Result<Personal> {
 }
 
 /// When the client's personal data was erased, if it was.
-pub fn erased_at(conn: &Connection, client: i64) -> Result<Option<String>> {
+pub fn erased_at(conn: &Connection, client: ClientId) -> Result<Option<String>> {
     Ok(conn.query_row(
         "SELECT erased_at FROM clients WHERE id = ?1",
         [client],
@@ -73,7 +74,7 @@ pub fn erased_at(conn: &Connection, client: i64) -> Result<Option<String>> {
 }
 
 /// Erases a client's personal data, keeping the code and every clinical record.
-pub fn erase(conn: &Connection, client: i64, at: &str) -> Result<()> {
+pub fn erase(conn: &Connection, client: ClientId, at: &str) -> Result<()> {
     conn.execute(
         "UPDATE clients SET name = NULL, born = NULL, phone = NULL, email = NULL, note = NULL, erased_at = ?2 WHERE id = ?1",
         params![client, at],
@@ -106,7 +107,7 @@ pub struct ReactionSummary {
 }
 
 /// A client's treatments by time, each with the products and lots used.
-pub fn treatments(conn: &Connection, client: i64) -> Result<Vec<TreatmentSummary>> {
+pub fn treatments(conn: &Connection, client: ClientId) -> Result<Vec<TreatmentSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, area, override FROM treatments WHERE client_id = ?1 ORDER BY at, id",
     )?;
@@ -142,7 +143,7 @@ pub fn treatments(conn: &Connection, client: i64) -> Result<Vec<TreatmentSummary
 }
 
 /// A client's reactions by onset.
-pub fn reactions(conn: &Connection, client: i64) -> Result<Vec<ReactionSummary>> {
+pub fn reactions(conn: &Connection, client: ClientId) -> Result<Vec<ReactionSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, treatment_id, onset, symptoms, severity FROM reactions WHERE client_id = ?1 ORDER BY onset, id",
     )?;

@@ -9,6 +9,7 @@ mod door;
 pub mod facts;
 pub mod group_views;
 pub mod groups;
+pub mod ids;
 pub mod import;
 pub mod maintenance;
 mod migrations;
@@ -28,6 +29,10 @@ pub mod treatment_records;
 pub mod users;
 
 pub use door::Write;
+pub use ids::{
+    ClientId, FormulationId, GroupId, LotId, PatchTestId, ProductId, SensitivityId, SubstanceId,
+    TreatmentId,
+};
 pub use migrations::client_code_key;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,7 @@
 
 use rusqlite::{params, Connection};
 
+use super::ids::ClientId;
 use crate::error::Result;
 
 /// One item of a test to apply: what is applied (a product's formulation and lot, a substance,
@@ -25,7 +26,7 @@ pub struct NewItem {
 /// Writes a test and its items, numbered from 1 in order; returns the test's id.
 pub fn insert_test(
     conn: &Connection,
-    client: i64,
+    client: ClientId,
     applied_at: &str,
     site: Option<&str>,
     actor: &str,

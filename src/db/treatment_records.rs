@@ -3,6 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use super::ids::ClientId;
 use crate::error::Result;
 
 /// A treatment's client code, time and area, if the treatment exists.
@@ -17,7 +18,7 @@ pub fn header(conn: &Connection, id: i64) -> Result<Option<(String, String, Opti
 }
 
 /// A treatment's client id and time, if the treatment exists.
-pub fn owner(conn: &Connection, id: i64) -> Result<Option<(i64, String)>> {
+pub fn owner(conn: &Connection, id: i64) -> Result<Option<(ClientId, String)>> {
     Ok(conn
         .query_row(
             "SELECT client_id, at FROM treatments WHERE id = ?1",
@@ -57,7 +58,7 @@ pub fn lots_used(conn: &Connection, id: i64) -> Result<Vec<(String, String, i64)
 
 /// A reaction to record.
 pub struct NewReaction<'a> {
-    pub client: i64,
+    pub client: ClientId,
     pub treatment: i64,
     pub onset: &'a str,
     pub symptoms: &'a str,
@@ -89,7 +90,7 @@ pub struct ReactionRow {
 }
 
 /// A client's reactions by onset, each with the treatment it followed and the lots used then.
-pub fn reactions_of_client(conn: &Connection, client: i64) -> Result<Vec<ReactionRow>> {
+pub fn reactions_of_client(conn: &Connection, client: ClientId) -> Result<Vec<ReactionRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.treatment_id, t.at, r.onset, r.severity, r.symptoms,
                 (SELECT group_concat(s.name || '/' || p.code || ' lot ' || l.lot, char(10))

@@ -44,8 +44,8 @@ fn load_case(conn: &Connection, now: DateTime<Utc>, client: &str) -> Result<Case
 
 fn case_of(conn: &Connection, now: DateTime<Utc>, client: ClientRef) -> Result<Case> {
     let world = facts::load_world(conn, now)?;
-    let facts = facts::load_clients(conn, Some(client.id))?
-        .remove(&client.id)
+    let facts = facts::load_clients(conn, Some(client.id.get()))?
+        .remove(&client.id.get())
         .unwrap_or_default();
     Ok(Case {
         client,
