@@ -3,6 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use super::ids::ProductId;
 use crate::error::{Error, Result};
 use crate::ident;
 
@@ -74,7 +75,7 @@ pub fn supplier_id_or_create(conn: &Connection, name: &str) -> Result<i64> {
 /// A product row.
 #[derive(Debug, Clone)]
 pub struct ProductRow {
-    pub id: i64,
+    pub id: ProductId,
     pub supplier: String,
     pub code: String,
     pub name: String,
@@ -105,7 +106,7 @@ pub fn find_product(conn: &Connection, supplier: i64, code: &str) -> Result<Opti
         .optional()?)
 }
 
-pub fn product_by_id(conn: &Connection, id: i64) -> Result<ProductRow> {
+pub fn product_by_id(conn: &Connection, id: ProductId) -> Result<ProductRow> {
     Ok(conn
         .prepare_cached(&format!("SELECT {PRODUCT_COLUMNS} WHERE p.id = ?1"))?
         .query_row([id], product_row)?)
@@ -202,7 +203,10 @@ pub fn all_products(conn: &Connection) -> Result<Vec<ProductRow>> {
 }
 
 /// The newest formulation of a product: (id, version, fingerprint).
-pub fn current_formulation(conn: &Connection, product: i64) -> Result<Option<(i64, i64, String)>> {
+pub fn current_formulation(
+    conn: &Connection,
+    product: ProductId,
+) -> Result<Option<(i64, i64, String)>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, version, fingerprint FROM formulations
@@ -215,7 +219,7 @@ pub fn current_formulation(conn: &Connection, product: i64) -> Result<Option<(i6
 /// A lot row: (id, formulation id, expiry).
 pub fn find_lot(
     conn: &Connection,
-    product: i64,
+    product: ProductId,
     lot: &str,
 ) -> Result<Option<(i64, i64, Option<String>)>> {
     Ok(conn
@@ -230,7 +234,7 @@ pub fn find_lot(
 
 pub fn insert_lot(
     conn: &Connection,
-    product: i64,
+    product: ProductId,
     formulation: i64,
     lot: &str,
     expires: Option<&str>,
@@ -315,7 +319,7 @@ pub fn ingredients(conn: &Connection, formulation: i64) -> Result<Vec<Ingredient
 }
 
 /// The formulations of a product, oldest first: (id, version, imported_at).
-pub fn formulations(conn: &Connection, product: i64) -> Result<Vec<(i64, i64, String)>> {
+pub fn formulations(conn: &Connection, product: ProductId) -> Result<Vec<(i64, i64, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, version, imported_at FROM formulations WHERE product_id = ?1 ORDER BY version",
     )?;
@@ -334,7 +338,7 @@ pub struct LotView {
     pub flagged_at: Option<String>,
 }
 
-pub fn lots(conn: &Connection, product: i64) -> Result<Vec<LotView>> {
+pub fn lots(conn: &Connection, product: ProductId) -> Result<Vec<LotView>> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.lot, l.expires, f.version,
                 (SELECT reason FROM lot_flags WHERE lot_id = l.id ORDER BY id DESC LIMIT 1),

@@ -136,7 +136,7 @@ pub struct ProductFields {
     pub kind: Kind,
 }
 
-pub fn update_product(conn: &Connection, id: i64, f: &ProductFields) -> Result<()> {
+pub fn update_product(conn: &Connection, id: super::ProductId, f: &ProductFields) -> Result<()> {
     conn.prepare_cached(
         "UPDATE products SET name = ?2, name_norm = ?3, shade = ?4, kind = ?5 WHERE id = ?1",
     )?
@@ -152,7 +152,7 @@ pub fn update_product(conn: &Connection, id: i64, f: &ProductFields) -> Result<(
 
 pub fn insert_formulation(
     conn: &Connection,
-    product: i64,
+    product: super::ProductId,
     version: i64,
     fingerprint: &str,
     at: &str,
@@ -416,7 +416,7 @@ pub fn undo_batch(conn: &Connection, batch: i64, at: &str, actor: &str) -> Resul
                     .map_err(|e| {
                     Error::invalid(format!("batch {batch}: unreadable change: {e}"))
                 })?;
-                update_product(conn, id, &fields)?;
+                update_product(conn, super::ProductId(id), &fields)?;
                 counts.restored += 1;
             }
             "lot-expiry" => {

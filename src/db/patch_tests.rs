@@ -3,14 +3,14 @@
 
 use rusqlite::{params, Connection};
 
-use super::ids::ClientId;
+use super::ids::{ClientId, ProductId};
 use crate::error::Result;
 
 /// One item of a test to apply: what is applied (a product's formulation and lot, a substance,
 /// a group or a series allergen), how, and its description for the audit event.
 #[derive(Clone)]
 pub struct NewItem {
-    pub product: Option<i64>,
+    pub product: Option<ProductId>,
     pub formulation: Option<i64>,
     pub lot: Option<i64>,
     pub substance: Option<i64>,

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::ids::ClientId;
+use super::ids::{ClientId, ProductId};
 use crate::error::Result;
 
 /// A treatment's client code, time and area, if the treatment exists.
@@ -29,7 +29,7 @@ pub fn owner(conn: &Connection, id: i64) -> Result<Option<(ClientId, String)>> {
 }
 
 /// A lot a treatment used: (product id, lot, expiry, formulation id).
-pub type SheetItem = (i64, String, Option<String>, i64);
+pub type SheetItem = (ProductId, String, Option<String>, i64);
 
 /// The lots a treatment used, by product code and lot.
 pub fn sheet_items(conn: &Connection, id: i64) -> Result<Vec<SheetItem>> {

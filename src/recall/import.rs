@@ -374,7 +374,7 @@ pub fn confirm(db: &mut Db, alert: &str, product: &str, lot: &str) -> Result<Con
     let p = cat::resolve_product(&db.conn, product)?;
     let lots = store::catalog(&db.conn)?
         .into_iter()
-        .find(|c| c.id == p.id)
+        .find(|c| c.id == p.id.get())
         .map(|c| c.lots)
         .unwrap_or_default();
     // The lot as written, else the one lot of the same key (`D 199` for `D-199`).

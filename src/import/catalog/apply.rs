@@ -266,7 +266,7 @@ impl<'a> Applier<'a> {
                 )?;
                 self.record(Change::Product, id, None)?;
                 new = true;
-                id
+                crate::db::ProductId(id)
             }
             Some(row) => {
                 let before = ProductFields {
@@ -282,7 +282,7 @@ impl<'a> Applier<'a> {
                 if after != before {
                     dbi::update_product(self.conn, row.id, &after)?;
                     let text = serde_json::to_string(&before).unwrap_or_default();
-                    self.record(Change::ProductUpdate, row.id, Some(&text))?;
+                    self.record(Change::ProductUpdate, row.id.get(), Some(&text))?;
                     changed = true;
                 }
                 row.id
