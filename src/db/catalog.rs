@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::ids::ProductId;
+use super::ids::{LotId, ProductId};
 use crate::error::{Error, Result};
 use crate::ident;
 
@@ -221,7 +221,7 @@ pub fn find_lot(
     conn: &Connection,
     product: ProductId,
     lot: &str,
-) -> Result<Option<(i64, i64, Option<String>)>> {
+) -> Result<Option<(LotId, i64, Option<String>)>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, formulation_id, expires FROM lots WHERE product_id = ?1 AND lot = ?2",
@@ -239,17 +239,17 @@ pub fn insert_lot(
     lot: &str,
     expires: Option<&str>,
     at: &str,
-) -> Result<i64> {
+) -> Result<LotId> {
     conn.prepare_cached(
         "INSERT INTO lots (product_id, formulation_id, lot, expires, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![product, formulation, lot.trim(), expires, at])?;
-    Ok(conn.last_insert_rowid())
+    Ok(LotId(conn.last_insert_rowid()))
 }
 
 /// Flags a lot: from now on it is BLOCKED for every client (`lot flag`, a recall). A flag is a
 /// record of its own, never an edit of the lot. Returns the flag's id.
-pub fn flag_lot(conn: &Connection, lot: i64, reason: &str, at: &str, actor: &str) -> Result<i64> {
+pub fn flag_lot(conn: &Connection, lot: LotId, reason: &str, at: &str, actor: &str) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO lot_flags (lot_id, reason, flagged_at, actor) VALUES (?1, ?2, ?3, ?4)",
     )?

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::ids::ClientId;
+use super::ids::{ClientId, LotId};
 use crate::db::substances;
 use crate::error::{Error, Result};
 use crate::ident;
@@ -418,7 +418,7 @@ pub fn insert_treatment(
     at: &str,
     area: Option<&str>,
     override_reason: Option<&str>,
-    lots: &[i64],
+    lots: &[LotId],
     actor: &str,
 ) -> Result<i64> {
     conn.execute(

@@ -224,7 +224,7 @@ pub fn insert_ingredients(
     Ok(())
 }
 
-pub fn set_lot_expiry(conn: &Connection, lot: i64, expires: Option<&str>) -> Result<()> {
+pub fn set_lot_expiry(conn: &Connection, lot: super::LotId, expires: Option<&str>) -> Result<()> {
     conn.prepare_cached("UPDATE lots SET expires = ?2 WHERE id = ?1")?
         .execute(params![lot, expires])?;
     Ok(())
@@ -420,7 +420,7 @@ pub fn undo_batch(conn: &Connection, batch: i64, at: &str, actor: &str) -> Resul
                 counts.restored += 1;
             }
             "lot-expiry" => {
-                set_lot_expiry(conn, id, before.as_deref())?;
+                set_lot_expiry(conn, super::LotId(id), before.as_deref())?;
                 counts.restored += 1;
             }
             other => {

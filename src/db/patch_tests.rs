@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection};
 
-use super::ids::{ClientId, ProductId};
+use super::ids::{ClientId, LotId, ProductId};
 use crate::error::Result;
 
 /// One item of a test to apply: what is applied (a product's formulation and lot, a substance,
@@ -12,7 +12,7 @@ use crate::error::Result;
 pub struct NewItem {
     pub product: Option<ProductId>,
     pub formulation: Option<i64>,
-    pub lot: Option<i64>,
+    pub lot: Option<LotId>,
     pub substance: Option<i64>,
     pub group: Option<i64>,
     pub series_allergen: Option<i64>,

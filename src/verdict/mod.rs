@@ -360,7 +360,7 @@ pub struct UsedVerdict {
     pub name: String,
     pub lot: String,
     #[serde(skip)]
-    pub lot_id: i64,
+    pub lot_id: crate::db::LotId,
     pub formulation: i64,
     pub verdict: Verdict,
     pub reasons: Vec<Reason>,

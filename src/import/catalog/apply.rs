@@ -319,12 +319,12 @@ impl<'a> Applier<'a> {
                         expires.as_deref(),
                         self.at,
                     )?;
-                    self.record(Change::Lot, id, None)?;
+                    self.record(Change::Lot, id.get(), None)?;
                     self.report.lots += 1;
                 }
                 Some((id, _, old)) if old != expires => {
                     dbi::set_lot_expiry(self.conn, id, expires.as_deref())?;
-                    self.record(Change::LotExpiry, id, old.as_deref())?;
+                    self.record(Change::LotExpiry, id.get(), old.as_deref())?;
                     let message = format!(
                         "lot {:?} of {:?}: expiry changed from {} to {}",
                         l.lot,
