@@ -54,7 +54,23 @@ pub enum Error {
     },
 
     #[error("database: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
+
+    /// A stored value this inkguard does not know: the command stops rather than read it as
+    /// some default, which could be milder than what was meant.
+    #[error("{0}")]
+    Stored(#[from] crate::db::stored::UnknownStored),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        if let rusqlite::Error::FromSqlConversionFailure(_, _, inner) = &e {
+            if let Some(unknown) = inner.downcast_ref::<crate::db::stored::UnknownStored>() {
+                return Error::Stored(unknown.clone());
+            }
+        }
+        Error::Sql(e)
+    }
 }
 
 impl Error {
@@ -111,6 +127,9 @@ impl Error {
             }
             Error::Ambiguous { what, .. } => vec![format!("name the {what} exactly, as listed")],
             Error::Invalid { hints, .. } | Error::ImportRejected { hints, .. } => hints.clone(),
+            Error::Stored(_) => vec![
+                "it was written by hand or by a newer inkguard, and nothing is judged from a value not understood: run inkguard doctor, then use that newer inkguard or restore a backup".into(),
+            ],
             Error::Sql(rusqlite::Error::SqliteFailure(e, _))
             | Error::Database {
                 source: rusqlite::Error::SqliteFailure(e, _),

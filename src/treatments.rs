@@ -62,7 +62,7 @@ pub fn record(db: &mut Db, request: &Request) -> Result<Outcome> {
         Gate::Refused { why } => return Ok(Outcome::Refused { judged, why }),
     };
     let at = crate::time::stamp(when);
-    let lots: Vec<i64> = judged.items.iter().map(|i| i.lot_id).collect();
+    let lots: Vec<crate::db::LotId> = judged.items.iter().map(|i| i.lot_id).collect();
     let id = clinical::insert_treatment(
         &tx,
         judged.client.id,

@@ -2,10 +2,10 @@
 
 use std::fmt::Write as _;
 
-use rusqlite::params;
 use serde::Serialize;
 
 use crate::cli::ClientCommand;
+use crate::db::client_records;
 use crate::db::clinical::{self, ClientRef};
 use crate::db::{audit, Db};
 use crate::error::{Error, Result};
@@ -114,35 +114,10 @@ fn look_alike_error(code: &str, existing: &str) -> Error {
     }
 }
 
-#[derive(Serialize)]
-struct ClientListItem {
-    code: String,
-    name: Option<String>,
-    born: Option<String>,
-    sensitivities: i64,
-    erased: bool,
-}
-
 fn list(db: &Db, out: &Output, search: Option<&str>) -> Result<Exit> {
     let want = search.map(ident::normalize_name);
-    let mut stmt = db.conn.prepare(
-        "SELECT c.code, c.name, c.born, c.erased_at IS NOT NULL,
-                (SELECT count(*) FROM sensitivities s WHERE s.client_id = c.id
-                   AND NOT EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id))
-         FROM clients c ORDER BY c.code",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(ClientListItem {
-            code: r.get(0)?,
-            name: r.get(1)?,
-            born: r.get(2)?,
-            erased: r.get(3)?,
-            sensitivities: r.get(4)?,
-        })
-    })?;
     let mut items = Vec::new();
-    for row in rows {
-        let c = row?;
+    for c in client_records::list(&db.conn)? {
         if let Some(w) = &want {
             let text =
                 ident::normalize_name(&format!("{} {}", c.code, c.name.as_deref().unwrap_or("")));
@@ -165,29 +140,7 @@ fn list(db: &Db, out: &Output, search: Option<&str>) -> Result<Exit> {
     Ok(0)
 }
 
-#[derive(Serialize)]
-pub struct TreatmentSummary {
-    pub id: i64,
-    pub at: String,
-    pub area: Option<String>,
-    pub items: Vec<TreatmentItem>,
-    pub override_reason: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct TreatmentItem {
-    pub product: String,
-    pub lot: String,
-}
-
-#[derive(Serialize)]
-pub struct ReactionSummary {
-    pub id: i64,
-    pub treatment: i64,
-    pub onset: String,
-    pub symptoms: String,
-    pub severity: String,
-}
+pub use crate::db::client_records::{ReactionSummary, TreatmentItem, TreatmentSummary};
 
 #[derive(Serialize)]
 struct ClientView {
@@ -205,62 +158,22 @@ struct ClientView {
 }
 
 pub fn treatments(db: &Db, client: &ClientRef) -> Result<Vec<TreatmentSummary>> {
-    let mut stmt = db.conn.prepare_cached(
-        "SELECT id, at, area, override FROM treatments WHERE client_id = ?1 ORDER BY at, id",
-    )?;
-    let rows: Vec<(i64, String, Option<String>, Option<String>)> = stmt
-        .query_map([client.id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut items_stmt = db.conn.prepare_cached(
-        "SELECT s.name || '/' || p.code, l.lot FROM treatment_items ti JOIN lots l ON l.id = ti.lot_id
-         JOIN products p ON p.id = l.product_id JOIN suppliers s ON s.id = p.supplier_id
-         WHERE ti.treatment_id = ?1 ORDER BY p.code, l.lot",
-    )?;
-    let mut out = Vec::new();
-    for (id, at, area, override_reason) in rows {
-        let items = items_stmt
-            .query_map([id], |r| {
-                Ok(TreatmentItem {
-                    product: r.get(0)?,
-                    lot: r.get(1)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        out.push(TreatmentSummary {
-            id,
-            at,
-            area,
-            items,
-            override_reason,
-        });
-    }
-    Ok(out)
+    client_records::treatments(&db.conn, client.id)
 }
 
 pub fn reactions(db: &Db, client: &ClientRef) -> Result<Vec<ReactionSummary>> {
-    let mut stmt = db.conn.prepare_cached(
-        "SELECT id, treatment_id, onset, symptoms, severity FROM reactions WHERE client_id = ?1 ORDER BY onset, id",
-    )?;
-    let rows = stmt.query_map([client.id], |r| {
-        Ok(ReactionSummary {
-            id: r.get(0)?,
-            treatment: r.get(1)?,
-            onset: r.get(2)?,
-            symptoms: r.get(3)?,
-            severity: r.get(4)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    client_records::reactions(&db.conn, client.id)
 }
 
 fn view(db: &Db, client: &ClientRef) -> Result<ClientView> {
-    let (name, born, phone, email, note, erased_at) = db.conn.query_row(
-        "SELECT name, born, phone, email, note, erased_at FROM clients WHERE id = ?1",
-        [client.id],
-        |r| r.try_into(),
-    )?;
+    let client_records::Personal {
+        name,
+        born,
+        phone,
+        email,
+        note,
+        erased_at,
+    } = client_records::personal(&db.conn, client.id)?;
     Ok(ClientView {
         code: client.code.clone(),
         name,
@@ -379,19 +292,12 @@ fn erase(db: &mut Db, out: &Output, code: &str, confirm: bool) -> Result<Exit> {
             ),
         ));
     }
-    let erased_before: Option<String> = db.conn.query_row(
-        "SELECT erased_at FROM clients WHERE id = ?1",
-        [client.id],
-        |r| r.get(0),
-    )?;
-    db.conn.pragma_update(None, "secure_delete", true)?;
+    let erased_before = client_records::erased_at(&db.conn, client.id)?;
+    crate::db::maintenance::secure_delete(&db.conn)?;
     if erased_before.is_none() {
         let at = db.stamp();
         let tx = db.begin()?;
-        tx.execute(
-            "UPDATE clients SET name = NULL, born = NULL, phone = NULL, email = NULL, note = NULL, erased_at = ?2 WHERE id = ?1",
-            params![client.id, at],
-        )?;
+        client_records::erase(&tx, client.id, &at)?;
         tx.commit("client erase", Some(&client.code), &serde_json::json!({}))?;
     }
     // The erasure is committed from here on: a failure to wipe the file must not read as

@@ -106,11 +106,7 @@ fn write(db: &Db, supplier: Option<i64>, out: impl Write) -> Result<usize, Expor
     w.write_record(HEADERS)?;
     let mut rows = 0;
     for p in cat::all_products(&db.conn)? {
-        let sid: i64 = db.conn.query_row(
-            "SELECT supplier_id FROM products WHERE id = ?1",
-            [p.id],
-            |r| r.get(0),
-        )?;
+        let sid = crate::db::product_list::supplier_of(&db.conn, p.id)?;
         if supplier.is_some_and(|s| s != sid) {
             continue;
         }

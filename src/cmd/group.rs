@@ -1,10 +1,8 @@
 //! `group list|show|add|add-member|set`.
 
-use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
-
 use crate::cli::{GroupCommand, OnMatch, Relation};
-use crate::db::{audit, Db};
+use crate::db::group_views::{self, Member};
+use crate::db::Db;
 use crate::db::{groups, substances};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
@@ -65,73 +63,8 @@ fn default_on_match(r: Relation) -> OnMatch {
     }
 }
 
-#[derive(Serialize)]
-struct GroupView {
-    key: String,
-    name: String,
-    relation: String,
-    on_match: String,
-    note: Option<String>,
-    source: String,
-    /// The parent moieties (same-hapten groups): names holding one make inferred members.
-    parents: Vec<String>,
-    members: Vec<Member>,
-}
-
-#[derive(Serialize)]
-struct Member {
-    key: String,
-    name: String,
-    /// Whether the membership is inferred from the name (a parent moiety), not listed.
-    inferred: bool,
-}
-
-fn group_view(db: &Db, id: i64) -> Result<GroupView> {
-    let conn = &db.conn;
-    let mut view = conn.query_row(
-        "SELECT key, name, relation, on_match, note, source, parents FROM groups WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(GroupView {
-                key: r.get(0)?,
-                name: r.get(1)?,
-                relation: r.get(2)?,
-                on_match: r.get(3)?,
-                note: r.get(4)?,
-                source: r.get(5)?,
-                parents: crate::ident::moiety::split_parents(
-                    &r.get::<_, Option<String>>(6)?.unwrap_or_default(),
-                ),
-                members: Vec::new(),
-            })
-        },
-    )?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT s.key, s.name, m.inferred FROM group_members m JOIN substances s ON s.id = m.substance_id
-         WHERE m.group_id = ?1 ORDER BY m.inferred, s.name",
-    )?;
-    view.members = stmt
-        .query_map([id], |r| {
-            Ok(Member {
-                key: r.get(0)?,
-                name: r.get(1)?,
-                inferred: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(view)
-}
-
 fn list(db: &Db, out: &Output) -> Result<Exit> {
-    let ids: Vec<i64> = db
-        .conn
-        .prepare("SELECT id FROM groups ORDER BY key")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let views = ids
-        .into_iter()
-        .map(|id| group_view(db, id))
-        .collect::<Result<Vec<_>>>()?;
+    let views = group_views::all(&db.conn)?;
     let mut table = Table::new(&["key", "name", "relation", "on match", "members", "inferred"]);
     for g in &views {
         let inferred = g.members.iter().filter(|m| m.inferred).count();
@@ -150,7 +83,7 @@ fn list(db: &Db, out: &Output) -> Result<Exit> {
 
 fn show(db: &Db, out: &Output, name: &str) -> Result<Exit> {
     let id = substances::resolve_group(&db.conn, name)?;
-    let g = group_view(db, id)?;
+    let g = group_views::view(&db.conn, id)?;
     let mut text = format!(
         "{} ({})\n  relation     {}\n  on match     {}\n  note         {}\n  source       {}\n",
         g.name,
@@ -193,10 +126,7 @@ struct NewGroupArgs<'a> {
 
 fn add(db: &mut Db, out: &Output, args: &NewGroupArgs) -> Result<Exit> {
     let key = crate::ident::name::slug(args.key);
-    let exists: Option<i64> = db
-        .conn
-        .query_row("SELECT id FROM groups WHERE key = ?1", [&key], |r| r.get(0))
-        .optional()?;
+    let exists = group_views::by_key(&db.conn, &key)?;
     if exists.is_some() {
         return Err(Error::invalid_with_hint(
             format!("a group with the key {key:?} exists already"),
@@ -247,21 +177,18 @@ fn add(db: &mut Db, out: &Output, args: &NewGroupArgs) -> Result<Exit> {
 fn add_member(db: &mut Db, out: &Output, group: &str, substance: &str) -> Result<Exit> {
     let gid = substances::resolve_group(&db.conn, group)?;
     let sid = substances::resolve_one(&db.conn, substance)?;
-    let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let change = groups::add_member(&tx, gid, sid)?;
-    let (gkey, skey): (String, String) = tx.query_row(
-        "SELECT g.key, s.key FROM groups g, substances s WHERE g.id = ?1 AND s.id = ?2",
-        [gid, sid],
-        |r| r.try_into(),
-    )?;
+    let (gkey, skey) = group_views::keys(&tx, gid, sid)?;
     let added = change != groups::MemberChange::AlreadyListed;
     let detail = serde_json::json!({"group": gkey, "substance": skey, "added": added,
         "was_inferred": change == groups::MemberChange::NowListed});
+    // A member already listed writes nothing, so there is no event to append.
     if added {
-        audit::append(&tx, &actor, &at, "group add-member", None, &detail)?;
+        tx.commit("group add-member", None, &detail)?;
+    } else {
+        tx.rollback()?;
     }
-    tx.commit()?;
     let text = match change {
         groups::MemberChange::Added => format!("{skey} is now a member of {gkey}"),
         groups::MemberChange::NowListed => {
@@ -276,15 +203,7 @@ fn add_member(db: &mut Db, out: &Output, group: &str, substance: &str) -> Result
 fn set(db: &mut Db, out: &Output, group: &str, on_match: OnMatch) -> Result<Exit> {
     let gid = substances::resolve_group(&db.conn, group)?;
     let tx = db.begin()?;
-    let (key, before): (String, String) = tx.query_row(
-        "SELECT key, on_match FROM groups WHERE id = ?1",
-        [gid],
-        |r| r.try_into(),
-    )?;
-    tx.execute(
-        "UPDATE groups SET on_match = ?2 WHERE id = ?1",
-        params![gid, on_match_str(on_match)],
-    )?;
+    let (key, before) = group_views::set_on_match(&tx, gid, on_match_str(on_match))?;
     let detail =
         serde_json::json!({"group": key, "on_match": on_match_str(on_match), "was": before});
     tx.commit("group set", None, &detail)?;

@@ -22,7 +22,7 @@ use super::Exit;
 pub fn run(db: &mut Db, out: &Output, command: ImportCommand) -> Result<Exit> {
     // An import reads indexes all over the file: through the memory map every page it touched
     // would count as its memory, and memory must stay flat however large the catalog.
-    db.conn.pragma_update(None, "mmap_size", 0)?;
+    crate::db::maintenance::no_memory_map(&db.conn)?;
     match command {
         ImportCommand::Catalog {
             options,
@@ -198,7 +198,7 @@ fn undo(db: &mut Db, out: &Output, batch: i64) -> Result<Exit> {
     let at = db.stamp();
     let actor = db.actor.clone();
     let zone = db.zone;
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let row = dbi::batch(&tx, batch)?.ok_or_else(|| {
         Error::invalid_with_hint(
             format!("no import batch {batch}"),
@@ -240,8 +240,7 @@ fn undo(db: &mut Db, out: &Output, batch: i64) -> Result<Exit> {
         "sha256": row.sha256,
         "removed": &counts,
     });
-    crate::db::audit::append(&tx, &actor, &at, "import undo", None, &detail)?;
-    tx.commit()?;
+    tx.commit("import undo", None, &detail)?;
     let human = format!(
         "batch {batch} ({}) undone: {}, {}, {} removed; {} restored\n",
         row.file,

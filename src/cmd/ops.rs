@@ -6,7 +6,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use crate::db::{audit, Db};
+use crate::db::{audit, maintenance, Db};
 use crate::error::{Error, Result};
 use crate::output::Output;
 
@@ -54,34 +54,29 @@ fn copy_and_check(db: &Db, file: &Path) -> Result<(i64, audit::Head)> {
     })?;
     // A failure to write (a full disk, an unwritable folder) is the copy's; any other, the
     // live database's.
-    db.conn
-        .execute("VACUUM INTO ?1", [target])
-        .map_err(|source| {
-            let at_copy = matches!(
-                source.sqlite_error_code(),
-                Some(
-                    rusqlite::ErrorCode::DiskFull
-                        | rusqlite::ErrorCode::SystemIoFailure
-                        | rusqlite::ErrorCode::CannotOpen
-                        | rusqlite::ErrorCode::ReadOnly
-                )
-            );
-            let path = if at_copy { file } else { &db.path };
-            Error::Database {
-                path: path.to_path_buf(),
-                source,
-            }
-            .diagnosed()
-        })?;
+    maintenance::copy_into(&db.conn, target).map_err(|source| {
+        let at_copy = matches!(
+            source.sqlite_error_code(),
+            Some(
+                rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::ReadOnly
+            )
+        );
+        let path = if at_copy { file } else { &db.path };
+        Error::Database {
+            path: path.to_path_buf(),
+            source,
+        }
+        .diagnosed()
+    })?;
     let copy = Connection::open(file).map_err(db_error)?;
-    // The copy is a rollback-journal database on its own: no WAL file beside it.
-    let _: String = copy
-        .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
-        .map_err(db_error)?;
+    maintenance::make_standalone(&copy).map_err(db_error)?;
     drop(copy);
     let copy =
         Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(db_error)?;
-    let problems = integrity(&copy).map_err(db_error)?;
+    let problems = maintenance::integrity(&copy).map_err(db_error)?;
     if !problems.is_empty() {
         return Err(Error::invalid(format!(
             "the copy {} fails its integrity check: {}",
@@ -89,20 +84,9 @@ fn copy_and_check(db: &Db, file: &Path) -> Result<(i64, audit::Head)> {
             problems.join("; ")
         )));
     }
-    let pages = copy
-        .query_row("PRAGMA page_count", [], |r| r.get(0))
-        .map_err(db_error)?;
+    let pages = maintenance::page_count(&copy).map_err(db_error)?;
     let head = audit::head(&copy)?;
     Ok((pages, head))
-}
-
-/// SQLite's integrity check: the problems it names (none when `ok`).
-fn integrity(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-    let rows: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows.into_iter().filter(|r| r != "ok").collect())
 }
 
 #[derive(Serialize)]
@@ -122,19 +106,8 @@ struct Doctor {
 }
 
 pub fn doctor(db: &Db, out: &Output) -> Result<Exit> {
-    let integrity = integrity(&db.conn)?;
-    let mut stmt = db.conn.prepare("PRAGMA foreign_key_check")?;
-    let foreign_keys: Vec<String> = stmt
-        .query_map([], |r| {
-            let table: String = r.get(0)?;
-            let rowid: Option<i64> = r.get(1)?;
-            let parent: String = r.get(2)?;
-            Ok(format!(
-                "{table} row {} points at a missing {parent}",
-                rowid.unwrap_or(0)
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let integrity = maintenance::integrity(&db.conn)?;
+    let foreign_keys = maintenance::foreign_key_problems(&db.conn)?;
     let audit::Verification {
         events: audit_events,
         broken: audit_broken,
@@ -143,12 +116,7 @@ pub fn doctor(db: &Db, out: &Output) -> Result<Exit> {
         ..
     } = audit::verify_all(&db.conn, None)?;
     let audit_problems: Vec<String> = records.into_iter().chain(time_reversals).collect();
-    let mut stmt = db.conn.prepare(
-        "SELECT name FROM substances WHERE verified = 0 AND merged_into IS NULL ORDER BY name",
-    )?;
-    let unverified_substances: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let unverified_substances = crate::db::substance_list::unverified_names(&db.conn)?;
     let look_alike_clients: Vec<[String; 2]> = crate::db::clinical::look_alike_pairs(&db.conn)?
         .into_iter()
         .map(|(a, b)| [a, b])

@@ -4,12 +4,11 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 
 use crate::cli::{ItemArg, PatchTestCommand};
 use crate::db::catalog as cat;
-use crate::db::clinical;
-use crate::db::{substances, Db};
+use crate::db::{clinical, patch_tests};
+use crate::db::{substances, ClientId, Db};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::screening::{self, reading_day, Grade, Outcome};
@@ -88,19 +87,8 @@ fn at_or_now(db: &Db, at: Option<&str>) -> Result<DateTime<Utc>> {
         .map(|t| t.unwrap_or(db.now))
 }
 
-#[derive(Clone)]
-pub(super) struct ResolvedItem {
-    pub(super) product: Option<i64>,
-    pub(super) formulation: Option<i64>,
-    pub(super) lot: Option<i64>,
-    pub(super) substance: Option<i64>,
-    pub(super) group: Option<i64>,
-    pub(super) series_allergen: Option<i64>,
-    pub(super) concentration: Option<String>,
-    pub(super) vehicle: Option<String>,
-    pub(super) photo_of: Option<i64>,
-    pub(super) label: serde_json::Value,
-}
+/// An item resolved from the command line, as the database takes it.
+pub(super) type ResolvedItem = patch_tests::NewItem;
 
 fn apply(
     db: &mut Db,
@@ -165,7 +153,7 @@ fn apply(
             }
             ItemArg::Substance(name) => {
                 let s = substances::resolve_one(&db.conn, name)?;
-                let label: String = db.conn.query_row("SELECT name FROM substances WHERE id = ?1", [s], |r| r.get(0))?;
+                let label = crate::db::substance_list::name(&db.conn, s)?;
                 ResolvedItem {
                     product: None,
                     formulation: None,
@@ -207,20 +195,8 @@ fn apply(
     let actor = db.actor.clone();
     let applied = crate::time::stamp(applied_at);
     let tx = db.begin()?;
-    tx.execute(
-        "INSERT INTO patch_tests (client_id, applied_at, site, actor) VALUES (?1, ?2, ?3, ?4)",
-        params![client.id, applied, site, actor],
-    )?;
-    let test = tx.last_insert_rowid();
-    for (n, r) in resolved.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO patch_test_items (test_id, item, product_id, formulation_id, lot_id, substance_id,
-                                           group_id, series_allergen_id, concentration, vehicle, photo_of)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![test, n as i64 + 1, r.product, r.formulation, r.lot, r.substance,
-                     r.group, r.series_allergen, r.concentration, r.vehicle, r.photo_of],
-        )?;
-    }
+    let test =
+        patch_tests::insert_test(&tx, client.id, &applied, site.as_deref(), &actor, &resolved)?;
     let items_json: Vec<serde_json::Value> = resolved.into_iter().map(|r| r.label).collect();
     let doc = serde_json::json!({"id": test, "client": client.code, "applied_at": applied, "site": site, "items": items_json});
     tx.commit("patch-test apply", Some(&client.code), &doc)?;
@@ -379,15 +355,22 @@ fn read(
         (None, None) => None,
     };
     let read_stamp = crate::time::stamp(read_at);
-    tx.execute(
-        "INSERT INTO readings (item_id, read_at, hours, grade, note, supersedes, correction_reason, actor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![target.id, read_stamp, hours, grade.as_str(), note, supersedes, correct.as_deref().map(str::trim), actor],
+    let reading_id = patch_tests::insert_reading(
+        &tx,
+        &patch_tests::NewReading {
+            item: target.id,
+            read_at: &read_stamp,
+            hours,
+            grade: grade.as_str(),
+            note: note.as_deref(),
+            supersedes,
+            correction_reason: correct.as_deref().map(str::trim),
+            actor: &actor,
+        },
     )?;
-    let reading_id = tx.last_insert_rowid();
     // A reading that makes an item positive records what it raises (SPEC 4), with ids.
     let raised: Vec<i64> =
-        crate::verdict::record_raised(&tx, now, Some(t.client_id), &stamp, &actor)?
+        crate::verdict::record_raised(&tx, now, Some(ClientId(t.client_id)), &stamp, &actor)?
             .into_iter()
             .map(|(_, id)| id)
             .collect();

@@ -21,7 +21,7 @@ pub fn in_force(rows: &[ReadingRow]) -> Result<Vec<Reading>> {
             Ok(Reading {
                 at: clinical::parse_stamp(&r.at)?,
                 hours: r.hours,
-                grade: Grade::parse(&r.grade).unwrap_or(Grade::NotTested),
+                grade: crate::db::stored::from_stored::<Grade>(&r.grade)?,
             })
         })
         .collect()

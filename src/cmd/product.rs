@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::cli::ProductCommand;
 use crate::db::catalog::{self as cat, IngredientRow, Kind, LotView};
+use crate::db::product_list::{self, Restriction};
 use crate::db::substances::{self, IdKind};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -56,11 +57,7 @@ pub fn resolve_supplier(db: &Db, name: &str) -> Result<i64> {
     if let Some(id) = cat::supplier_id(&db.conn, name)? {
         return Ok(id);
     }
-    let names: Vec<String> = db
-        .conn
-        .prepare("SELECT name FROM suppliers ORDER BY name")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let names = product_list::supplier_names(&db.conn)?;
     let norms: Vec<String> = names.iter().map(|n| ident::normalize_name(n)).collect();
     let mut suggestions = substances::closest(
         name,
@@ -91,27 +88,17 @@ fn list(
     let supplier = supplier.map(|s| resolve_supplier(db, s)).transpose()?;
     let kind = kind.map(parse_kind).transpose()?;
     let search = search.map(ident::normalize_name);
-    let mut stmt = db.conn.prepare(
-        "SELECT s.name, p.code, p.name, p.shade, p.kind,
-                (SELECT max(version) FROM formulations f WHERE f.product_id = p.id), p.supplier_id
-         FROM products p JOIN suppliers s ON s.id = p.supplier_id ORDER BY s.name, p.code",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            ListItem {
-                supplier: r.get(0)?,
-                code: r.get(1)?,
-                name: r.get(2)?,
-                shade: r.get(3)?,
-                kind: Kind::from_stored(&r.get::<_, String>(4)?),
-                formulation: r.get(5)?,
-            },
-            r.get::<_, i64>(6)?,
-        ))
-    })?;
     let mut items = Vec::new();
-    for row in rows {
-        let (item, sid) = row?;
+    for row in product_list::products(&db.conn)? {
+        let sid = row.supplier_id;
+        let item = ListItem {
+            supplier: row.supplier,
+            code: row.code,
+            name: row.name,
+            shade: row.shade,
+            kind: row.kind,
+            formulation: row.formulation,
+        };
         if supplier.is_some_and(|s| s != sid) || kind.is_some_and(|k| k != item.kind) {
             continue;
         }
@@ -175,16 +162,6 @@ struct FormulationRef {
 }
 
 #[derive(Serialize)]
-struct Restriction {
-    substance: String,
-    jurisdiction: String,
-    rule: String,
-    limit_mg_per_kg: Option<f64>,
-    applies_from: Option<String>,
-    label_statement: Option<String>,
-}
-
-#[derive(Serialize)]
 struct ProductView {
     supplier: String,
     code: String,
@@ -233,28 +210,17 @@ fn show(db: &Db, out: &Output, name: &str) -> Result<Exit> {
     };
     let mut restrictions = Vec::new();
     if let Some(f) = &formulation {
-        let mut stmt = db.conn.prepare_cached(
-            "SELECT jurisdiction, rule, limit_mg_per_kg, applies_from, label_statement FROM restrictions
-             WHERE substance_id = (SELECT id FROM substances WHERE key = ?1) ORDER BY jurisdiction, rule",
-        )?;
         let mut seen = Vec::new();
         for i in &f.ingredients {
             if seen.contains(&i.substance_key) {
                 continue;
             }
             seen.push(i.substance_key.clone());
-            for r in stmt.query_map([&i.substance_key], |r| {
-                Ok(Restriction {
-                    substance: i.substance.clone(),
-                    jurisdiction: r.get(0)?,
-                    rule: r.get(1)?,
-                    limit_mg_per_kg: r.get(2)?,
-                    applies_from: r.get(3)?,
-                    label_statement: r.get(4)?,
-                })
-            })? {
-                restrictions.push(r?);
-            }
+            restrictions.extend(product_list::restrictions(
+                &db.conn,
+                &i.substance_key,
+                &i.substance,
+            )?);
         }
     }
     let view = ProductView {

@@ -1,12 +1,11 @@
 //! `substance list|show|alias|merge`.
 
-use rusqlite::params;
 use serde::Serialize;
 
 use crate::cli::SubstanceCommand;
-use crate::db::groups;
 use crate::db::substances::{self, IdKind};
-use crate::db::{audit, Db};
+use crate::db::Db;
+use crate::db::{groups, substance_list, substance_merge};
 use crate::error::{Error, Result};
 use crate::ident;
 use crate::output::{opt, Output, Table};
@@ -40,32 +39,19 @@ fn list(db: &Db, out: &Output, search: Option<&str>, unverified: bool) -> Result
         Some(text) => {
             let norm = ident::normalize_name(text);
             let mut found = substances::lookup(conn, text)?;
-            let mut stmt = conn.prepare(
-                "SELECT DISTINCT substance_id FROM identifiers WHERE instr(norm, ?1) > 0",
-            )?;
-            for id in stmt.query_map([&norm], |r| r.get(0))? {
-                let id = substances::follow_merges(conn, id?)?;
+            for id in substance_list::ids_with_name_part(conn, &norm)? {
                 if !found.contains(&id) {
                     found.push(id);
                 }
             }
             found
         }
-        None => {
-            let mut stmt = conn.prepare("SELECT id FROM substances WHERE merged_into IS NULL")?;
-            let ids = stmt
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            ids
-        }
+        None => substance_list::unmerged_ids(conn)?,
     };
     let mut items = Vec::with_capacity(ids.len());
-    let mut stmt =
-        conn.prepare_cached("SELECT key, name, verified, source FROM substances WHERE id = ?1")?;
     ids.sort_unstable();
     for id in ids {
-        let (key, name, verified, source): (String, String, bool, String) =
-            stmt.query_row([id], |r| r.try_into())?;
+        let (key, name, verified, source) = substance_list::summary(conn, id)?;
         if unverified && verified {
             continue;
         }
@@ -157,25 +143,22 @@ fn add_alias(db: &mut Db, out: &Output, name: &str, alias: &str) -> Result<Exit>
         ));
     }
     let (kind, value) = alias_kind(alias);
-    let (actor, at) = (db.actor.clone(), db.stamp());
-    let tx = db.write()?;
+    let actor = db.actor.clone();
+    let tx = db.begin()?;
     let added = substances::add_identifier(&tx, id, kind, &value, &format!("alias by {actor}"))?;
-    let key: String = tx.query_row("SELECT key FROM substances WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })?;
+    let key = substance_list::key(&tx, id)?;
     // A new name may hold a group's parent (`Nickel gluconate`).
     groups::refresh_inferred(&tx, &[id])?;
+    // A name already known writes nothing, so there is no event to append.
     if added {
-        audit::append(
-            &tx,
-            &actor,
-            &at,
+        tx.commit(
             "substance alias",
             None,
             &serde_json::json!({"substance": key, "alias": alias}),
         )?;
+    } else {
+        tx.rollback()?;
     }
-    tx.commit()?;
     let message = if added {
         format!("{key} is now also known as {alias:?}")
     } else {
@@ -221,11 +204,7 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
             "{from:?} and {into:?} are the same substance"
         )));
     }
-    let from_verified: bool = conn.query_row(
-        "SELECT verified FROM substances WHERE id = ?1",
-        [from_id],
-        |r| r.get(0),
-    )?;
+    let from_verified = crate::db::clinical::substance_verified(conn, from_id)?;
     if from_verified {
         return Err(Error::invalid_with_hint(
             format!("{} is a known substance, not an unverified one", substances::label(conn, from_id)?),
@@ -233,46 +212,8 @@ fn merge(db: &mut Db, out: &Output, from: &str, into: &str) -> Result<Exit> {
         ));
     }
     let tx = db.begin()?;
-    tx.execute(
-        "INSERT OR IGNORE INTO identifiers (substance_id, kind, value, norm, source)
-         SELECT ?2, kind, value, norm, source FROM identifiers WHERE substance_id = ?1",
-        params![from_id, into_id],
-    )?;
-    tx.execute("DELETE FROM identifiers WHERE substance_id = ?1", [from_id])?;
-    // An ingredient that already declares the target at the same place needs no second row.
-    tx.execute(
-        "DELETE FROM ingredients WHERE substance_id = ?1 AND EXISTS (
-           SELECT 1 FROM ingredients o WHERE o.formulation_id = ingredients.formulation_id
-             AND o.position = ingredients.position AND o.substance_id = ?2)",
-        params![from_id, into_id],
-    )?;
-    let ingredients = tx.execute(
-        "UPDATE ingredients SET substance_id = ?2 WHERE substance_id = ?1",
-        params![from_id, into_id],
-    )?;
-    groups::move_members(&tx, from_id, into_id)?;
-    let items: Vec<i64> = tx
-        .prepare("SELECT id FROM patch_test_items WHERE substance_id = ?1")?
-        .query_map([from_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    tx.execute(
-        "UPDATE patch_test_items SET substance_id = ?2 WHERE substance_id = ?1",
-        params![from_id, into_id],
-    )?;
-    // The merge's event claims the moved items again, with their new content.
-    crate::db::records::reclaim(&tx, "patch_test_items", &items)?;
-    // Sensitivities are never edited: they follow `merged_into` when read.
-    tx.execute(
-        "UPDATE substances SET merged_into = ?2 WHERE id = ?1",
-        params![from_id, into_id],
-    )?;
-    // `into` now holds `from`'s names; `from`, merged, holds none.
-    groups::refresh_inferred(&tx, &[from_id, into_id])?;
-    let keys: (String, String) = tx.query_row(
-        "SELECT f.key, i.key FROM substances f, substances i WHERE f.id = ?1 AND i.id = ?2",
-        params![from_id, into_id],
-        |r| r.try_into(),
-    )?;
+    let merged = substance_merge::merge(&tx, from_id, into_id)?;
+    let (keys, ingredients) = ((merged.from, merged.into), merged.ingredients);
     let detail = serde_json::json!({"from": keys.0, "into": keys.1, "ingredients": ingredients});
     tx.commit("substance merge", None, &detail)?;
     out.document(

@@ -2,13 +2,12 @@
 
 use std::fmt::Write as _;
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::cli::{ItemArg, ReactionCommand, Severity, TreatmentCommand};
 use crate::db::catalog::{self as cat, IngredientRow};
 use crate::db::clinical;
-use crate::db::{audit, facts, Db};
+use crate::db::{facts, treatment_records, Db};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
 use crate::screening::Verdict;
@@ -222,14 +221,7 @@ fn declared_list(rows: &[IngredientRow]) -> (Vec<String>, Vec<String>) {
 }
 
 fn sheet(db: &Db, out: &Output, id: i64) -> Result<Exit> {
-    let row: Option<(String, String, Option<String>)> = db
-        .conn
-        .query_row(
-            "SELECT c.code, t.at, t.area FROM treatments t JOIN clients c ON c.id = t.client_id WHERE t.id = ?1",
-            [id],
-            |r| r.try_into(),
-        )
-        .optional()?;
+    let row = treatment_records::header(&db.conn, id)?;
     let Some((client, at, area)) = row else {
         return Err(Error::NotFound {
             what: "treatment",
@@ -237,13 +229,7 @@ fn sheet(db: &Db, out: &Output, id: i64) -> Result<Exit> {
             suggestions: vec!["see the ids with: inkguard treatment list CLIENT".into()],
         });
     };
-    let mut stmt = db.conn.prepare(
-        "SELECT p.id, l.lot, l.expires, l.formulation_id FROM treatment_items ti JOIN lots l ON l.id = ti.lot_id
-         JOIN products p ON p.id = l.product_id WHERE ti.treatment_id = ?1 ORDER BY p.code, l.lot",
-    )?;
-    let items: Vec<(i64, String, Option<String>, i64)> = stmt
-        .query_map([id], |r| r.try_into())?
-        .collect::<rusqlite::Result<_>>()?;
+    let items = treatment_records::sheet_items(&db.conn, id)?;
     // The same rule as `compliance`: the statements of the restrictions in force.
     let world = facts::load_world(&db.conn, db.now)?;
     let mut products = Vec::new();
@@ -319,14 +305,7 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
         ));
     };
     let client = clinical::resolve_client(&db.conn, &client)?;
-    let owner: Option<(i64, String)> = db
-        .conn
-        .query_row(
-            "SELECT client_id, at FROM treatments WHERE id = ?1",
-            [treatment],
-            |r| r.try_into(),
-        )
-        .optional()?;
+    let owner = treatment_records::owner(&db.conn, treatment)?;
     let treated_at = match owner {
         Some((c, at)) if c == client.id => clinical::parse_stamp(&at)?,
         Some(_) => {
@@ -364,15 +343,7 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
         Severity::Moderate => "moderate",
         Severity::Severe => "severe",
     };
-    let mut stmt = db.conn.prepare(
-        "SELECT s.name || '/' || p.code, l.lot, l.formulation_id FROM treatment_items ti JOIN lots l ON l.id = ti.lot_id
-         JOIN products p ON p.id = l.product_id JOIN suppliers s ON s.id = p.supplier_id
-         WHERE ti.treatment_id = ?1 ORDER BY p.code",
-    )?;
-    let lots: Vec<(String, String, i64)> = stmt
-        .query_map([treatment], |r| r.try_into())?
-        .collect::<rusqlite::Result<_>>()?;
-    drop(stmt);
+    let lots = treatment_records::lots_used(&db.conn, treatment)?;
     let mut suspects: Vec<String> = Vec::new();
     for (_, _, formulation) in &lots {
         for i in cat::ingredients(&db.conn, *formulation)? {
@@ -382,12 +353,19 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
         }
     }
     let (actor, stamp, db_now) = (db.actor.clone(), db.stamp(), db.now);
-    let tx = db.write()?;
-    tx.execute(
-        "INSERT INTO reactions (client_id, treatment_id, onset, symptoms, severity, recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![client.id, treatment, crate::time::stamp(onset), symptoms.trim(), severity, stamp, actor],
+    let tx = db.begin()?;
+    let id = treatment_records::insert_reaction(
+        &tx,
+        &treatment_records::NewReaction {
+            client: client.id,
+            treatment,
+            onset: &crate::time::stamp(onset),
+            symptoms: symptoms.trim(),
+            severity,
+            recorded_at: &stamp,
+            actor: &actor,
+        },
     )?;
-    let id = tx.last_insert_rowid();
     // Every ingredient used becomes a suspected sensitivity with an id (SPEC 7).
     let raised: Vec<i64> =
         crate::verdict::record_raised(&tx, db_now, Some(client.id), &stamp, &actor)?
@@ -403,15 +381,7 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
         "severity": severity, "suspects": suspects, "sensitivities": raised, "lots": lots_json
     });
     // The symptoms are clinical, not identifying; the event still names the client by code only.
-    audit::append(
-        &tx,
-        &actor,
-        &stamp,
-        "reaction record",
-        Some(&client.code),
-        &doc,
-    )?;
-    tx.commit()?;
+    tx.commit("reaction record", Some(&client.code), &doc)?;
     let mut t = format!(
         "recorded reaction #{id} of {} ({severity}) after treatment #{treatment}\nnow suspected sensitivities of {}: {}\n",
         client.code,

@@ -13,8 +13,10 @@ const GENESIS: &str = "000000000000000000000000000000000000000000000000000000000
 
 /// Appends an event in the caller's transaction. The event claims the clinical rows the
 /// transaction wrote (see `records`): their hashes go to `audit_rows` and their digest into the
-/// event's own hash, so that no later edit of those rows goes unnoticed.
-pub fn append(
+/// event's own hash, so that no later edit of those rows goes unnoticed. Only the write door
+/// (`Write::commit`) and `init` call it: outside `db` no event can be written apart from its
+/// write.
+pub(super) fn append(
     conn: &Connection,
     actor: &str,
     at: &str,

@@ -3,6 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use super::ids::{LotId, ProductId};
 use crate::error::{Error, Result};
 use crate::ident;
 
@@ -44,18 +45,6 @@ impl Kind {
         };
         Some(kind)
     }
-
-    pub fn from_stored(text: &str) -> Kind {
-        // The schema's CHECK allows the four words as stored; the table is read 20,000 rows at
-        // a time by the safe list.
-        match text {
-            "pigment" => Kind::Pigment,
-            "anaesthetic" => Kind::Anaesthetic,
-            "aftercare" => Kind::Aftercare,
-            "other" => Kind::Other,
-            _ => Kind::parse(text).unwrap_or(Kind::Other),
-        }
-    }
 }
 
 /// The stored lookup form of a product code: trimmed, lower case, inner spaces collapsed.
@@ -86,7 +75,7 @@ pub fn supplier_id_or_create(conn: &Connection, name: &str) -> Result<i64> {
 /// A product row.
 #[derive(Debug, Clone)]
 pub struct ProductRow {
-    pub id: i64,
+    pub id: ProductId,
     pub supplier: String,
     pub code: String,
     pub name: String,
@@ -104,7 +93,7 @@ fn product_row(r: &rusqlite::Row) -> rusqlite::Result<ProductRow> {
         code: r.get(2)?,
         name: r.get(3)?,
         shade: r.get(4)?,
-        kind: Kind::from_stored(&r.get::<_, String>(5)?),
+        kind: r.get(5)?,
     })
 }
 
@@ -117,7 +106,7 @@ pub fn find_product(conn: &Connection, supplier: i64, code: &str) -> Result<Opti
         .optional()?)
 }
 
-pub fn product_by_id(conn: &Connection, id: i64) -> Result<ProductRow> {
+pub fn product_by_id(conn: &Connection, id: ProductId) -> Result<ProductRow> {
     Ok(conn
         .prepare_cached(&format!("SELECT {PRODUCT_COLUMNS} WHERE p.id = ?1"))?
         .query_row([id], product_row)?)
@@ -214,7 +203,10 @@ pub fn all_products(conn: &Connection) -> Result<Vec<ProductRow>> {
 }
 
 /// The newest formulation of a product: (id, version, fingerprint).
-pub fn current_formulation(conn: &Connection, product: i64) -> Result<Option<(i64, i64, String)>> {
+pub fn current_formulation(
+    conn: &Connection,
+    product: ProductId,
+) -> Result<Option<(i64, i64, String)>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, version, fingerprint FROM formulations
@@ -227,9 +219,9 @@ pub fn current_formulation(conn: &Connection, product: i64) -> Result<Option<(i6
 /// A lot row: (id, formulation id, expiry).
 pub fn find_lot(
     conn: &Connection,
-    product: i64,
+    product: ProductId,
     lot: &str,
-) -> Result<Option<(i64, i64, Option<String>)>> {
+) -> Result<Option<(LotId, i64, Option<String>)>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, formulation_id, expires FROM lots WHERE product_id = ?1 AND lot = ?2",
@@ -242,22 +234,22 @@ pub fn find_lot(
 
 pub fn insert_lot(
     conn: &Connection,
-    product: i64,
+    product: ProductId,
     formulation: i64,
     lot: &str,
     expires: Option<&str>,
     at: &str,
-) -> Result<i64> {
+) -> Result<LotId> {
     conn.prepare_cached(
         "INSERT INTO lots (product_id, formulation_id, lot, expires, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![product, formulation, lot.trim(), expires, at])?;
-    Ok(conn.last_insert_rowid())
+    Ok(LotId(conn.last_insert_rowid()))
 }
 
 /// Flags a lot: from now on it is BLOCKED for every client (`lot flag`, a recall). A flag is a
 /// record of its own, never an edit of the lot. Returns the flag's id.
-pub fn flag_lot(conn: &Connection, lot: i64, reason: &str, at: &str, actor: &str) -> Result<i64> {
+pub fn flag_lot(conn: &Connection, lot: LotId, reason: &str, at: &str, actor: &str) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO lot_flags (lot_id, reason, flagged_at, actor) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -327,7 +319,7 @@ pub fn ingredients(conn: &Connection, formulation: i64) -> Result<Vec<Ingredient
 }
 
 /// The formulations of a product, oldest first: (id, version, imported_at).
-pub fn formulations(conn: &Connection, product: i64) -> Result<Vec<(i64, i64, String)>> {
+pub fn formulations(conn: &Connection, product: ProductId) -> Result<Vec<(i64, i64, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, version, imported_at FROM formulations WHERE product_id = ?1 ORDER BY version",
     )?;
@@ -346,7 +338,7 @@ pub struct LotView {
     pub flagged_at: Option<String>,
 }
 
-pub fn lots(conn: &Connection, product: i64) -> Result<Vec<LotView>> {
+pub fn lots(conn: &Connection, product: ProductId) -> Result<Vec<LotView>> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.lot, l.expires, f.version,
                 (SELECT reason FROM lot_flags WHERE lot_id = l.id ORDER BY id DESC LIMIT 1),

@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use super::ids::{ClientId, LotId};
 use crate::db::substances;
 use crate::error::{Error, Result};
 use crate::ident;
@@ -14,7 +15,7 @@ use crate::screening::{Grade, Policy};
 /// A client row: (id, code).
 #[derive(Debug, Clone)]
 pub struct ClientRef {
-    pub id: i64,
+    pub id: ClientId,
     pub code: String,
 }
 
@@ -96,7 +97,7 @@ pub fn resolve_client_or_name(conn: &Connection, text: &str) -> Result<ClientRef
         "SELECT id, code, name FROM clients WHERE name IS NOT NULL ORDER BY code",
     )?;
     let named: Vec<ClientRef> = stmt
-        .query_map([], |r| <(i64, String, String)>::try_from(r))?
+        .query_map([], |r| <(ClientId, String, String)>::try_from(r))?
         .filter(|row| {
             row.as_ref()
                 .map_or(true, |(_, _, name)| ident::normalize_name(name) == want)
@@ -295,7 +296,7 @@ pub fn test_row(conn: &Connection, id: i64) -> Result<TestRow> {
     })
 }
 
-pub fn tests_of_client(conn: &Connection, client: i64) -> Result<Vec<i64>> {
+pub fn tests_of_client(conn: &Connection, client: ClientId) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM patch_tests WHERE client_id = ?1 ORDER BY applied_at, id",
     )?;
@@ -447,11 +448,11 @@ pub fn set_policy(conn: &Connection, key: &str, value: &str) -> Result<()> {
 /// Writes a treatment and the lots it used; the caller judged it in the same transaction.
 pub fn insert_treatment(
     conn: &Connection,
-    client: i64,
+    client: ClientId,
     at: &str,
     area: Option<&str>,
     override_reason: Option<&str>,
-    lots: &[i64],
+    lots: &[LotId],
     actor: &str,
 ) -> Result<i64> {
     conn.execute(

@@ -145,7 +145,7 @@ pub struct ProductFields {
     pub kind: Kind,
 }
 
-pub fn update_product(conn: &Connection, id: i64, f: &ProductFields) -> Result<()> {
+pub fn update_product(conn: &Connection, id: super::ProductId, f: &ProductFields) -> Result<()> {
     conn.prepare_cached(
         "UPDATE products SET name = ?2, name_norm = ?3, shade = ?4, kind = ?5 WHERE id = ?1",
     )?
@@ -161,7 +161,7 @@ pub fn update_product(conn: &Connection, id: i64, f: &ProductFields) -> Result<(
 
 pub fn insert_formulation(
     conn: &Connection,
-    product: i64,
+    product: super::ProductId,
     version: i64,
     fingerprint: &str,
     at: &str,
@@ -233,7 +233,7 @@ pub fn insert_ingredients(
     Ok(())
 }
 
-pub fn set_lot_expiry(conn: &Connection, lot: i64, expires: Option<&str>) -> Result<()> {
+pub fn set_lot_expiry(conn: &Connection, lot: super::LotId, expires: Option<&str>) -> Result<()> {
     conn.prepare_cached("UPDATE lots SET expires = ?2 WHERE id = ?1")?
         .execute(params![lot, expires])?;
     Ok(())
@@ -425,11 +425,11 @@ pub fn undo_batch(conn: &Connection, batch: i64, at: &str, actor: &str) -> Resul
                     .map_err(|e| {
                     Error::invalid(format!("batch {batch}: unreadable change: {e}"))
                 })?;
-                update_product(conn, id, &fields)?;
+                update_product(conn, super::ProductId(id), &fields)?;
                 counts.restored += 1;
             }
             "lot-expiry" => {
-                set_lot_expiry(conn, id, before.as_deref())?;
+                set_lot_expiry(conn, super::LotId(id), before.as_deref())?;
                 counts.restored += 1;
             }
             other => {

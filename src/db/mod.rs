@@ -3,12 +3,18 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod client_records;
 pub mod clinical;
 mod door;
 pub mod facts;
+pub mod group_views;
 pub mod groups;
+pub mod ids;
 pub mod import;
+pub mod maintenance;
 mod migrations;
+pub mod patch_tests;
+pub mod product_list;
 pub mod recalls;
 pub mod records;
 pub mod reference;
@@ -17,11 +23,19 @@ pub mod search;
 pub mod sensitivities;
 pub mod series;
 pub mod stock;
+pub mod stored;
+pub mod substance_list;
+pub mod substance_merge;
 pub mod substances;
+pub mod treatment_records;
 pub mod users;
 mod wipe;
 
 pub use door::Write;
+pub use ids::{
+    ClientId, FormulationId, GroupId, LotId, PatchTestId, ProductId, SensitivityId, SubstanceId,
+    TreatmentId,
+};
 pub use migrations::client_code_key;
 pub use wipe::wipe;
 
@@ -30,7 +44,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -317,27 +331,23 @@ impl Db {
             .map_err(|source| db_error(&self.path, source))
     }
 
-    /// Starts a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so that
-    /// concurrent writers queue on the busy timeout instead of failing half-way.
+    /// The write door, the one way to write: a transaction that takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so that concurrent writers queue on the busy timeout instead of
+    /// failing half-way, and that commits only with its audit event, as this session's actor at
+    /// this session's time (`Write::commit`).
     ///
     /// It notes the clinical rows no audit event has claimed yet: the event that ends this
     /// transaction claims only the rows written inside it, so that a row added by hand stays
     /// reported by `audit verify`.
-    pub fn write(&mut self) -> Result<Transaction<'_>> {
+    pub fn begin(&mut self) -> Result<Write<'_>> {
+        let (actor, at) = (self.actor.clone(), self.stamp());
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|source| db_error(&path, source))?;
         records::mark_unclaimed(&tx)?;
-        Ok(tx)
-    }
-
-    /// The write door: a write transaction (as `write`) that commits only with its audit event,
-    /// as this session's actor at this session's time (`Write::commit`).
-    pub fn begin(&mut self) -> Result<Write<'_>> {
-        let (actor, at) = (self.actor.clone(), self.stamp());
-        Ok(Write::new(self.write()?, actor, at))
+        Ok(Write::new(tx, actor, at))
     }
 
     pub fn stamp(&self) -> String {

@@ -21,7 +21,7 @@ pub struct Treated {
 }
 
 /// Every treatment with a lot, oldest first.
-pub fn treated_with_lot(conn: &Connection, lot: i64) -> Result<Vec<Treated>> {
+pub fn treated_with_lot(conn: &Connection, lot: super::LotId) -> Result<Vec<Treated>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.code, t.id, t.at, t.area, c.name, c.phone, c.email, c.erased_at IS NOT NULL
          FROM treatment_items ti JOIN treatments t ON t.id = ti.treatment_id

@@ -5,7 +5,7 @@
 //! event that claimed them.
 //!
 //! Which rows an event claims: those of the clinical tables that no earlier event claimed,
-//! except those already unclaimed when its write transaction began (`Db::write` notes them in
+//! except those already unclaimed when its write transaction began (`Db::begin` notes them in
 //! `temp.audit_unclaimed`), so that a row slipped in by hand between two commands is never
 //! claimed by the next command and stays reported. The one change the schema allows to a
 //! clinical row (`substance merge` moving patch-test items) is claimed again by the merge's

@@ -113,7 +113,7 @@ pub fn products(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Produ
                 code: r.get(2)?,
                 name: r.get(3)?,
                 shade: r.get(4)?,
-                kind: Kind::from_stored(&r.get::<_, String>(5)?),
+                kind: r.get(5)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -121,7 +121,10 @@ pub fn products(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Produ
 }
 
 /// A client's name and birth date, for the page's heading (`None` once erased).
-pub fn client_card(conn: &Connection, id: i64) -> Result<(Option<String>, Option<String>)> {
+pub fn client_card(
+    conn: &Connection,
+    id: crate::db::ClientId,
+) -> Result<(Option<String>, Option<String>)> {
     Ok(
         conn.query_row("SELECT name, born FROM clients WHERE id = ?1", [id], |r| {
             r.try_into()

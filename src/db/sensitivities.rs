@@ -6,14 +6,14 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::clinical::TargetRef;
-use super::facts::stored_sensitivity as stored;
+use super::ids::ClientId;
 use crate::error::{Error, Result};
 use crate::screening::{Certainty, Raiser, Source, Target};
 
 /// A sensitivity to write.
 #[derive(Debug, Clone)]
 pub struct NewSensitivity<'a> {
-    pub client: i64,
+    pub client: ClientId,
     pub target: TargetRef,
     pub source: Source,
     pub certainty: Certainty,
@@ -97,7 +97,7 @@ impl Row {
 
 /// Every sensitivity of a client, retracted ones included, oldest first. Rows to a formulation
 /// (no longer made: a positive test implies it) are left out, as the verdicts leave them out.
-pub fn of_client(conn: &Connection, client: i64) -> Result<Vec<Row>> {
+pub fn of_client(conn: &Connection, client: ClientId) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.id, COALESCE(m.merged_into, m.id), s.group_id, s.source, s.certainty, s.note,
                 s.recorded_at, r.reason, r.retracted_at, r.actor
@@ -109,8 +109,8 @@ pub fn of_client(conn: &Connection, client: i64) -> Result<Vec<Row>> {
         i64,
         Option<i64>,
         Option<i64>,
-        String,
-        String,
+        Source,
+        Certainty,
         Option<String>,
         String,
         Option<String>,
@@ -131,9 +131,8 @@ pub fn of_client(conn: &Connection, client: i64) -> Result<Vec<Row>> {
         rows.push(Row {
             id,
             target,
-            source: Source::parse(&source).ok_or_else(|| stored("source", &source))?,
-            certainty: Certainty::parse(&certainty)
-                .ok_or_else(|| stored("certainty", &certainty))?,
+            source,
+            certainty,
             note,
             recorded_at,
             retraction: reason.map(|reason| Retraction {

@@ -297,8 +297,6 @@ pub fn find_header<T>(
 pub struct Ending<'a> {
     pub command: &'static str,
     pub file: &'a str,
-    pub actor: &'a str,
-    pub at: &'a str,
     pub rejected: usize,
     pub skip_invalid: bool,
     pub dry_run: bool,
@@ -310,7 +308,7 @@ pub struct Ending<'a> {
 /// `--skip-invalid`, else audited (with `detail`) and committed. Returns whether it was written
 /// and the command's outcome.
 pub fn conclude(
-    tx: rusqlite::Transaction<'_>,
+    tx: crate::db::Write<'_>,
     ending: Ending,
     detail: serde_json::Value,
 ) -> Result<(bool, Result<()>)> {
@@ -318,8 +316,7 @@ pub fn conclude(
     if failed || ending.dry_run {
         tx.rollback()?;
     } else {
-        crate::db::audit::append(&tx, ending.actor, ending.at, ending.command, None, &detail)?;
-        tx.commit()?;
+        tx.commit(ending.command, None, &detail)?;
     }
     let outcome = if failed {
         Err(Error::ImportRejected {

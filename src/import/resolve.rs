@@ -15,6 +15,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::Connection;
 
+use crate::db::substance_list;
 use crate::db::substances::IdKind;
 use crate::error::Result;
 use crate::ident::{self, Cas, ColourIndex, Ec};
@@ -96,20 +97,10 @@ impl Index {
     /// Reads every identifier of every substance not merged into another.
     pub fn load(conn: &Connection) -> Result<Index> {
         let mut index = Index::default();
-        let mut stmt =
-            conn.prepare("SELECT id, name, verified FROM substances WHERE merged_into IS NULL")?;
-        let rows = stmt.query_map([], |r| r.try_into())?;
-        for row in rows {
-            let (id, name, verified): (i64, String, bool) = row?;
+        for (id, name, verified) in substance_list::unmerged(conn)? {
             index.substances.insert(id, Known { name, verified });
         }
-        let mut stmt = conn.prepare(
-            "SELECT i.substance_id, i.kind, i.norm FROM identifiers i
-             JOIN substances s ON s.id = i.substance_id WHERE s.merged_into IS NULL",
-        )?;
-        let rows = stmt.query_map([], |r| <(i64, String, String)>::try_from(r))?;
-        for row in rows {
-            let (id, kind, norm) = row?;
+        for (id, kind, norm) in substance_list::unmerged_identifiers(conn, false)? {
             if let Some(kind) = IdKind::parse(&kind) {
                 index.add(id, kind, norm);
             }

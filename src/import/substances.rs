@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::catalog::Rejected;
@@ -65,8 +65,7 @@ pub fn run(db: &mut Db, job: &SubstanceImport) -> Result<(SubstanceReport, Resul
     let mut source = super::open(&job.read)?;
     let file_name = super::display_name(&job.read.file);
     let at = db.stamp();
-    let actor = db.actor.clone();
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let mut report = SubstanceReport {
         file: source.info.file.clone(),
         encoding: source.info.encoding.clone(),
@@ -80,8 +79,6 @@ pub fn run(db: &mut Db, job: &SubstanceImport) -> Result<(SubstanceReport, Resul
     let ending = super::Ending {
         command: "import substances",
         file: &file_name,
-        actor: &actor,
-        at: &at,
         rejected: report.rejected.len(),
         skip_invalid: job.skip_invalid,
         dry_run: job.dry_run,
@@ -288,8 +285,7 @@ fn read_all(
             index.add(target, IdKind::Inci, ident::normalize_name(&name));
         }
         if index.substances.get(&target).is_some_and(|k| !k.verified) {
-            conn.prepare_cached("UPDATE substances SET verified = 1 WHERE id = ?1")?
-                .execute(params![target])?;
+            crate::db::substance_list::mark_verified(conn, target)?;
             if let Some(k) = index.substances.get_mut(&target) {
                 k.verified = true;
             }
@@ -337,14 +333,7 @@ struct Numbers(HashMap<(&'static str, String), BTreeSet<i64>>);
 impl Numbers {
     fn load(conn: &Connection) -> Result<Numbers> {
         let mut numbers = Numbers::default();
-        let mut stmt = conn.prepare(
-            "SELECT i.kind, i.norm, i.substance_id FROM identifiers i
-             JOIN substances s ON s.id = i.substance_id
-             WHERE s.merged_into IS NULL AND i.kind IN ('cas', 'ec', 'ci')",
-        )?;
-        let rows = stmt.query_map([], |r| <(String, String, i64)>::try_from(r))?;
-        for row in rows {
-            let (kind, norm, id) = row?;
+        for (id, kind, norm) in crate::db::substance_list::unmerged_identifiers(conn, true)? {
             if let Some(kind) = IdKind::parse(&kind) {
                 numbers.add(kind, norm, id);
             }

@@ -307,7 +307,13 @@ fn import_one(
             return Ok(());
         }
         let flag_id = if flag {
-            Some(cat::flag_lot(conn, c.lot, &reason, at, actor)?)
+            Some(cat::flag_lot(
+                conn,
+                crate::db::LotId(c.lot),
+                &reason,
+                at,
+                actor,
+            )?)
         } else {
             None
         };
@@ -374,7 +380,7 @@ pub fn confirm(db: &mut Db, alert: &str, product: &str, lot: &str) -> Result<Con
     let p = cat::resolve_product(&db.conn, product)?;
     let lots = store::catalog(&db.conn)?
         .into_iter()
-        .find(|c| c.id == p.id)
+        .find(|c| c.id == p.id.get())
         .map(|c| c.lots)
         .unwrap_or_default();
     // The lot as written, else the one lot of the same key (`D 199` for `D-199`).
@@ -401,7 +407,7 @@ pub fn confirm(db: &mut Db, alert: &str, product: &str, lot: &str) -> Result<Con
         .any(|m| m.lot_id == target.id && m.status != Status::Ambiguous);
     if !already {
         let reason = flag_reason(&stored.alert, stored.hazard.as_deref());
-        let flag = cat::flag_lot(&tx, target.id, &reason, &at, &actor)?;
+        let flag = cat::flag_lot(&tx, crate::db::LotId(target.id), &reason, &at, &actor)?;
         store::insert_match(
             &tx,
             &NewMatch {

@@ -193,7 +193,7 @@ pub fn clients_to_call(conn: &Connection, alerts: &[AlertReport]) -> Result<Vec<
     let mut out = Vec::new();
     for a in alerts {
         for l in &a.matched {
-            for t in store::treated_with_lot(conn, l.lot_id)? {
+            for t in store::treated_with_lot(conn, crate::db::LotId(l.lot_id))? {
                 out.push(to_call(&a.alert, l, t));
             }
         }

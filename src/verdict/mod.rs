@@ -49,8 +49,8 @@ fn load_case_by_name(conn: &Connection, now: DateTime<Utc>, client: &str) -> Res
 
 fn case_of(conn: &Connection, now: DateTime<Utc>, client: ClientRef) -> Result<Case> {
     let world = facts::load_world(conn, now)?;
-    let facts = facts::load_clients(conn, Some(client.id))?
-        .remove(&client.id)
+    let facts = facts::load_clients(conn, Some(client.id.get()))?
+        .remove(&client.id.get())
         .unwrap_or_default();
     Ok(Case {
         client,
@@ -351,7 +351,7 @@ pub struct UsedVerdict {
     pub name: String,
     pub lot: String,
     #[serde(skip)]
-    pub lot_id: i64,
+    pub lot_id: crate::db::LotId,
     pub formulation: i64,
     pub verdict: Verdict,
     pub reasons: Vec<Reason>,

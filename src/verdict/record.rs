@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::db::clinical::{self, ClientRef, TargetRef};
-use crate::db::{facts, sensitivities};
+use crate::db::{facts, sensitivities, ClientId};
 use crate::error::Result;
 use crate::screening::{self, ActiveSensitivity, Raiser, Standing, Target, World};
 
@@ -19,13 +19,13 @@ use crate::screening::{self, ActiveSensitivity, Raiser, Standing, Target, World}
 pub fn record_raised(
     conn: &Connection,
     now: DateTime<Utc>,
-    client: Option<i64>,
+    client: Option<ClientId>,
     at: &str,
     actor: &str,
 ) -> Result<Vec<(String, i64)>> {
     let world = World::new(now, clinical::load_policy(conn)?, Vec::new(), Vec::new());
     let mut written = Vec::new();
-    for (client_id, facts) in facts::load_clients(conn, client)? {
+    for (client_id, facts) in facts::load_clients(conn, client.map(ClientId::get))? {
         let outcomes = screening::outcomes(&facts, &world);
         for r in screening::unrecorded(&facts, &outcomes) {
             let target = match r.target {
@@ -35,7 +35,7 @@ pub fn record_raised(
             let id = sensitivities::insert(
                 conn,
                 &sensitivities::NewSensitivity {
-                    client: client_id,
+                    client: ClientId(client_id),
                     target,
                     source: r.source,
                     certainty: r.certainty,
@@ -71,8 +71,8 @@ impl Standings {
 /// Where each of a client's sensitivities stands now.
 pub fn standings(conn: &Connection, now: DateTime<Utc>, client: &ClientRef) -> Result<Standings> {
     let world = World::new(now, clinical::load_policy(conn)?, Vec::new(), Vec::new());
-    let facts = facts::load_clients(conn, Some(client.id))?
-        .remove(&client.id)
+    let facts = facts::load_clients(conn, Some(client.id.get()))?
+        .remove(&client.id.get())
         .unwrap_or_default();
     let outcomes = screening::outcomes(&facts, &world);
     let mut out = Standings::default();

@@ -159,7 +159,7 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
          ORDER BY r.read_at, r.id",
         filter("t.client_id")
     ))?;
-    for row in stmt.query_map([client], |r| <(i64, String, f64, String)>::try_from(r))? {
+    for row in stmt.query_map([client], |r| <(i64, String, f64, Grade)>::try_from(r))? {
         let (item_id, at, hours, grade) = row?;
         let Some((t, i)) = item_at.get(&item_id) else {
             continue;
@@ -167,7 +167,7 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
         tests[*t].1.items[*i].readings.push(Reading {
             at: clinical::parse_stamp(&at)?,
             hours,
-            grade: Grade::parse(&grade).unwrap_or(Grade::NotTested),
+            grade,
         });
     }
 
@@ -275,8 +275,8 @@ fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sen
         Option<i64>,
         Option<i64>,
         Option<String>,
-        String,
-        String,
+        Source,
+        Certainty,
         Option<String>,
         bool,
         Option<i64>,
@@ -324,10 +324,8 @@ fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sen
                 id,
                 target,
                 target_name: group_name.unwrap_or_default(),
-                source: Source::parse(&source)
-                    .ok_or_else(|| stored_sensitivity("source", &source))?,
-                certainty: Certainty::parse(&certainty)
-                    .ok_or_else(|| stored_sensitivity("certainty", &certainty))?,
+                source,
+                certainty,
                 retracted,
                 evidence: note,
                 raised_by,
@@ -340,7 +338,7 @@ fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sen
 }
 
 /// A stored value of a sensitivity that this inkguard cannot read: an error, never a guess.
-pub fn stored_sensitivity(column: &str, value: &str) -> crate::error::Error {
+fn stored_sensitivity(column: &str, value: &str) -> crate::error::Error {
     crate::error::Error::invalid_with_hint(
         format!("a sensitivity holds {value:?} in {column}, which this inkguard cannot read"),
         "the database was changed outside inkguard or by a newer version: run inkguard doctor, and restore the latest backup if it reports problems",

@@ -14,7 +14,7 @@ use rusqlite::{params, Connection};
 
 mod clients;
 
-pub use clients::{load_clients, stored_sensitivity};
+pub use clients::load_clients;
 
 use super::catalog::{self as cat, Kind, ProductRow};
 use super::clinical;
@@ -30,17 +30,19 @@ pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
     let mut groups: Vec<Group> = Vec::new();
     let mut stmt =
         conn.prepare_cached("SELECT id, key, name, relation, on_match FROM groups ORDER BY key")?;
-    let rows = stmt.query_map([], |r| <(i64, String, String, String, String)>::try_from(r))?;
+    let rows = stmt.query_map([], |r| {
+        <(i64, String, String, Relation, screening::Level)>::try_from(r)
+    })?;
     for row in rows {
         let (id, key, name, relation, on_match) = row?;
         groups.push(Group {
             id,
             key,
             name,
-            // The schema's CHECK constraints allow only known values; a value from a newer
-            // version is read as the strictest.
-            relation: Relation::parse(&relation).unwrap_or(Relation::SameHapten),
-            on_match: screening::Level::parse(&on_match).unwrap_or(screening::Level::Block),
+            // An unknown value (from a newer version, or by hand) stops the command:
+            // `db::stored`.
+            relation,
+            on_match,
             members: Vec::new(),
             inferred: Vec::new(),
         });
@@ -323,7 +325,7 @@ pub fn current_formulations(
             code: r.get(1)?,
             name: r.get(2)?,
             shade: r.get(3)?,
-            kind: Kind::from_stored(&r.get::<_, String>(4)?),
+            kind: r.get(4)?,
             formulation_id: r.get(5)?,
             version: r.get(6)?,
             empty: r.get(7)?,

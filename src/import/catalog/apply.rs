@@ -229,7 +229,7 @@ impl<'a> Applier<'a> {
                 )?;
                 self.record(Change::Product, id, None)?;
                 new = true;
-                id
+                crate::db::ProductId(id)
             }
             Some(row) => {
                 let before = ProductFields {
@@ -245,7 +245,7 @@ impl<'a> Applier<'a> {
                 if after != before {
                     dbi::update_product(self.conn, row.id, &after)?;
                     let text = serde_json::to_string(&before).unwrap_or_default();
-                    self.record(Change::ProductUpdate, row.id, Some(&text))?;
+                    self.record(Change::ProductUpdate, row.id.get(), Some(&text))?;
                     changed = true;
                 }
                 row.id
@@ -282,12 +282,12 @@ impl<'a> Applier<'a> {
                         expires.as_deref(),
                         self.at,
                     )?;
-                    self.record(Change::Lot, id, None)?;
+                    self.record(Change::Lot, id.get(), None)?;
                     self.report.lots += 1;
                 }
                 Some((id, _, old)) if old != expires => {
                     dbi::set_lot_expiry(self.conn, id, expires.as_deref())?;
-                    self.record(Change::LotExpiry, id, old.as_deref())?;
+                    self.record(Change::LotExpiry, id.get(), old.as_deref())?;
                     let message = format!(
                         "lot {:?} of {:?}: expiry changed from {} to {}",
                         l.lot,

@@ -75,12 +75,7 @@ impl Applier<'_> {
         }
         for id in &self.unverified {
             let name = self.index.name_of(*id).to_string();
-            let key: String = self
-                .conn
-                .query_row("SELECT key FROM substances WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
-                .unwrap_or_default();
+            let key = crate::db::substance_list::key(self.conn, *id).unwrap_or_default();
             let first = ident::normalize_name(&name).chars().next();
             let candidates = first
                 .and_then(|f| by_first.get(&f))

@@ -91,7 +91,7 @@ fn import(
     let at = db.stamp();
     let actor = db.actor.clone();
     let now = db.now;
-    let tx = db.write()?;
+    let tx = db.begin()?;
     let marks = references::Marks::take(&tx)?;
     let new_batch = dbi::NewBatch {
         supplier: job.supplier.as_deref(),
@@ -139,8 +139,6 @@ fn import(
     let ending = super::Ending {
         command: "import catalog",
         file: &file_name,
-        actor: &actor,
-        at: &at,
         rejected: report.rejected.len(),
         skip_invalid: job.skip_invalid,
         dry_run: job.dry_run,
