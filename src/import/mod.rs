@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod concentration;
 pub mod decode;
+mod header_words;
 pub mod headers;
 pub mod label;
 pub mod quotes;
