@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
+
+use crate::screening::{Level, Relation};
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
@@ -72,21 +74,6 @@ Example: inkguard substance merge 'Aqua Purificata' water"
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Relation {
-    SameHapten,
-    CrossReactive,
-    ChemicalFamily,
-    CoSensitisation,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OnMatch {
-    Block,
-    Caution,
-    Note,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum GroupCommand {
     /// List groups
@@ -113,7 +100,7 @@ Example: inkguard group add palladium-compounds --name 'Palladium compounds' --r
         relation: Relation,
         /// What a sensitivity to one member means for the others [default: by relation]
         #[arg(long, value_enum)]
-        on_match: Option<OnMatch>,
+        on_match: Option<Level>,
         /// Why the group exists
         #[arg(long)]
         note: Option<String>,
@@ -135,7 +122,7 @@ Example: inkguard group add palladium-compounds --name 'Palladium compounds' --r
         group: String,
         /// block, caution or note
         #[arg(long, value_enum)]
-        on_match: OnMatch,
+        on_match: Level,
     },
 }
 

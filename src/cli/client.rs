@@ -1,6 +1,8 @@
 //! Clients and their sensitivities.
 
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
+
+use crate::screening::{Certainty, Source};
 
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
@@ -61,20 +63,6 @@ trail stay, pseudonymous.\n\nExample: inkguard client erase C-0042 --confirm"
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SourceArg {
-    Declared,
-    Physician,
-    PatchTest,
-    Reaction,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CertaintyArg {
-    Confirmed,
-    Suspected,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum SensitivityCommand {
     /// Record a sensitivity to a substance or a group
@@ -92,10 +80,10 @@ inkguard sensitivity add C-0042 PPD --source declared\n  inkguard sensitivity ad
         target: String,
         /// Where the knowledge comes from
         #[arg(long, value_enum)]
-        source: SourceArg,
+        source: Source,
         /// How sure it is [default: suspected for reaction, else confirmed]
         #[arg(long, value_enum)]
-        certainty: Option<CertaintyArg>,
+        certainty: Option<Certainty>,
         /// A note (e.g. the physician's letter, the date of a test done elsewhere)
         #[arg(long)]
         note: Option<String>,

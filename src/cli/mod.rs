@@ -11,10 +11,10 @@ mod patch;
 mod records;
 
 pub use catalog::{
-    ExportCommand, GroupCommand, ImportCommand, ImportOptions, LotCommand, OnMatch, PolicyCommand,
-    ProductCommand, Relation, SubstanceCommand,
+    ExportCommand, GroupCommand, ImportCommand, ImportOptions, LotCommand, PolicyCommand,
+    ProductCommand, SubstanceCommand,
 };
-pub use client::{CertaintyArg, ClientCommand, SensitivityCommand, SourceArg};
+pub use client::{ClientCommand, SensitivityCommand};
 pub use patch::{
     ordered_items, ItemArg, PatchTestCommand, RelevanceArg, RelevanceCertainty, SeriesCommand,
 };
