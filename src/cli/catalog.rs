@@ -129,7 +129,7 @@ Example: inkguard group add palladium-compounds --name 'Palladium compounds' --r
 /// Options shared by the imports.
 #[derive(Debug, Args)]
 pub struct ImportOptions {
-    /// The CSV file
+    /// The CSV file, or - for standard input
     pub file: PathBuf,
     /// Report what would change and write nothing
     #[arg(long)]

@@ -52,7 +52,8 @@ pub struct Global {
     )]
     pub db: Option<PathBuf>,
 
-    /// Who is acting, stored on every record [default: $INKGUARD_USER, else the login name]
+    /// Who is acting, stored on every record a command writes (commands that write only)
+    /// [default: $INKGUARD_USER, else the login name]
     #[arg(
         long = "as",
         global = true,
@@ -65,6 +66,118 @@ pub struct Global {
     /// Output format for records
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// The commands that write records (and so take `--as`), by their path below `inkguard`.
+/// Every other command refuses `--as` on its command line: there is no one to record.
+pub const WRITING_COMMANDS: &[&str] = &[
+    "init",
+    "demo",
+    "substance alias",
+    "substance merge",
+    "group add",
+    "group add-member",
+    "group set",
+    "import catalog",
+    "import undo",
+    "import substances",
+    "lot add",
+    "lot flag",
+    "client add",
+    "client erase",
+    "sensitivity add",
+    "sensitivity retract",
+    "patch-test apply",
+    "patch-test irradiate",
+    "patch-test relevance",
+    "patch-test read",
+    "series import",
+    "policy set",
+    "treatment record",
+    "reaction record",
+    "recall import",
+    "recall confirm",
+    "serve",
+    "user add",
+    "user password",
+];
+
+/// The commands that print records as CSV with `--format csv` (one CSV document on stdout, a
+/// header row, the fields of the JSON records). Every other command refuses `--format csv`
+/// before it runs, naming the formats it has: a table where CSV was asked for would be read by
+/// a program as data.
+pub const CSV_COMMANDS: &[&str] = &[
+    "substance list",
+    "group list",
+    "import history",
+    "export catalog",
+    "product list",
+    "lot list",
+    "client list",
+    "sensitivity list",
+    "series list",
+    "series show",
+    "policy show",
+    "safe-list",
+    "screen",
+    "treatment list",
+    "reaction list",
+    "recall import",
+    "recall list",
+    "recall show",
+    "trace",
+    "audit log",
+    "user list",
+];
+
+/// Whether the command at this path prints CSV with `--format csv`.
+pub fn offers_csv(path: &[&str]) -> bool {
+    CSV_COMMANDS.contains(&path.join(" ").as_str())
+}
+
+/// Whether the command at this path (`["patch-test", "read"]`) writes records.
+pub fn writes(path: &[&str]) -> bool {
+    WRITING_COMMANDS.contains(&path.join(" ").as_str())
+}
+
+/// The command line as clap builds it from the derive types, with the global flags shown once:
+/// on `inkguard --help`, not on every subcommand's (each still accepts them before or after its
+/// name, SPEC 1). `--as` shows on the help of the commands that write, the only ones that take it.
+/// Everything that parses, completes or documents the command line starts here.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let root = Cli::command();
+    let globals: Vec<clap::Arg> = root
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    let root = root.after_help(
+        "Global options (--db, --as, --format) go before or after the command's name; --as is taken only by commands that write records.",
+    );
+    root.mut_subcommands(|sc| hide_globals(sc, &[], &globals))
+}
+
+/// Gives a subcommand (and its own subcommands) hidden copies of the global flags, which keep
+/// clap from showing the root's copies in their help; `--as` stays visible on writing commands.
+fn hide_globals(sc: clap::Command, parent: &[&str], globals: &[clap::Arg]) -> clap::Command {
+    let name = sc.get_name().to_string();
+    let mut path: Vec<&str> = parent.to_vec();
+    path.push(&name);
+    let leaf = !sc.has_subcommands();
+    let mut sc = sc;
+    for arg in globals {
+        let show = leaf && arg.get_id() == "actor" && writes(&path);
+        sc = sc.arg(arg.clone().hide(!show));
+    }
+    if leaf {
+        sc = sc.after_help("Global options: --db PATH, --format FORMAT (see inkguard --help).");
+    }
+    let path: Vec<String> = path.iter().map(|p| p.to_string()).collect();
+    sc.mut_subcommands(|child| {
+        let parent: Vec<&str> = path.iter().map(String::as_str).collect();
+        hide_globals(child, &parent, globals)
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

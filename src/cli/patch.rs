@@ -218,7 +218,7 @@ file order. Lines starting with # are comments.\n\n\
 Example: inkguard series import examples/european-baseline-series.csv --name 'European baseline'"
     )]
     Import {
-        /// The CSV file
+        /// The CSV file, or - for standard input
         file: PathBuf,
         /// The series' name
         #[arg(long)]

@@ -1,8 +1,6 @@
 //! `completions` and `man`: made from the same clap definitions as `--help`.
 
-use clap::CommandFactory;
-
-use crate::cli::Cli;
+use crate::cli;
 use crate::error::{Error, Result};
 use crate::output::Output;
 
@@ -10,14 +8,14 @@ use super::Exit;
 
 pub fn completions(out: &Output, shell: clap_complete::Shell) -> Result<Exit> {
     let mut buffer = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "inkguard", &mut buffer);
+    clap_complete::generate(shell, &mut cli::command(), "inkguard", &mut buffer);
     out.text(&String::from_utf8_lossy(&buffer))?;
     Ok(0)
 }
 
 pub fn man(out: &Output) -> Result<Exit> {
     let mut buffer = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(cli::command())
         .render(&mut buffer)
         .map_err(|source| Error::Io {
             path: "man page".into(),
