@@ -120,7 +120,7 @@ fn execute(invocation: Invocation) -> Result<i32> {
     let out = Output::new(cli.global.format);
     match &cli.command {
         Command::Completions { shell } => return cmd::help::completions(&out, *shell),
-        Command::Man => return cmd::help::man(&out),
+        Command::Man { command, dir } => return cmd::help::man(&out, command, dir.as_deref()),
         Command::Demo => {
             let path = cli.global.db.clone().filter(|_| db_on_command_line);
             return cmd::demo::run(path);

@@ -272,12 +272,21 @@ inkguard completions zsh > ~/.zfunc/_inkguard\n  inkguard completions fish > ~/.
         shell: clap_complete::Shell,
     },
 
-    /// Print the man page (roff)
+    /// Print the man page of inkguard or of one command (roff), or write them all to a folder
     #[command(
-        long_about = "Print the man page in roff, made from the same definitions as --help.\n\n\
-Example: inkguard man > inkguard.1 && man ./inkguard.1"
+        long_about = "Print the man page in roff, made from the same definitions as --help: \
+inkguard's own, or a command's (inkguard man patch-test read). With --dir, write one page per \
+command (inkguard.1, inkguard-check.1, inkguard-patch-test-read.1, ...) into DIR.\n\n\
+Examples:\n  inkguard man > inkguard.1 && man ./inkguard.1\n  inkguard man check\n  \
+inkguard man --dir ~/.local/share/man/man1"
     )]
-    Man,
+    Man {
+        /// The command whose page to print, e.g. check, or patch-test read
+        command: Vec<String>,
+        /// Write every page into this folder instead
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<PathBuf>,
+    },
 
     /// Is this product CLEAR, CAUTION or BLOCKED for this client? (exit 0, 3 or 4)
     #[command(

@@ -211,3 +211,49 @@ fn a_dash_reads_the_file_from_standard_input() {
     let alert = repo.join("examples/safety_gate_alert.txt");
     run_with_stdin(&w, &["recall", "import", "-"], &alert).ok();
 }
+
+#[test]
+fn every_command_has_a_man_page_with_exit_status_environment_and_existing_see_also() {
+    let w = Work::empty();
+    let page = w.run(&["man", "patch-test", "read"]);
+    page.ok()
+        .stdout_has(".TH inkguard-patch-test-read 1")
+        .stdout_has(".SH \"EXIT STATUS\"")
+        .stdout_has("INKGUARD_BUSY_TIMEOUT");
+    w.run(&["man", "nothing"])
+        .code(1)
+        .stderr_has("no command `nothing`");
+    let dir = w.path("man1");
+    std::fs::create_dir(&dir).unwrap();
+    w.run(&["man", "--dir", dir.to_str().unwrap()]).ok();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for expected in [
+        "inkguard.1",
+        "inkguard-check.1",
+        "inkguard-patch-test-read.1",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected} missing");
+    }
+    for name in &names {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        for section in [
+            ".SH \"EXIT STATUS\"",
+            ".SH ENVIRONMENT",
+            "INKGUARD_DB",
+            "NO_COLOR",
+        ] {
+            assert!(text.contains(section), "{name} lacks {section}");
+        }
+        let see = text.split(".SH \"SEE ALSO\"").nth(1).unwrap_or("");
+        for reference in see.split("\\fB").skip(1) {
+            let page = reference.split("\\fR").next().unwrap();
+            assert!(
+                names.contains(&format!("{page}.1")),
+                "{name} refers to {page}(1), which does not exist"
+            );
+        }
+    }
+}
