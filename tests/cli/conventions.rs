@@ -257,3 +257,55 @@ fn every_command_has_a_man_page_with_exit_status_environment_and_existing_see_al
         }
     }
 }
+
+/// Runs a suggested command line through `sh`, with this build's inkguard first on PATH.
+fn run_suggestion(w: &Work, line: &str) -> std::process::Output {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_inkguard"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    // The same environment as every run, with sh as the program.
+    let sh = w.command(&[]);
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(line)
+        .env("PATH", path)
+        .current_dir(w.dir.path());
+    for (k, v) in sh.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn suggested_commands_run_when_pasted_even_with_a_space_in_the_supplier() {
+    let w = Work::new();
+    w.import("verdict_catalog.csv", "Studio Supply", &[]);
+    w.run(&["client", "add", "C-1", "--name", "A"]).ok();
+    let check = w.run(&["check", "C-1", "PL-1"]);
+    let suggestions: Vec<&str> = check
+        .stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("inkguard "))
+        .collect();
+    assert!(
+        !suggestions.is_empty(),
+        "no suggestion in:\n{}",
+        check.stdout
+    );
+    for line in suggestions {
+        assert!(line.contains("'Studio Supply/"), "not quoted: {line}");
+        let out = run_suggestion(&w, line);
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
