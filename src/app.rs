@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 
 use clap::parser::ValueSource;
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 use crate::cli::{self, Cli, Command, PatchTestCommand, TreatmentCommand};
 use crate::db::{self, Db};
@@ -25,12 +25,47 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let matches = Cli::command().try_get_matches_from(args)?;
+    let matches = cli::command().try_get_matches_from(args)?;
     let mut cli = Cli::from_arg_matches(&matches)?;
+    // `--as` names who writes a record: a command that writes none refuses it rather than
+    // silently dropping it (from INKGUARD_USER it is simply not used).
+    let mut path: Vec<&str> = Vec::new();
+    let mut leaf = &matches;
+    while let Some((name, m)) = leaf.subcommand() {
+        path.push(name);
+        leaf = m;
+    }
+    if matches.value_source("actor") == Some(ValueSource::CommandLine) && !cli::writes(&path) {
+        let command = path.join(" ");
+        return Err(cli::command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!(
+                "`{command}` writes no record, so it takes no --as\n\nhint: leave --as out; it names who writes a record, for commands such as `treatment record`"
+            ),
+        ));
+    }
     let db_on_command_line = matches.value_source("db") == Some(ValueSource::CommandLine)
         || matches
             .subcommand()
             .is_some_and(|(_, m)| m.value_source("db") == Some(ValueSource::CommandLine));
+    if matches.get_one::<cli::Format>("format") == Some(&cli::Format::Csv)
+        && !cli::offers_csv(&path)
+    {
+        let command = path.join(" ");
+        let html = if command == "patch-test report" {
+            ", html"
+        } else {
+            ""
+        };
+        return Err(cli::command().error(
+            clap::error::ErrorKind::InvalidValue,
+            format!(
+                "`{command}` has no CSV output\n\n\
+hint: use --format table or json{html}; the commands that print CSV are lists such as \
+`client list`, `product list` and `safe-list`"
+            ),
+        ));
+    }
     // A `--lot` belongs to the `--product` before it: only the raw matches know the order.
     let target = match &mut cli.command {
         Command::PatchTest(PatchTestCommand::Apply { items, .. }) => {
@@ -47,7 +82,7 @@ where
             .and_then(|m| m.subcommand_matches(command))
         {
             *items = cli::ordered_items(m).map_err(|message| {
-                Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message)
+                cli::command().error(clap::error::ErrorKind::ArgumentConflict, message)
             })?;
         }
     }
@@ -85,7 +120,7 @@ fn execute(invocation: Invocation) -> Result<i32> {
     let out = Output::new(cli.global.format);
     match &cli.command {
         Command::Completions { shell } => return cmd::help::completions(&out, *shell),
-        Command::Man => return cmd::help::man(&out),
+        Command::Man { command, dir } => return cmd::help::man(&out, command, dir.as_deref()),
         Command::Demo => {
             let path = cli.global.db.clone().filter(|_| db_on_command_line);
             return cmd::demo::run(path);
@@ -126,11 +161,33 @@ fn execute(invocation: Invocation) -> Result<i32> {
         return Ok(0);
     }
     let mut db = Db::open(&path, actor, now)?;
+    let mut command = cli.command;
+    // `-` for standard input wherever a FILE is read; kept until the command is done.
+    let _stdin = read_stdin_files(&mut command)?;
     // A database error names the file it happened in.
-    cmd::dispatch(&mut db, &out, cli.command).map_err(|e| match e {
+    cmd::dispatch(&mut db, &out, command).map_err(|e| match e {
         Error::Sql(source) => Error::Database { path, source },
         other => other,
     })
+}
+
+/// Replaces a FILE argument `-` by a copy of standard input (`files::Input`), which it returns
+/// to be kept until the command is done. `recall import` reads `-` itself, in one pass.
+fn read_stdin_files(command: &mut Command) -> Result<Option<crate::files::Input>> {
+    let file = match command {
+        Command::Import(
+            cli::ImportCommand::Catalog { options, .. }
+            | cli::ImportCommand::Substances { options },
+        ) => &mut options.file,
+        Command::Series(cli::SeriesCommand::Import { file, .. }) => file,
+        _ => return Ok(None),
+    };
+    if !crate::files::is_stdin(file) {
+        return Ok(None);
+    }
+    let input = crate::files::Input::open(file)?;
+    *file = input.path().to_path_buf();
+    Ok(Some(input))
 }
 
 /// The login name, for `--as` when neither the flag nor `INKGUARD_USER` says.

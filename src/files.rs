@@ -1,4 +1,4 @@
-//! Files that commands write (`backup FILE`, `export ... -o FILE`): never over an existing file
+//! Files that commands read (a path, or `-` for standard input) and files that commands write (`backup FILE`, `export ... -o FILE`): never over an existing file
 //! without `--force`, never over a database (the live one or any other), and never half-written
 //! at FILE: the content goes to a temporary file beside it, renamed into place when complete.
 
@@ -154,5 +154,49 @@ impl Drop for Partial {
         if !self.done {
             let _ = std::fs::remove_file(&self.path);
         }
+    }
+}
+
+/// Whether a FILE argument means standard input (`-`).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// A file a command reads, as named on its command line: the path itself, or for `-` standard
+/// input copied into a private temporary file named `standard input` (an import reads its file
+/// twice: once for its hash, then for its rows; and reports name it by its file name).
+pub struct Input {
+    path: PathBuf,
+    _spool: Option<tempfile::TempDir>,
+}
+
+impl Input {
+    pub fn open(path: &Path) -> Result<Input> {
+        if !is_stdin(path) {
+            return Ok(Input {
+                path: path.to_path_buf(),
+                _spool: None,
+            });
+        }
+        let io = |source| Error::Io {
+            path: PathBuf::from("standard input"),
+            source,
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("inkguard-stdin-")
+            .tempdir()
+            .map_err(io)?;
+        let spooled = dir.path().join("standard input");
+        let mut file = std::fs::File::create(&spooled).map_err(io)?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut file).map_err(io)?;
+        Ok(Input {
+            path: spooled,
+            _spool: Some(dir),
+        })
+    }
+
+    /// The path to read: the file named, or the copy of standard input.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 }

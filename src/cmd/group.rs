@@ -1,11 +1,12 @@
 //! `group list|show|add|add-member|set`.
 
-use crate::cli::{GroupCommand, OnMatch, Relation};
+use crate::cli::GroupCommand;
 use crate::db::group_views::{self, Member};
 use crate::db::Db;
 use crate::db::{groups, substances};
 use crate::error::{Error, Result};
 use crate::output::{opt, Output, Table};
+use crate::screening::{Level, Relation};
 
 use super::Exit;
 
@@ -37,29 +38,12 @@ pub fn run(db: &mut Db, out: &Output, command: GroupCommand) -> Result<Exit> {
     }
 }
 
-fn relation_str(r: Relation) -> &'static str {
-    match r {
-        Relation::SameHapten => "same-hapten",
-        Relation::CrossReactive => "cross-reactive",
-        Relation::ChemicalFamily => "chemical-family",
-        Relation::CoSensitisation => "co-sensitisation",
-    }
-}
-
-fn on_match_str(m: OnMatch) -> &'static str {
-    match m {
-        OnMatch::Block => "block",
-        OnMatch::Caution => "caution",
-        OnMatch::Note => "note",
-    }
-}
-
 /// The default `on_match` of a relation (SPEC 2).
-fn default_on_match(r: Relation) -> OnMatch {
+fn default_on_match(r: Relation) -> Level {
     match r {
-        Relation::SameHapten => OnMatch::Block,
-        Relation::CrossReactive | Relation::ChemicalFamily => OnMatch::Caution,
-        Relation::CoSensitisation => OnMatch::Note,
+        Relation::SameHapten => Level::Block,
+        Relation::CrossReactive | Relation::ChemicalFamily => Level::Caution,
+        Relation::CoSensitisation => Level::Note,
     }
 }
 
@@ -119,7 +103,7 @@ struct NewGroupArgs<'a> {
     key: &'a str,
     name: &'a str,
     relation: Relation,
-    on_match: Option<OnMatch>,
+    on_match: Option<Level>,
     note: Option<&'a str>,
     parents: Option<&'a str>,
 }
@@ -144,8 +128,11 @@ fn add(db: &mut Db, out: &Output, args: &NewGroupArgs) -> Result<Exit> {
         ));
     }
     let parents = parents.map(|p| p.join(";"));
-    let relation = relation_str(args.relation);
-    let on_match = on_match_str(args.on_match.unwrap_or(default_on_match(args.relation)));
+    let relation = args.relation.as_str();
+    let on_match = args
+        .on_match
+        .unwrap_or(default_on_match(args.relation))
+        .as_str();
     let actor = db.actor.clone();
     let tx = db.begin()?;
     groups::insert(
@@ -200,16 +187,15 @@ fn add_member(db: &mut Db, out: &Output, group: &str, substance: &str) -> Result
     Ok(0)
 }
 
-fn set(db: &mut Db, out: &Output, group: &str, on_match: OnMatch) -> Result<Exit> {
+fn set(db: &mut Db, out: &Output, group: &str, on_match: Level) -> Result<Exit> {
     let gid = substances::resolve_group(&db.conn, group)?;
     let tx = db.begin()?;
-    let (key, before) = group_views::set_on_match(&tx, gid, on_match_str(on_match))?;
-    let detail =
-        serde_json::json!({"group": key, "on_match": on_match_str(on_match), "was": before});
+    let (key, before) = group_views::set_on_match(&tx, gid, on_match.as_str())?;
+    let detail = serde_json::json!({"group": key, "on_match": on_match.as_str(), "was": before});
     tx.commit("group set", None, &detail)?;
     out.document(
         &detail,
-        &format!("{key}: on match {before} -> {}", on_match_str(on_match)),
+        &format!("{key}: on match {before} -> {}", on_match.as_str()),
     )?;
     Ok(0)
 }

@@ -41,7 +41,7 @@ pub type Exit = i32;
 
 pub fn dispatch(db: &mut Db, out: &Output, command: Command) -> Result<Exit> {
     match command {
-        Command::Init | Command::Demo | Command::Completions { .. } | Command::Man => {
+        Command::Init | Command::Demo | Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("handled before the database is opened")
         }
         Command::Substance(c) => substance::run(db, out, c),

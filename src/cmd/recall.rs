@@ -16,7 +16,7 @@ use super::Exit;
 pub fn run(db: &mut Db, out: &Output, command: RecallCommand) -> Result<Exit> {
     match command {
         RecallCommand::Import { file, encoding } => {
-            let input = if file.as_os_str() == "-" {
+            let input = if crate::files::is_stdin(&file) {
                 Input::Stdin
             } else {
                 Input::File(file)

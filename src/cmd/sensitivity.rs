@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::cli::{CertaintyArg, SensitivityCommand, SourceArg};
+use crate::cli::SensitivityCommand;
 use crate::db::clinical::{self, ClientRef, TargetRef};
 use crate::db::sensitivities::{self as rows, NewSensitivity, Retraction};
 use crate::db::Db;
@@ -26,30 +26,19 @@ pub fn run(db: &mut Db, out: &Output, command: SensitivityCommand) -> Result<Exi
     }
 }
 
-fn source_of(s: SourceArg) -> Source {
-    match s {
-        SourceArg::Declared => Source::Declared,
-        SourceArg::Physician => Source::Physician,
-        SourceArg::PatchTest => Source::PatchTest,
-        SourceArg::Reaction => Source::Reaction,
-    }
-}
-
 fn add(
     db: &mut Db,
     out: &Output,
     client: &str,
     target: &str,
-    source: SourceArg,
-    certainty: Option<CertaintyArg>,
+    source: Source,
+    certainty: Option<Certainty>,
     note: Option<String>,
 ) -> Result<Exit> {
     let client = clinical::resolve_client(&db.conn, client)?;
     let target = clinical::resolve_target(&db.conn, target)?;
-    let source = source_of(source);
     let certainty = match certainty {
-        Some(CertaintyArg::Confirmed) => Certainty::Confirmed,
-        Some(CertaintyArg::Suspected) => Certainty::Suspected,
+        Some(certainty) => certainty,
         None if source == Source::Reaction => Certainty::Suspected,
         None => Certainty::Confirmed,
     };

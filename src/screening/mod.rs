@@ -1,4 +1,6 @@
-//! The verdict engine (SPEC 5): facts in, verdict out. No SQL, no I/O, no clap.
+//! The verdict engine (SPEC 5): facts in, verdict out. No SQL, no I/O, no parsing of command
+//! lines: the value enums derive `clap::ValueEnum` only so the command line offers exactly these
+//! values, written once.
 //!
 //! A verdict is the most severe of its reasons. A reason that comes from a sensitivity has a
 //! *link* (how the ingredient relates to the sensitive substance: the same, or through a group)
@@ -22,9 +24,11 @@ pub use outcome::{item_outcome, Grade, Outcome};
 pub use record::*;
 
 /// How severe a reason is. Ordered: `Info < Note < Caution < Block`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Not a group's on-match value, so not offered on the command line.
+    #[value(skip)]
     Info,
     Note,
     Caution,

@@ -5,6 +5,7 @@ mod browser;
 mod catalog;
 mod clock;
 mod codes;
+mod conventions;
 mod doubt;
 mod faults;
 mod layout;

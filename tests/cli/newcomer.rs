@@ -4,8 +4,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use clap::CommandFactory;
-
 use crate::support::{fixture, Work};
 
 fn repo() -> &'static Path {
@@ -152,7 +150,7 @@ fn command_paths() -> Vec<Vec<String>> {
         }
     }
     let mut out = Vec::new();
-    walk(&inkguard::cli::Cli::command(), Vec::new(), &mut out);
+    walk(&inkguard::cli::command(), Vec::new(), &mut out);
     out
 }
 
@@ -176,9 +174,9 @@ fn every_command_and_flag_has_help() {
         }
     }
     let mut missing = Vec::new();
-    check(&inkguard::cli::Cli::command(), "inkguard", &mut missing);
+    check(&inkguard::cli::command(), "inkguard", &mut missing);
     assert!(missing.is_empty(), "without help: {missing:#?}");
-    inkguard::cli::Cli::command().debug_assert();
+    inkguard::cli::command().debug_assert();
 }
 
 #[test]
