@@ -69,6 +69,7 @@ const STEPS: &[Step] = &[
     migrations::import_batches,
     migrations::record_protection,
     migrations::raised_sensitivities,
+    migrations::formulation_emptiness,
 ];
 
 /// The current schema version.
