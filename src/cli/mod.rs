@@ -262,7 +262,9 @@ $INKGUARD_DB is ignored, so the demo never touches a real database."
 
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     #[command(
-        long_about = "Print the completion script for a shell, made from the same definitions as --help.\n\n\
+        long_about = "Print the completion script for a shell. On every Tab it asks inkguard itself, \
+which completes commands and flags from the same definitions as --help, and client codes, \
+products and lots from the database (read only; nothing when there is none).\n\n\
 Examples:\n  inkguard completions bash > ~/.local/share/bash-completion/completions/inkguard\n  \
 inkguard completions zsh > ~/.zfunc/_inkguard\n  inkguard completions fish > ~/.config/fish/completions/inkguard.fish"
     )]

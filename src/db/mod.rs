@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod client_records;
 pub mod clinical;
+pub mod complete;
 mod door;
 pub mod facts;
 pub mod group_views;

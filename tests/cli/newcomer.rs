@@ -343,14 +343,14 @@ fn completions_and_the_man_page_come_out() {
     let w = Work::empty();
     w.run(&["completions", "bash"])
         .ok()
-        .stdout_has("_inkguard()")
-        .stdout_has("safe-list");
+        .stdout_has("_clap_complete_inkguard()")
+        .stdout_has("INKGUARD_COMPLETE=\"bash\"");
     w.run(&["completions", "zsh"])
         .ok()
         .stdout_has("#compdef inkguard");
     w.run(&["completions", "fish"])
         .ok()
-        .stdout_has("complete -c inkguard");
+        .stdout_has("complete --keep-order --exclusive --command inkguard");
     w.run(&["man"])
         .ok()
         .stdout_has(".TH inkguard")
