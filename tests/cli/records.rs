@@ -729,6 +729,6 @@ fn a_treatment_is_judged_inside_its_write_so_a_recall_committed_while_it_waits_i
         .unwrap();
     holder.execute_batch("COMMIT").unwrap();
     let run = crate::support::Run::of(&["treatment", "record"], child.wait_with_output().unwrap());
-    run.code(4).stdout_has("lot-flagged");
+    run.code(4).stdout_has("is flagged");
     assert_eq!(w.count("treatments"), 0);
 }
