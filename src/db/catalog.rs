@@ -3,9 +3,9 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::ids::{LotId, ProductId};
 use crate::error::{Error, Result};
 use crate::ident;
+use crate::ids::{LotId, ProductId};
 
 /// What a product is used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

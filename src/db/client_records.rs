@@ -4,8 +4,8 @@
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
-use super::ids::ClientId;
 use crate::error::Result;
+use crate::ids::ClientId;
 
 /// A client as `client list` shows one.
 #[derive(Serialize)]

@@ -5,10 +5,10 @@ use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::ids::{ClientId, LotId};
 use crate::db::substances;
 use crate::error::{Error, Result};
 use crate::ident;
+use crate::ids::{ClientId, LotId};
 use crate::policy::PolicyKey;
 use crate::screening::{Grade, Policy};
 

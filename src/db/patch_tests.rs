@@ -3,8 +3,8 @@
 
 use rusqlite::{params, Connection};
 
-use super::ids::{ClientId, LotId, ProductId};
 use crate::error::Result;
+use crate::ids::{ClientId, LotId, ProductId};
 
 /// One item of a test to apply: what is applied (a product's formulation and lot, a substance,
 /// a group or a series allergen), how, and its description for the audit event.

@@ -6,8 +6,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::clinical::TargetRef;
-use super::ids::ClientId;
 use crate::error::{Error, Result};
+use crate::ids::ClientId;
 use crate::screening::{Certainty, Raiser, Source, Target};
 
 /// A sensitivity to write.

@@ -3,8 +3,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::ids::{ClientId, ProductId};
 use crate::error::Result;
+use crate::ids::{ClientId, ProductId};
 
 /// A treatment's client code, time and area, if the treatment exists.
 pub fn header(conn: &Connection, id: i64) -> Result<Option<(String, String, Option<String>)>> {
