@@ -192,7 +192,7 @@ mod policy_values {
                 items: vec![TestItem {
                     item: 1,
                     target: ItemTarget::Formulation {
-                        id: 1,
+                        id: crate::ids::FormulationId(1),
                         label: "S/P".into(),
                     },
                     readings: vec![Reading {
@@ -211,7 +211,7 @@ mod policy_values {
             supplier: "S".into(),
             code: "P".into(),
             name: "P".into(),
-            formulation_id: 1,
+            formulation_id: crate::ids::FormulationId(1),
             version: 1,
             kind_is_tattoo_ink: true,
             lot: Some(LotFacts {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::cli::{ItemArg, PatchTestCommand};
 use crate::db::catalog as cat;
 use crate::db::{clinical, patch_tests};
-use crate::db::{substances, ClientId, Db};
+use crate::db::{substances, Db};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::screening::{self, reading_day, Grade, Outcome};
@@ -370,7 +370,7 @@ fn read(
     )?;
     // A reading that makes an item positive records what it raises (SPEC 4), with ids.
     let raised: Vec<i64> =
-        crate::verdict::record_raised(&tx, now, Some(ClientId(t.client_id)), &stamp, &actor)?
+        crate::verdict::record_raised(&tx, now, Some(t.client_id), &stamp, &actor)?
             .into_iter()
             .map(|(_, id)| id)
             .collect();

@@ -10,6 +10,7 @@ use crate::db::clinical::{self, ClientRef, ReadingRow};
 use crate::db::series::RelevanceRow;
 use crate::db::Db;
 use crate::error::Result;
+use crate::ids::SubstanceId;
 use crate::output::opt;
 use crate::screening::{self, Grade, Outcome, Reading};
 
@@ -55,7 +56,7 @@ pub struct ItemView {
     #[serde(skip)]
     pub id: i64,
     #[serde(skip)]
-    pub substance_id: Option<i64>,
+    pub substance_id: Option<SubstanceId>,
     #[serde(skip)]
     pub group_id: Option<i64>,
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::db::substances;
 use crate::error::{Error, Result};
 use crate::ident;
-use crate::ids::{ClientId, LotId};
+use crate::ids::{ClientId, FormulationId, LotId, ProductId, SubstanceId};
 use crate::policy::PolicyKey;
 use crate::screening::{Grade, Policy};
 
@@ -167,7 +167,7 @@ fn without_padding(code: &str) -> String {
 /// What a sensitivity is to, as the user named it.
 #[derive(Debug, Clone, Copy)]
 pub enum TargetRef {
-    Substance(i64),
+    Substance(SubstanceId),
     Group(i64),
 }
 
@@ -203,7 +203,7 @@ pub fn resolve_target(conn: &Connection, text: &str) -> Result<TargetRef> {
 
 /// Whether a substance is identified (verified), merges followed: a sensitivity to one that is
 /// not cannot be compared with any product (`sensitivity-unmatched`).
-pub fn substance_verified(conn: &Connection, id: i64) -> Result<bool> {
+pub fn substance_verified(conn: &Connection, id: SubstanceId) -> Result<bool> {
     let id = substances::follow_merges(conn, id)?;
     Ok(
         conn.query_row("SELECT verified FROM substances WHERE id = ?1", [id], |r| {
@@ -246,11 +246,11 @@ pub struct ItemRow {
     pub id: i64,
     pub item: i64,
     pub product: Option<String>,
-    pub product_id: Option<i64>,
-    pub formulation_id: Option<i64>,
+    pub product_id: Option<ProductId>,
+    pub formulation_id: Option<FormulationId>,
     pub formulation_version: Option<i64>,
     pub lot: Option<String>,
-    pub substance_id: Option<i64>,
+    pub substance_id: Option<SubstanceId>,
     pub substance: Option<String>,
     /// A mix: the group of its components.
     pub group: Option<String>,
@@ -268,7 +268,7 @@ pub struct ItemRow {
 #[derive(Debug, Clone)]
 pub struct TestRow {
     pub id: i64,
-    pub client_id: i64,
+    pub client_id: ClientId,
     pub client: String,
     pub applied_at: String,
     pub site: Option<String>,

@@ -5,6 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::ids::SubstanceId;
 
 #[derive(Serialize)]
 pub struct GroupView {
@@ -80,10 +81,10 @@ pub fn by_key(conn: &Connection, key: &str) -> Result<Option<i64>> {
 }
 
 /// The keys of a group and a substance.
-pub fn keys(conn: &Connection, group: i64, substance: i64) -> Result<(String, String)> {
+pub fn keys(conn: &Connection, group: i64, substance: SubstanceId) -> Result<(String, String)> {
     Ok(conn.query_row(
         "SELECT g.key, s.key FROM groups g, substances s WHERE g.id = ?1 AND s.id = ?2",
-        [group, substance],
+        params![group, substance],
         |r| r.try_into(),
     )?)
 }

@@ -4,16 +4,16 @@
 use rusqlite::{params, Connection};
 
 use crate::error::Result;
-use crate::ids::{ClientId, LotId, ProductId};
+use crate::ids::{ClientId, FormulationId, LotId, ProductId, SubstanceId};
 
 /// One item of a test to apply: what is applied (a product's formulation and lot, a substance,
 /// a group or a series allergen), how, and its description for the audit event.
 #[derive(Clone)]
 pub struct NewItem {
     pub product: Option<ProductId>,
-    pub formulation: Option<i64>,
+    pub formulation: Option<FormulationId>,
     pub lot: Option<LotId>,
-    pub substance: Option<i64>,
+    pub substance: Option<SubstanceId>,
     pub group: Option<i64>,
     pub series_allergen: Option<i64>,
     pub concentration: Option<String>,

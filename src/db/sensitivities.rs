@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::clinical::TargetRef;
 use crate::error::{Error, Result};
-use crate::ids::ClientId;
+use crate::ids::{ClientId, SubstanceId};
 use crate::screening::{Certainty, Raiser, Source, Target};
 
 /// A sensitivity to write.
@@ -107,7 +107,7 @@ pub fn of_client(conn: &Connection, client: ClientId) -> Result<Vec<Row>> {
     )?;
     type Stored = (
         i64,
-        Option<i64>,
+        Option<SubstanceId>,
         Option<i64>,
         Source,
         Certainty,

@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::ids::{ClientId, ProductId};
+use crate::ids::{ClientId, FormulationId, ProductId};
 
 /// A treatment's client code, time and area, if the treatment exists.
 pub fn header(conn: &Connection, id: i64) -> Result<Option<(String, String, Option<String>)>> {
@@ -29,7 +29,7 @@ pub fn owner(conn: &Connection, id: i64) -> Result<Option<(ClientId, String)>> {
 }
 
 /// A lot a treatment used: (product id, lot, expiry, formulation id).
-pub type SheetItem = (ProductId, String, Option<String>, i64);
+pub type SheetItem = (ProductId, String, Option<String>, FormulationId);
 
 /// The lots a treatment used, by product code and lot.
 pub fn sheet_items(conn: &Connection, id: i64) -> Result<Vec<SheetItem>> {
@@ -44,7 +44,7 @@ pub fn sheet_items(conn: &Connection, id: i64) -> Result<Vec<SheetItem>> {
 }
 
 /// The lots a treatment used, by product code: (`SUPPLIER/CODE`, lot, formulation id).
-pub fn lots_used(conn: &Connection, id: i64) -> Result<Vec<(String, String, i64)>> {
+pub fn lots_used(conn: &Connection, id: i64) -> Result<Vec<(String, String, FormulationId)>> {
     let mut stmt = conn.prepare(
         "SELECT s.name || '/' || p.code, l.lot, l.formulation_id FROM treatment_items ti JOIN lots l ON l.id = ti.lot_id
          JOIN products p ON p.id = l.product_id JOIN suppliers s ON s.id = p.supplier_id

@@ -8,8 +8,7 @@ use serde::Serialize;
 
 use super::{Grade, Level};
 
-pub type SubstanceId = i64;
-pub type FormulationId = i64;
+pub use crate::ids::{FormulationId, SubstanceId};
 
 /// What a sensitivity is to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -293,8 +293,8 @@ mod tests {
 
     use super::*;
 
-    const WATER: SubstanceId = 1;
-    const CARBON: SubstanceId = 2;
+    const WATER: SubstanceId = SubstanceId(1);
+    const CARBON: SubstanceId = SubstanceId(2);
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
@@ -335,7 +335,7 @@ mod tests {
 
     fn product_item() -> ItemTarget {
         ItemTarget::Formulation {
-            id: 10,
+            id: FormulationId(10),
             label: "S/P formulation 1".into(),
         }
     }
@@ -348,7 +348,7 @@ mod tests {
             ..ClientFacts::default()
         };
         c.formulations.insert(
-            10,
+            FormulationId(10),
             [WATER, CARBON]
                 .into_iter()
                 .map(|substance| Content {
@@ -365,7 +365,7 @@ mod tests {
                 id: 7,
                 onset: now() - Duration::days(5),
                 severity: "moderate".into(),
-                formulations: vec![10],
+                formulations: vec![FormulationId(10)],
             });
         }
         c

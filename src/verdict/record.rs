@@ -25,7 +25,7 @@ pub fn record_raised(
 ) -> Result<Vec<(String, i64)>> {
     let world = World::new(now, clinical::load_policy(conn)?, Vec::new(), Vec::new());
     let mut written = Vec::new();
-    for (client_id, facts) in facts::load_clients(conn, client.map(ClientId::get))? {
+    for (client_id, facts) in facts::load_clients(conn, client)? {
         let outcomes = screening::outcomes(&facts, &world);
         for r in screening::unrecorded(&facts, &outcomes) {
             let target = match r.target {
@@ -35,7 +35,7 @@ pub fn record_raised(
             let id = sensitivities::insert(
                 conn,
                 &sensitivities::NewSensitivity {
-                    client: ClientId(client_id),
+                    client: client_id,
                     target,
                     source: r.source,
                     certainty: r.certainty,
@@ -71,8 +71,8 @@ impl Standings {
 /// Where each of a client's sensitivities stands now.
 pub fn standings(conn: &Connection, now: DateTime<Utc>, client: &ClientRef) -> Result<Standings> {
     let world = World::new(now, clinical::load_policy(conn)?, Vec::new(), Vec::new());
-    let facts = facts::load_clients(conn, Some(client.id.get()))?
-        .remove(&client.id.get())
+    let facts = facts::load_clients(conn, Some(client.id))?
+        .remove(&client.id)
         .unwrap_or_default();
     let outcomes = screening::outcomes(&facts, &world);
     let mut out = Standings::default();

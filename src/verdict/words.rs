@@ -3,6 +3,7 @@
 //! the most severe wins), plain sentences without the chain of groups and relations (kept for
 //! `--details`), and what to do next. Pure: reasons in, lines out. JSON keeps every reason.
 
+use crate::ids::SubstanceId;
 use crate::screening::{Because, Certainty, Level, Outcome, Reason, Source, TargetKind, Verdict};
 
 /// One line of a verdict for people: the level, a plain sentence, and the reasons' own
@@ -19,7 +20,7 @@ pub struct Line {
 /// What a line is about: reasons about the same thing fold into one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Key {
-    Ingredient(i64),
+    Ingredient(SubstanceId),
     Target(String),
     ProductTest,
     Lot(String),

@@ -16,10 +16,14 @@ use crate::db::catalog::{self as cat, Kind};
 use crate::db::import::{self as dbi, Change, IngredientInsert, ProductFields};
 use crate::error::Result;
 use crate::ident;
+use crate::ids::{FormulationId, SubstanceId};
 use crate::screening::World;
 
 /// A product as the catalog holds it, and its current formulation (id, version, fingerprint).
-type Existing = (Option<cat::ProductRow>, Option<(i64, i64, String)>);
+type Existing = (
+    Option<cat::ProductRow>,
+    Option<(FormulationId, i64, String)>,
+);
 
 pub struct Applier<'a> {
     pub conn: &'a Connection,
@@ -35,8 +39,8 @@ pub struct Applier<'a> {
     /// Whether products are written (not when rows were rejected without --skip-invalid).
     pub write: bool,
     pub label: bool,
-    pub(super) matched: BTreeSet<i64>,
-    pub(super) unverified: BTreeSet<i64>,
+    pub(super) matched: BTreeSet<SubstanceId>,
+    pub(super) unverified: BTreeSet<SubstanceId>,
     supplier_ids: HashMap<String, i64>,
     /// Parsing by distinct value (see `memo`).
     pub memo: Memo,
@@ -264,6 +268,7 @@ impl<'a> Applier<'a> {
                 let id =
                     dbi::insert_formulation(self.conn, product, version, fp, self.at, &source)?;
                 self.record(Change::Formulation, id, None)?;
+                let id = FormulationId(id);
                 self.write_ingredients(id, items)?;
                 self.report.formulations += 1;
                 changed = true;
@@ -310,8 +315,8 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
-    fn write_ingredients(&mut self, formulation: i64, items: &[Item]) -> Result<()> {
-        let mut ids: Vec<Vec<i64>> = Vec::with_capacity(items.len());
+    fn write_ingredients(&mut self, formulation: FormulationId, items: &[Item]) -> Result<()> {
+        let mut ids: Vec<Vec<SubstanceId>> = Vec::with_capacity(items.len());
         for item in items {
             let mut list = item.resolution().substances.clone();
             if let Some(new) = &item.resolution().new {
@@ -343,7 +348,7 @@ impl<'a> Applier<'a> {
         dbi::insert_ingredients(self.conn, formulation, &rows)
     }
 
-    fn count_substances(&mut self, ids: &[i64]) {
+    fn count_substances(&mut self, ids: &[SubstanceId]) {
         for id in ids {
             if self.index.substances.get(id).is_some_and(|k| k.verified) {
                 self.matched.insert(*id);

@@ -1,11 +1,12 @@
 //! The folding rules of the plain verdict, on reasons made by hand.
 
 use super::*;
+use crate::ids::SubstanceId;
 use crate::screening::{IngredientRef, Relation, Via};
 
 fn ingredient(id: i64, name: &str) -> IngredientRef {
     IngredientRef {
-        substance_id: id,
+        substance_id: SubstanceId(id),
         name: name.into(),
         declared_as: name.into(),
         substance: name.into(),
