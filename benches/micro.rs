@@ -4,7 +4,7 @@
 use chrono::{TimeZone, Utc};
 use divan::black_box;
 use inkguard::ident::{normalize_name, Cas};
-use inkguard::ids::{FormulationId, SubstanceId};
+use inkguard::ids::{FormulationId, GroupId, SensitivityId, SubstanceId};
 use inkguard::import::{concentration, label};
 use inkguard::screening::{
     assess, Certainty, ClientFacts, Group, Ingredient, Level, Options, Policy, ProductFacts,
@@ -47,7 +47,7 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
     let groups = vec![
         Group {
-            id: 1,
+            id: GroupId(1),
             key: "nickel".into(),
             name: "Nickel".into(),
             relation: Relation::SameHapten,
@@ -56,7 +56,7 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
             inferred: vec![],
         },
         Group {
-            id: 2,
+            id: GroupId(2),
             key: "metals".into(),
             name: "Metals".into(),
             relation: Relation::CoSensitisation,
@@ -65,7 +65,7 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
             inferred: vec![],
         },
         Group {
-            id: 3,
+            id: GroupId(3),
             key: "para".into(),
             name: "Para".into(),
             relation: Relation::CrossReactive,
@@ -80,7 +80,7 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
         sensitivities: [(1, 2), (2, 4), (3, 40)]
             .into_iter()
             .map(|(id, s)| Sensitivity {
-                id,
+                id: SensitivityId(id),
                 target: Target::Substance(SubstanceId(s)),
                 target_name: format!("substance {s}"),
                 source: Source::Physician,

@@ -187,7 +187,7 @@ mod policy_values {
         let client = ClientFacts {
             code: "C-1".into(),
             tests: vec![PatchTest {
-                id: 1,
+                id: crate::ids::PatchTestId(1),
                 applied_at: Utc.with_ymd_and_hms(2020, 1, 1, 10, 0, 0).unwrap(),
                 items: vec![TestItem {
                     item: 1,

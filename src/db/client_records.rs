@@ -5,7 +5,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::ids::ClientId;
+use crate::ids::{ClientId, TreatmentId};
 
 /// A client as `client list` shows one.
 #[derive(Serialize)]
@@ -100,7 +100,7 @@ pub struct TreatmentItem {
 #[derive(Serialize)]
 pub struct ReactionSummary {
     pub id: i64,
-    pub treatment: i64,
+    pub treatment: TreatmentId,
     pub onset: String,
     pub symptoms: String,
     pub severity: String,

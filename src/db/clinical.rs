@@ -8,7 +8,9 @@ use serde::Serialize;
 use crate::db::substances;
 use crate::error::{Error, Result};
 use crate::ident;
-use crate::ids::{ClientId, FormulationId, LotId, ProductId, SubstanceId};
+use crate::ids::{
+    ClientId, FormulationId, GroupId, LotId, PatchTestId, ProductId, SubstanceId, TreatmentId,
+};
 use crate::policy::PolicyKey;
 use crate::screening::{Grade, Policy};
 
@@ -168,7 +170,7 @@ fn without_padding(code: &str) -> String {
 #[derive(Debug, Clone, Copy)]
 pub enum TargetRef {
     Substance(SubstanceId),
-    Group(i64),
+    Group(GroupId),
 }
 
 /// Resolves a sensitivity's target: a group (by key or name) or a substance (by any name or
@@ -254,7 +256,7 @@ pub struct ItemRow {
     pub substance: Option<String>,
     /// A mix: the group of its components.
     pub group: Option<String>,
-    pub group_id: Option<i64>,
+    pub group_id: Option<GroupId>,
     /// A series allergen: its position, name as written, concentration and vehicle.
     pub position: Option<i64>,
     pub allergen: Option<String>,
@@ -267,14 +269,14 @@ pub struct ItemRow {
 
 #[derive(Debug, Clone)]
 pub struct TestRow {
-    pub id: i64,
+    pub id: PatchTestId,
     pub client_id: ClientId,
     pub client: String,
     pub applied_at: String,
     pub site: Option<String>,
 }
 
-pub fn test_row(conn: &Connection, id: i64) -> Result<TestRow> {
+pub fn test_row(conn: &Connection, id: PatchTestId) -> Result<TestRow> {
     conn.prepare_cached(
         "SELECT t.id, t.client_id, c.code, t.applied_at, t.site FROM patch_tests t
          JOIN clients c ON c.id = t.client_id WHERE t.id = ?1",
@@ -296,7 +298,7 @@ pub fn test_row(conn: &Connection, id: i64) -> Result<TestRow> {
     })
 }
 
-pub fn tests_of_client(conn: &Connection, client: ClientId) -> Result<Vec<i64>> {
+pub fn tests_of_client(conn: &Connection, client: ClientId) -> Result<Vec<PatchTestId>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM patch_tests WHERE client_id = ?1 ORDER BY applied_at, id",
     )?;
@@ -304,7 +306,7 @@ pub fn tests_of_client(conn: &Connection, client: ClientId) -> Result<Vec<i64>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn items(conn: &Connection, test: i64) -> Result<Vec<ItemRow>> {
+pub fn items(conn: &Connection, test: PatchTestId) -> Result<Vec<ItemRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.id, i.item, sp.name || '/' || p.code, i.product_id, i.formulation_id, f.version, l.lot,
                 i.substance_id, s.name, g.name, a.position, a.name_as_written, i.concentration,
@@ -454,12 +456,12 @@ pub fn insert_treatment(
     override_reason: Option<&str>,
     lots: &[LotId],
     actor: &str,
-) -> Result<i64> {
+) -> Result<TreatmentId> {
     conn.execute(
         "INSERT INTO treatments (client_id, at, area, override, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![client, at, area, override_reason, actor],
     )?;
-    let id = conn.last_insert_rowid();
+    let id = TreatmentId(conn.last_insert_rowid());
     let mut stmt =
         conn.prepare_cached("INSERT INTO treatment_items (treatment_id, lot_id) VALUES (?1, ?2)")?;
     for lot in lots {

@@ -10,17 +10,17 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
 use crate::ident::moiety::{split_parents, Words};
-use crate::ids::SubstanceId;
+use crate::ids::{GroupId, SubstanceId};
 
 /// The groups that have parents, each with its parents cut into words.
-struct Parents(Vec<(i64, Vec<Words>)>);
+struct Parents(Vec<(GroupId, Vec<Words>)>);
 
 impl Parents {
     fn load(conn: &Connection) -> Result<Parents> {
         let mut stmt = conn.prepare_cached(
             "SELECT id, parents FROM groups WHERE parents IS NOT NULL AND trim(parents) != '' ORDER BY id",
         )?;
-        let rows = stmt.query_map([], |r| <(i64, String)>::try_from(r))?;
+        let rows = stmt.query_map([], |r| <(GroupId, String)>::try_from(r))?;
         let mut groups = Vec::new();
         for row in rows {
             let (id, cell) = row?;
@@ -33,7 +33,7 @@ impl Parents {
     }
 
     /// The groups one of `names` belongs to by its parents.
-    fn groups_of(&self, names: &[Words]) -> BTreeSet<i64> {
+    fn groups_of(&self, names: &[Words]) -> BTreeSet<GroupId> {
         self.0
             .iter()
             .filter(|(_, parents)| names.iter().any(|n| parents.iter().any(|p| n.holds(p))))
@@ -107,9 +107,9 @@ pub fn refresh_all_inferred(conn: &Connection) -> Result<usize> {
 }
 
 /// Makes the inferred rows of one substance exactly `want` (where not listed).
-fn sync(conn: &Connection, id: SubstanceId, want: &BTreeSet<i64>) -> Result<usize> {
+fn sync(conn: &Connection, id: SubstanceId, want: &BTreeSet<GroupId>) -> Result<usize> {
     let mut changed = 0;
-    let have: Vec<i64> = conn
+    let have: Vec<GroupId> = conn
         .prepare_cached(
             "SELECT group_id FROM group_members WHERE substance_id = ?1 AND inferred = 1",
         )?
@@ -140,7 +140,11 @@ pub enum MemberChange {
 }
 
 /// Lists a substance as a member (an inferred member becomes listed).
-pub fn add_member(conn: &Connection, group: i64, substance: SubstanceId) -> Result<MemberChange> {
+pub fn add_member(
+    conn: &Connection,
+    group: GroupId,
+    substance: SubstanceId,
+) -> Result<MemberChange> {
     let before: Option<bool> = conn
         .prepare_cached(
             "SELECT inferred FROM group_members WHERE group_id = ?1 AND substance_id = ?2",
@@ -251,7 +255,7 @@ mod tests {
         .unwrap()
     }
 
-    fn group_id(conn: &Connection, key: &str) -> i64 {
+    fn group_id(conn: &Connection, key: &str) -> GroupId {
         conn.query_row("SELECT id FROM groups WHERE key = ?1", [key], |r| r.get(0))
             .unwrap()
     }

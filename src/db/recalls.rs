@@ -11,7 +11,7 @@ use crate::recall::matching::{CatalogLot, CatalogProduct};
 #[derive(Debug, Clone, Serialize)]
 pub struct Treated {
     pub client: String,
-    pub treatment: i64,
+    pub treatment: super::TreatmentId,
     pub at: String,
     pub area: Option<String>,
     pub name: Option<String>,

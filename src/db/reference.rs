@@ -9,7 +9,7 @@ use super::groups;
 use super::substances::{self, IdKind};
 use crate::error::{Error, Result};
 use crate::ident::{Cas, ColourIndex, Ec};
-use crate::ids::SubstanceId;
+use crate::ids::{GroupId, SubstanceId};
 
 const SUBSTANCES: &str = include_str!("../../data/reference/substances.csv");
 const GROUPS: &str = include_str!("../../data/reference/groups.csv");
@@ -159,7 +159,7 @@ pub fn load_builtin(conn: &Connection, at: &str) -> Result<LoadReport> {
         if !added && groups::set_parents_if_unset(conn, &row.key, &row.parents)? {
             report.group_parents += 1;
         }
-        let group: i64 =
+        let group: GroupId =
             conn.query_row("SELECT id FROM groups WHERE key = ?1", [&row.key], |r| {
                 r.get(0)
             })?;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{groups, substances};
 use crate::error::{Error, Result};
 use crate::ident;
-use crate::ids::SubstanceId;
+use crate::ids::{GroupId, PatchTestId, SubstanceId};
 use crate::import::series::SeriesRow;
 
 /// What a series row tests once resolved.
@@ -19,7 +19,7 @@ pub enum Resolved {
         verified: bool,
     },
     /// A mix: the group of its components.
-    Group(i64),
+    Group(GroupId),
     Control,
     /// Nothing known matched: kept as a new unverified substance, listed with suggestions.
     Unresolved {
@@ -233,7 +233,7 @@ pub struct AllergenRow {
     /// The group of a mix.
     pub group: Option<String>,
     #[serde(skip)]
-    pub group_id: Option<i64>,
+    pub group_id: Option<GroupId>,
     pub control: bool,
     pub source: Option<String>,
 }
@@ -270,7 +270,7 @@ pub fn allergens(conn: &Connection, series: i64) -> Result<Vec<AllergenRow>> {
 }
 
 /// The tests applied on or after `since` (a date or a stamp), with their client's code.
-pub fn tests_applied_since(conn: &Connection, since: &str) -> Result<Vec<(i64, String)>> {
+pub fn tests_applied_since(conn: &Connection, since: &str) -> Result<Vec<(PatchTestId, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, c.code FROM patch_tests t JOIN clients c ON c.id = t.client_id
          WHERE t.applied_at >= ?1 ORDER BY t.applied_at, t.id",
@@ -320,14 +320,14 @@ pub fn groups_of_substance(conn: &Connection, substance: SubstanceId) -> Result<
 }
 
 /// One group with its members.
-pub fn group_note(conn: &Connection, group: i64) -> Result<Option<GroupNote>> {
+pub fn group_note(conn: &Connection, group: GroupId) -> Result<Option<GroupNote>> {
     Ok(group_notes(conn, "g.id = ?1", group)?.pop())
 }
 
 // --- Photopatch ---------------------------------------------------------------------------------
 
 /// The irradiation of a test's photopatch set: (at, dose in J/cm²).
-pub fn irradiation(conn: &Connection, test: i64) -> Result<Option<(String, f64)>> {
+pub fn irradiation(conn: &Connection, test: PatchTestId) -> Result<Option<(String, f64)>> {
     Ok(conn
         .prepare_cached("SELECT at, dose_j_cm2 FROM irradiations WHERE test_id = ?1")?
         .query_row([test], |r| r.try_into())
@@ -336,7 +336,7 @@ pub fn irradiation(conn: &Connection, test: i64) -> Result<Option<(String, f64)>
 
 pub fn insert_irradiation(
     conn: &Connection,
-    test: i64,
+    test: PatchTestId,
     at: &str,
     dose: f64,
     recorded_at: &str,

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::ident::{self, name::slug, Cas, ColourIndex, Ec};
-use crate::ids::SubstanceId;
+use crate::ids::{GroupId, SubstanceId};
 
 /// The kinds of identifier, as stored in `identifiers.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -531,10 +531,10 @@ pub fn suggest_for(conn: &Connection, id: SubstanceId, limit: usize) -> Result<V
 }
 
 /// Finds a group by key or name, or fails with suggestions.
-pub fn resolve_group(conn: &Connection, text: &str) -> Result<i64> {
+pub fn resolve_group(conn: &Connection, text: &str) -> Result<GroupId> {
     let norm = ident::normalize_name(text);
     let mut stmt = conn.prepare_cached("SELECT id, key, name FROM groups ORDER BY key")?;
-    let groups: Vec<(i64, String, String)> = stmt
+    let groups: Vec<(GroupId, String, String)> = stmt
         .query_map([], |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
     if let Some((id, ..)) = groups.iter().find(|(_, key, name)| {

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::db::recalls::{self as store, Status, StoredAlert, Treated};
 use crate::error::{shell_quote, Result};
-use crate::ids::LotId;
+use crate::ids::{LotId, TreatmentId};
 
 /// A lot of the catalog an alert means or may mean.
 #[derive(Debug, Clone, Serialize)]
@@ -79,7 +79,7 @@ pub struct ClientToCall {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub erased: bool,
-    pub treatment: i64,
+    pub treatment: TreatmentId,
     pub at: String,
     pub area: Option<String>,
 }

@@ -20,17 +20,17 @@ const QUATERNIUM_15: SubstanceId = SubstanceId(9);
 const MYSTERY: SubstanceId = SubstanceId(10);
 const CARBON: SubstanceId = SubstanceId(11);
 
-const NICKEL_GROUP: i64 = 100;
-const METALS: i64 = 101;
-const PARA: i64 = 102;
-const RELEASERS: i64 = 103;
+const NICKEL_GROUP: GroupId = GroupId(100);
+const METALS: GroupId = GroupId(101);
+const PARA: GroupId = GroupId(102);
+const RELEASERS: GroupId = GroupId(103);
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
 }
 
 fn group(
-    id: i64,
+    id: GroupId,
     key: &str,
     relation: Relation,
     on_match: Level,
@@ -158,7 +158,7 @@ fn product(formulation: i64, ids: &[SubstanceId]) -> ProductFacts {
 
 fn sensitivity(id: i64, target: Target, source: Source, certainty: Certainty) -> Sensitivity {
     Sensitivity {
-        id,
+        id: SensitivityId(id),
         target,
         target_name: format!("{target:?}"),
         source,
@@ -184,7 +184,7 @@ fn applied() -> DateTime<Utc> {
 
 fn test_of(id: i64, items: Vec<(ItemTarget, Vec<Reading>)>) -> PatchTest {
     PatchTest {
-        id,
+        id: PatchTestId(id),
         applied_at: applied(),
         items: items
             .into_iter()

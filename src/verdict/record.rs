@@ -11,6 +11,7 @@ use rusqlite::Connection;
 use crate::db::clinical::{self, ClientRef, TargetRef};
 use crate::db::{facts, sensitivities, ClientId};
 use crate::error::Result;
+use crate::ids::SensitivityId;
 use crate::screening::{self, ActiveSensitivity, Raiser, Standing, Target, World};
 
 /// Writes, in the caller's write transaction, the sensitivities that the positive items and the
@@ -22,7 +23,7 @@ pub fn record_raised(
     client: Option<ClientId>,
     at: &str,
     actor: &str,
-) -> Result<Vec<(String, i64)>> {
+) -> Result<Vec<(String, SensitivityId)>> {
     let world = World::new(now, clinical::load_policy(conn)?, Vec::new(), Vec::new());
     let mut written = Vec::new();
     for (client_id, facts) in facts::load_clients(conn, client)? {
@@ -55,7 +56,7 @@ pub fn record_raised(
 #[derive(Debug, Clone, Default)]
 pub struct Standings {
     /// Each recorded sensitivity by id: its standing, and what raised it (if anything).
-    pub recorded: BTreeMap<i64, (Standing, Option<Raiser>)>,
+    pub recorded: BTreeMap<SensitivityId, (Standing, Option<Raiser>)>,
     /// What positive items and reactions without rows raise, in force, without ids.
     pub unrecorded: Vec<(ActiveSensitivity, Raiser)>,
 }
@@ -63,7 +64,7 @@ pub struct Standings {
 impl Standings {
     /// Whether the recorded sensitivity `id` is in force (an unknown id is: never dropped on
     /// doubt).
-    pub fn in_force(&self, id: i64) -> bool {
+    pub fn in_force(&self, id: SensitivityId) -> bool {
         self.recorded.get(&id).is_none_or(|(s, _)| s.in_force())
     }
 }

@@ -10,8 +10,9 @@ use crate::db::clinical;
 use crate::error::Result;
 use crate::ids::ClientId;
 use crate::screening::{
-    Certainty, ClientFacts, Content, FormulationId, Grade, ItemTarget, PatchTest, Raiser, Reaction,
-    Reading, Sensitivity, Source, SubstanceId, Target, TestItem,
+    Certainty, ClientFacts, Content, FormulationId, Grade, GroupId, ItemTarget, PatchTest,
+    PatchTestId, Raiser, Reaction, Reading, Sensitivity, SensitivityId, Source, SubstanceId,
+    Target, TestItem,
 };
 
 /// The facts of one client (`Some(id)`) or of every client (`None`, for `screen`), by client
@@ -67,7 +68,7 @@ pub fn load_clients(
     ))?;
     type ItemRow = (
         ClientId,
-        i64,
+        PatchTestId,
         String,
         i64,
         i64,
@@ -75,7 +76,7 @@ pub fn load_clients(
         Option<SubstanceId>,
         Option<String>,
         Option<i64>,
-        Option<i64>,
+        Option<GroupId>,
         Option<String>,
         Option<i64>,
         Option<String>,
@@ -278,15 +279,15 @@ fn sensitivities(
     ))?;
     type SensitivityRow = (
         ClientId,
-        i64,
+        SensitivityId,
         Option<SubstanceId>,
-        Option<i64>,
+        Option<GroupId>,
         Option<String>,
         Source,
         Certainty,
         Option<String>,
         bool,
-        Option<i64>,
+        Option<PatchTestId>,
         Option<i64>,
         Option<i64>,
         Option<i64>,

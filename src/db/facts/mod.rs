@@ -22,8 +22,8 @@ use super::clinical;
 use crate::error::{Error, Result};
 use crate::ids::ProductId;
 use crate::screening::{
-    self, FormulationId, Group, Ingredient, LotFacts, LotFlag, ProductFacts, Relation, Restriction,
-    SubstanceId, World,
+    self, FormulationId, Group, GroupId, Ingredient, LotFacts, LotFlag, ProductFacts, Relation,
+    Restriction, SubstanceId, World,
 };
 
 /// Everything that holds for every client and product: four queries.
@@ -33,7 +33,7 @@ pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
     let mut stmt =
         conn.prepare_cached("SELECT id, key, name, relation, on_match FROM groups ORDER BY key")?;
     let rows = stmt.query_map([], |r| {
-        <(i64, String, String, Relation, screening::Level)>::try_from(r)
+        <(GroupId, String, String, Relation, screening::Level)>::try_from(r)
     })?;
     for row in rows {
         let (id, key, name, relation, on_match) = row?;
@@ -49,10 +49,11 @@ pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
             inferred: Vec::new(),
         });
     }
-    let index: HashMap<i64, usize> = groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+    let index: HashMap<GroupId, usize> =
+        groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
     let mut stmt =
         conn.prepare_cached("SELECT group_id, substance_id, inferred FROM group_members")?;
-    let members = stmt.query_map([], |r| <(i64, SubstanceId, bool)>::try_from(r))?;
+    let members = stmt.query_map([], |r| <(GroupId, SubstanceId, bool)>::try_from(r))?;
     for m in members {
         let (g, s, inferred) = m?;
         if let Some(group) = index.get(&g).map(|i| &mut groups[*i]) {
