@@ -99,6 +99,9 @@ CREATE TABLE formulations (
     fingerprint TEXT NOT NULL,                 -- hash of the declared ingredient list
     imported_at TEXT NOT NULL,
     source      TEXT NOT NULL,
+    -- 1 when the formulation declares no ingredient (`no-ingredients`): set by the import that
+    -- writes it, kept by the trigger below when rows are deleted, checked by `doctor`.
+    empty       INTEGER NOT NULL DEFAULT 1 CHECK (empty IN (0, 1)),
     UNIQUE (product_id, version)
 );
 
@@ -125,6 +128,12 @@ CREATE INDEX ingredients_by_formulation ON ingredients (formulation_id, substanc
 -- By substance: the safe list looks up the formulations that hold a client's allergens here
 -- instead of reading every ingredient row of the catalog.
 CREATE INDEX ingredients_by_substance ON ingredients (substance_id, formulation_id);
+
+CREATE TRIGGER ingredients_keep_emptiness AFTER DELETE ON ingredients BEGIN
+    UPDATE formulations SET empty = NOT EXISTS
+        (SELECT 1 FROM ingredients i WHERE i.formulation_id = OLD.formulation_id)
+    WHERE id = OLD.formulation_id;
+END;
 
 CREATE TABLE lots (
     id             INTEGER PRIMARY KEY,

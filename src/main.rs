@@ -10,6 +10,8 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // A shell asking for completions (the scripts of `inkguard completions`) is answered first.
+    inkguard::complete::answer_if_asked();
     let invocation = inkguard::app::parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     ExitCode::from(inkguard::app::run(invocation).clamp(0, 255) as u8)
 }

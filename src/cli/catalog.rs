@@ -231,7 +231,7 @@ pub enum ExportCommand {
     #[command(
         long_about = "Write the catalog (current formulations and their lots) as \
 one-row-per-ingredient CSV with a supplier column, which `import catalog` reads back to the same \
-catalog.\n\nExample: inkguard export catalog --supplier Farbwerk > farbwerk.csv"
+catalog.\n\nExample: inkguard export catalog --supplier 'Farbwerk GmbH' > farbwerk.csv"
     )]
     Catalog {
         /// Only this supplier's products
@@ -265,7 +265,7 @@ pub enum ProductCommand {
         long_about = "Show a product: its current formulation with every ingredient's \
 identifiers and concentration, earlier formulations, lots, and the EU restrictions its \
 ingredients fall under. PRODUCT is its code, SUPPLIER/CODE, or its name.\n\n\
-Example: inkguard product show 'Farbwerk/FW-101'"
+Example: inkguard product show 'Farbwerk GmbH/FW-101'"
     )]
     Show {
         /// The product's code, SUPPLIER/CODE, or name
@@ -295,7 +295,7 @@ pub enum LotCommand {
         long_about = "Flag a lot after a recall or a reported problem. A flagged lot is \
 BLOCKED for every client. Flags are kept on record. The clients treated with the lot are \
 listed, with the `trace` command that lists them again.\n\n\
-Example: inkguard lot flag FW-101 --lot L2309 --reason 'supplier recall 2026-11'"
+Example: inkguard lot flag FW-101 --lot FW25-001 --reason 'supplier recall 2026-11'"
     )]
     Flag {
         /// The product's code, SUPPLIER/CODE, or name

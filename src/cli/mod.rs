@@ -262,7 +262,9 @@ $INKGUARD_DB is ignored, so the demo never touches a real database."
 
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     #[command(
-        long_about = "Print the completion script for a shell, made from the same definitions as --help.\n\n\
+        long_about = "Print the completion script for a shell. On every Tab it asks inkguard itself, \
+which completes commands and flags from the same definitions as --help, and client codes, \
+products and lots from the database (read only; nothing when there is none).\n\n\
 Examples:\n  inkguard completions bash > ~/.local/share/bash-completion/completions/inkguard\n  \
 inkguard completions zsh > ~/.zfunc/_inkguard\n  inkguard completions fish > ~/.config/fish/completions/inkguard.fish"
     )]
@@ -296,7 +298,7 @@ per allergen, then the next step (a CLEAR alternative in stock, or patch-test it
 --format json keeps every reason. \
 Exit code 0 for CLEAR, 3 for CAUTION, 4 for BLOCKED. Without --lot the product's current \
 formulation is judged; with --lot, the lot's own formulation, its expiry and flags.\n\n\
-Examples:\n  inkguard check C-0042 FW-101 --lot FW24-001\n  inkguard check C-0042 'Numb Pro 5' --format json\n  inkguard check 'Anna Berg' FW-101"
+Examples:\n  inkguard check C-0042 FW-101 --lot FW25-001\n  inkguard check C-0042 'Numb Pro 5' --format json\n  inkguard check 'Alex Example' FW-101"
     )]
     Check {
         /// The client's code, or name when only one client bears it
@@ -348,7 +350,7 @@ Example: inkguard safe-list C-0042 --kind pigment --include-caution"
     /// Every client treated with a lot, with dates and contacts (for a recall)
     #[command(
         long_about = "List every client treated with a lot, with the dates and the contact \
-data to reach them: what a recall needs.\n\nExample: inkguard trace --product FW-101 --lot FW24-001"
+data to reach them: what a recall needs.\n\nExample: inkguard trace --product 'Taupe Brow' --lot TB-2502"
     )]
     Trace {
         /// The product's code, SUPPLIER/CODE, or name
@@ -425,7 +427,7 @@ Example: inkguard serve\nExample: inkguard serve --listen 0.0.0.0:8470   (after:
         long_about = "List the clients for whom a product's current formulation is BLOCKED \
 or CAUTION, with the reasons: what a clinic changing supplier needs to know. Patch tests not yet \
 done are not counted (every client would need one for a new product).\n\n\
-Example: inkguard screen 'Acme/RF-1'"
+Example: inkguard screen 'Lumen Pigments/Night Blue'"
     )]
     Screen {
         /// The product's code, SUPPLIER/CODE, or name

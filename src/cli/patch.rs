@@ -23,7 +23,7 @@ pub enum PatchTestCommand {
     #[command(
         long_about = "Apply a patch test: each --product (with an optional --lot right after \
 it) or --substance is one item. Readings are recorded later with `patch-test read`.\n\n\
-Example: inkguard patch-test apply C-0042 --product FW-101 --lot FW24-001 --substance 'nickel sulfate' --site 'left forearm'"
+Example: inkguard patch-test apply C-0042 --product FW-101 --lot FW25-001 --substance 'nickel sulfate' --site 'left forearm'"
     )]
     Apply {
         /// The client's code

@@ -41,7 +41,7 @@ inkguard recall import alerts.csv --encoding windows-1252 --format csv > to-call
         long_about = "Show an imported alert: its fields, the lots read from its batch text, \
 the catalog lots flagged for it, the lots listed for a person to confirm, the alert's lots that \
 matched nothing, and every client treated with a flagged lot.\n\n\
-Example: inkguard recall show A12/0097/17 --format csv"
+Example: inkguard recall show A12/01234/26 --format csv"
     )]
     Show {
         /// The alert number, e.g. A12/0097/17
@@ -52,7 +52,7 @@ Example: inkguard recall show A12/0097/17 --format csv"
         long_about = "Flag a lot for an alert after a person has checked that the alert means \
 it (an import lists such lots with this command). The lot is then BLOCKED for every client, \
 with the alert as the reason; the clients treated with it are listed.\n\n\
-Example: inkguard recall confirm A12/0097/17 --product 'Farbwerk GmbH/FW-101' --lot FW25-001"
+Example: inkguard recall confirm A12/01302/26 --product 'Lumen Pigments/Rose Petal' --lot RP-2501"
     )]
     Confirm {
         /// The alert number
@@ -110,7 +110,7 @@ pub enum TreatmentCommand {
 after it). Every product is checked first: a BLOCKED one refuses the treatment (exit 4, nothing \
 written, no override); a CAUTION one refuses it (exit 3) unless --override REASON, which is \
 stored with the treatment.\n\n\
-Example: inkguard treatment record C-0042 --product FW-101 --lot FW24-001 --area 'left forearm'"
+Example: inkguard treatment record C-0042 --product 'Taupe Brow' --lot TB-2502 --area eyebrows"
     )]
     Record {
         /// The client's code

@@ -6,10 +6,10 @@ use crate::output::Output;
 
 use super::Exit;
 
+/// The shell's script: it calls `inkguard` back on every Tab, which answers from the same
+/// definitions as `--help` and from the database (client codes, products, lots).
 pub fn completions(out: &Output, shell: clap_complete::Shell) -> Result<Exit> {
-    let mut buffer = Vec::new();
-    clap_complete::generate(shell, &mut cli::command(), "inkguard", &mut buffer);
-    out.text(&String::from_utf8_lossy(&buffer))?;
+    out.text(&crate::complete::registration(shell))?;
     Ok(0)
 }
 

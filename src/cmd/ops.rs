@@ -106,7 +106,8 @@ struct Doctor {
 }
 
 pub fn doctor(db: &Db, out: &Output) -> Result<Exit> {
-    let integrity = maintenance::integrity(&db.conn)?;
+    let mut integrity = maintenance::integrity(&db.conn)?;
+    integrity.extend(maintenance::emptiness_problems(&db.conn)?);
     let foreign_keys = maintenance::foreign_key_problems(&db.conn)?;
     let audit::Verification {
         events: audit_events,

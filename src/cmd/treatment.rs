@@ -15,7 +15,7 @@ use crate::screening::Verdict;
 use crate::treatments;
 use crate::verdict::{Used, UsedVerdict};
 
-use super::Exit;
+use super::{verdict_text, Exit};
 
 pub fn run(db: &mut Db, out: &Output, command: TreatmentCommand) -> Result<Exit> {
     match command {
@@ -94,26 +94,20 @@ fn record(
     let recorded = match treatments::record(db, &request)? {
         treatments::Outcome::Recorded(r) => r,
         treatments::Outcome::Refused { judged, why } => {
+            // The same plain lines as `check` (one per allergen; no patch-test line under a
+            // BLOCKED verdict); the chain and the codes stay in --format json.
+            let style = verdict_text::Style::detect(false);
             let mut t = String::new();
             for v in &judged.items {
                 let _ = writeln!(
                     t,
-                    "{} {} {} lot {} (formulation {})",
+                    "{} {} {} lot {}",
                     v.verdict.as_str().to_uppercase(),
                     v.product,
                     v.name,
-                    v.lot,
-                    v.formulation
+                    v.lot
                 );
-                for r in &v.reasons {
-                    let _ = writeln!(
-                        t,
-                        "  {:<8} {}: {}",
-                        r.level.as_str().to_uppercase(),
-                        r.code,
-                        r.message
-                    );
-                }
+                verdict_text::reason_lines(&mut t, &v.reasons, v.verdict, &style, 2);
             }
             out.document(
                 &Refusal {

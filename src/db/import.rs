@@ -159,6 +159,7 @@ pub fn update_product(conn: &Connection, id: super::ProductId, f: &ProductFields
     Ok(())
 }
 
+/// Writes a formulation; `empty` when it declares no ingredient row (`formulations.empty`).
 pub fn insert_formulation(
     conn: &Connection,
     product: super::ProductId,
@@ -166,12 +167,13 @@ pub fn insert_formulation(
     fingerprint: &str,
     at: &str,
     source: &str,
+    empty: bool,
 ) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO formulations (product_id, version, fingerprint, imported_at, source)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO formulations (product_id, version, fingerprint, imported_at, source, empty)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![product, version, fingerprint, at, source])?;
+    .execute(params![product, version, fingerprint, at, source, empty])?;
     Ok(conn.last_insert_rowid())
 }
 

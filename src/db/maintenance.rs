@@ -28,6 +28,30 @@ pub fn integrity(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     Ok(rows.into_iter().filter(|r| r != "ok").collect())
 }
 
+/// Formulations whose stored `empty` flag disagrees with their ingredient rows (changed
+/// outside inkguard), one sentence each: the safe list reads the flag.
+pub fn emptiness_problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT f.id, f.empty FROM formulations f
+         WHERE f.empty != NOT EXISTS (SELECT 1 FROM ingredients i WHERE i.formulation_id = f.id)",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            let (id, empty): (i64, bool) = r.try_into()?;
+            Ok(format!(
+                "formulation {id} is marked as declaring {} but {}",
+                if empty { "nothing" } else { "ingredients" },
+                if empty {
+                    "has ingredient rows"
+                } else {
+                    "has none"
+                }
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 /// Rows that point at a missing row, one sentence each.
 pub fn foreign_key_problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod client_records;
 pub mod clinical;
+pub mod complete;
 mod door;
 pub mod facts;
 pub mod group_views;
@@ -68,6 +69,7 @@ const STEPS: &[Step] = &[
     migrations::import_batches,
     migrations::record_protection,
     migrations::raised_sensitivities,
+    migrations::formulation_emptiness,
 ];
 
 /// The current schema version.

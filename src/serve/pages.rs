@@ -204,13 +204,24 @@ fn verdict_sentence(v: Verdict, client: &str) -> String {
     }
 }
 
-fn reasons(list: &[Reason]) -> Markup {
+/// Why, in the plain lines `check` prints (one per allergen, folded duplicates, no patch-test
+/// line under BLOCKED); the chain behind each line folds out under it.
+fn reasons(list: &[Reason], verdict: Verdict) -> Markup {
+    let lines = crate::verdict::words::lines(list, verdict);
     html! {
-        @if !list.is_empty() {
+        @if !lines.is_empty() {
             h2 { "Why" }
             ul.reasons {
-                @for r in list {
-                    li { span class={"tag " (level_class(r.level))} { (r.level.as_str().to_uppercase()) } " " (r.message) " " span.meta { "(" (r.code) ")" } }
+                @for l in &lines {
+                    li {
+                        span class={"tag " (level_class(l.level))} { (crate::verdict::words::level_word(l.level)) } " " (l.text)
+                        @if !l.details.is_empty() {
+                            details.meta {
+                                summary { "details" }
+                                ul { @for d in &l.details { li { (d) } } }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -245,7 +256,7 @@ pub fn verdict(p: &VerdictPage) -> Markup {
             div.word #verdict-word { (v.as_str().to_uppercase()) }
             p { (verdict_sentence(v, client)) }
         }
-        (reasons(&j.assessment.reasons))
+        (reasons(&j.assessment.reasons, j.assessment.verdict))
         @if !j.assessment.not_checked.is_empty() {
             h2 { "Not checked" }
             ul { @for n in &j.assessment.not_checked { li { (n) } } }

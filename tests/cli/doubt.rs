@@ -117,3 +117,44 @@ fn a_formulation_without_ingredients_is_a_caution_not_clear() {
     let list = w.run(&["safe-list", "C-1", "--format", "json"]).ok().json();
     assert_eq!(list.as_array().unwrap().len(), 0, "{list}");
 }
+
+/// The safe list reads whether a formulation may declare nothing from `formulations.empty`: a
+/// formulation written without the flag (by hand, or by a future path that forgets it) is
+/// judged by its rows, as `check` judges it, and `doctor` names every formulation whose flag
+/// disagrees with its rows.
+#[test]
+fn a_formulation_written_without_its_emptiness_flag_is_judged_by_its_rows_and_doctor_names_it() {
+    let w = clinic("code,name,ingredient,cas\nP1,Plain,Aqua,7732-18-5\n");
+    w.run(&["doctor"]).ok();
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    conn.execute_batch(
+        "INSERT INTO formulations (product_id, version, fingerprint, imported_at, source)
+             SELECT product_id, version + 1, 'by hand', imported_at, 'by hand' FROM formulations;
+         INSERT INTO ingredients (formulation_id, position, name_as_declared, substance_id)
+             SELECT (SELECT max(id) FROM formulations), position, name_as_declared, substance_id
+             FROM ingredients;",
+    )
+    .unwrap();
+    w.run(&["check", "C-1", "P1"]).code(0);
+    let list = w
+        .run(&["safe-list", "C-1", "--include-caution", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(list[0]["verdict"], "clear", "{list}");
+    w.run(&["doctor"])
+        .code(1)
+        .stdout_has("is marked as declaring nothing but has ingredient rows");
+}
+
+/// With the trigger that keeps the flag dropped, ingredient rows deleted by hand leave a
+/// formulation marked as declaring ingredients: `doctor` names it.
+#[test]
+fn doctor_names_a_formulation_whose_rows_were_deleted_behind_its_flag() {
+    let w = clinic("code,name,ingredient,cas\nP1,Plain,Aqua,7732-18-5\n");
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    conn.execute_batch("DROP TRIGGER ingredients_keep_emptiness; DELETE FROM ingredients;")
+        .unwrap();
+    w.run(&["doctor"])
+        .code(1)
+        .stdout_has("is marked as declaring ingredients but has none");
+}

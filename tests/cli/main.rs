@@ -5,6 +5,7 @@ mod browser;
 mod catalog;
 mod clock;
 mod codes;
+mod completion;
 mod conventions;
 mod doubt;
 mod faults;

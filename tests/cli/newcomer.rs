@@ -1,5 +1,6 @@
-//! A newcomer's first ten minutes: the demo, the README tour, help on every command,
-//! completions, the man page, and snapshots of help and of the main error messages.
+//! A newcomer's first ten minutes: the demo, every command and output the README shows,
+//! help on every command, completions, the man page, and snapshots of help and of the main error
+//! messages.
 
 use std::path::Path;
 use std::process::Command;
@@ -67,49 +68,172 @@ fn the_demo_ends_with_a_blocked_verdict_and_a_refused_treatment_and_ignores_inkg
         .stderr_has("exists already");
 }
 
-/// Splits the README's tour, and the sections that go on from it, into commands with the exit
-/// code each expects.
-fn tour_commands() -> Vec<(String, i32)> {
-    let mut commands = block_commands("## A tour");
-    commands.extend(block_commands("### When a recall comes"));
-    commands
+/// A fenced block of README.md: its info string (`sh`, `sh no-run`, `text`), its lines (indent
+/// removed) and the line of the README its first line is on.
+struct Block {
+    info: String,
+    lines: Vec<String>,
+    first_line: usize,
 }
 
-/// The commands of the first `sh` block under a heading, with the exit code each expects.
-fn block_commands(heading: &str) -> Vec<(String, i32)> {
+/// Every fenced block of README.md, in order; fences may be indented (inside a list item).
+fn readme_blocks() -> Vec<Block> {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let tour = &readme[readme
-        .find(heading)
-        .unwrap_or_else(|| panic!("README has {heading:?}"))..];
-    let block = tour
-        .split("```sh")
-        .nth(1)
-        .unwrap()
-        .split("```")
-        .next()
-        .unwrap();
-    block
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("inkguard "))
-        .map(|line| {
-            let expected = line
-                .split_once('#')
-                .and_then(|(_, comment)| comment.split("exit ").nth(1))
-                .and_then(|rest| rest.trim().chars().next())
-                .and_then(|c| c.to_digit(10))
-                .map_or(0, |d| d as i32);
-            let command = line.split_once("  #").map_or(line, |(c, _)| c).trim();
-            (command.to_string(), expected)
-        })
-        .collect()
+    let mut blocks = Vec::new();
+    let mut open: Option<Block> = None;
+    for (number, line) in readme.lines().enumerate() {
+        let trimmed = line.trim();
+        match open.take() {
+            None => {
+                if let Some(info) = trimmed.strip_prefix("```") {
+                    open = Some(Block {
+                        info: info.trim().to_string(),
+                        lines: Vec::new(),
+                        first_line: number + 2,
+                    });
+                }
+            }
+            Some(mut block) => {
+                if trimmed == "```" {
+                    blocks.push(block);
+                } else {
+                    block.lines.push(trimmed.to_string());
+                    open = Some(block);
+                }
+            }
+        }
+    }
+    assert!(open.is_none(), "README.md ends inside a fenced block");
+    blocks
 }
 
+/// One `inkguard` command of a README `sh` block, with the exit code it expects.
+struct Step {
+    command: String,
+    expected: i32,
+    line: usize,
+}
+
+/// The commands the README shows, in order, under one rule:
+///
+/// - every ```` ```sh ```` block runs, in file order, on one database (the tour's, since the tour
+///   is the first block that runs), so each later section builds on the tour's world;
+/// - a block whose info string is ```` ```sh no-run ```` is skipped: set-up (`cargo`), a server
+///   that does not return (`serve`), a password prompt, tools outside inkguard (fuzzing);
+/// - in a block that runs, a line is blank, a `#` comment, an `export` (the test sets `PATH`,
+///   `INKGUARD_DB` and `INKGUARD_NOW` itself, and checks the tour's `INKGUARD_NOW`) or an
+///   `inkguard` command; anything else fails the test, so a new block is either runnable or
+///   marked `no-run`;
+/// - a command expects exit 0 unless its trailing comment (after two spaces and `#`) says
+///   `exit N`, as `# BLOCKED: exit 4` does.
+fn readme_steps() -> Vec<Step> {
+    let mut steps = Vec::new();
+    for block in readme_blocks() {
+        let mut words = block.info.split_whitespace();
+        if words.next() != Some("sh") {
+            continue;
+        }
+        match words.next() {
+            None => {}
+            Some("no-run") => continue,
+            Some(other) => panic!(
+                "README.md line {}: unknown fence option {other:?} (`sh` or `sh no-run`)",
+                block.first_line
+            ),
+        }
+        for (offset, line) in block.lines.iter().enumerate() {
+            let line_number = block.first_line + offset;
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(assignments) = line.strip_prefix("export ") {
+                if let Some(now) = assignments
+                    .split_whitespace()
+                    .find_map(|a| a.strip_prefix("INKGUARD_NOW="))
+                {
+                    assert_eq!(
+                        now, TOUR_NOW,
+                        "README.md line {line_number}: the tour's INKGUARD_NOW"
+                    );
+                }
+                continue;
+            }
+            assert!(
+                line.starts_with("inkguard "),
+                "README.md line {line_number}: {line:?} is not an inkguard command; \
+                 a block the test suite cannot run is fenced ```sh no-run"
+            );
+            let (command, comment) = line.split_once("  #").unwrap_or((line, ""));
+            let expected = comment
+                .split("exit ")
+                .nth(1)
+                .map(|rest| {
+                    rest.split(|c: char| !c.is_ascii_digit())
+                        .next()
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or_else(|| {
+                            panic!("README.md line {line_number}: `exit` without a code")
+                        })
+                })
+                .unwrap_or(0);
+            steps.push(Step {
+                command: command.trim().to_string(),
+                expected,
+                line: line_number,
+            });
+        }
+    }
+    steps
+}
+
+/// The fixed "now" the tour exports.
+const TOUR_NOW: &str = "2026-11-23T10:00:00Z";
+
+/// An output the README shows: the lines after `$ inkguard ...` in a `text` block, up to a blank
+/// line or a `#` comment.
+struct Shown {
+    command: String,
+    output: Vec<String>,
+    line: usize,
+}
+
+fn readme_outputs() -> Vec<Shown> {
+    let mut shown = Vec::new();
+    for block in readme_blocks().into_iter().filter(|b| b.info == "text") {
+        let mut current: Option<Shown> = None;
+        for (offset, line) in block.lines.iter().enumerate() {
+            if let Some(command) = line.strip_prefix("$ ") {
+                shown.extend(current.take());
+                current = Some(Shown {
+                    command: command.to_string(),
+                    output: Vec::new(),
+                    line: block.first_line + offset,
+                });
+            } else if line.is_empty() || line.starts_with('#') {
+                shown.extend(current.take());
+            } else if let Some(open) = current.as_mut() {
+                open.output.push(line.clone());
+            }
+        }
+        shown.extend(current);
+    }
+    shown
+}
+
+/// The README, run: every command of its `sh` blocks (by the rule of [`readme_steps`]) with the
+/// exit code it notes, and every output it shows after `$ inkguard ...` equal to what that
+/// command printed when it ran. Runs in a work folder (with `examples/` linked in, and `HOME`
+/// pointing there), so a README command that writes a file writes nothing in the repository.
 #[test]
-fn every_command_of_the_readme_tour_runs_with_the_exit_code_it_notes() {
-    let commands = tour_commands();
-    assert!(commands.len() >= 15, "{commands:?}");
+fn every_command_of_the_readme_runs_with_the_exit_code_it_notes_and_prints_what_it_shows() {
+    let steps = readme_steps();
+    assert!(
+        steps.len() >= 40,
+        "too few README commands found: {}",
+        steps.len()
+    );
     let w = Work::empty();
+    std::os::unix::fs::symlink(repo().join("examples"), w.path("examples")).unwrap();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_inkguard"))
         .parent()
         .unwrap()
@@ -119,22 +243,57 @@ fn every_command_of_the_readme_tour_runs_with_the_exit_code_it_notes() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    for (command, expected) in commands {
+    let mut printed: Vec<(String, String, String)> = Vec::new();
+    for step in &steps {
         let out = Command::new("sh")
             .arg("-c")
-            .arg(&command)
-            .current_dir(repo())
+            .arg(&step.command)
+            .current_dir(w.dir.path())
             .env("PATH", &path)
+            .env("HOME", w.dir.path())
+            .env("XDG_DATA_HOME", w.path("data"))
             .env("INKGUARD_DB", w.db())
-            .env("INKGUARD_NOW", "2026-11-23T10:00:00Z")
+            .env("INKGUARD_NOW", TOUR_NOW)
+            .env("NO_COLOR", "1")
+            .env_remove("INKGUARD_USER")
+            .env_remove("INKGUARD_BUSY_TIMEOUT")
             .output()
             .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(
             out.status.code(),
-            Some(expected),
-            "$ {command}\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+            Some(step.expected),
+            "README.md line {}: $ {}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+            step.line,
+            step.command
+        );
+        printed.push((step.command.clone(), stdout, stderr));
+    }
+    let shown = readme_outputs();
+    assert!(
+        !shown.is_empty(),
+        "the README shows no output after `$ inkguard`"
+    );
+    let lines =
+        |text: &str| -> Vec<String> { text.lines().map(|l| l.trim().to_string()).collect() };
+    for s in shown {
+        let (_, stdout, stderr) = printed
+            .iter()
+            .find(|(command, _, _)| *command == s.command)
+            .unwrap_or_else(|| {
+                panic!(
+                    "README.md line {}: `{}` is shown with its output but no sh block runs it",
+                    s.line, s.command
+                )
+            });
+        let both = format!("{stdout}{stderr}");
+        assert!(
+            s.output == lines(stdout) || s.output == lines(&both),
+            "README.md line {}: $ {}\n--- shown\n{}\n--- printed (stdout)\n{stdout}\n--- stderr\n{stderr}",
+            s.line,
+            s.command,
+            s.output.join("\n")
         );
     }
 }
@@ -184,14 +343,14 @@ fn completions_and_the_man_page_come_out() {
     let w = Work::empty();
     w.run(&["completions", "bash"])
         .ok()
-        .stdout_has("_inkguard()")
-        .stdout_has("safe-list");
+        .stdout_has("_clap_complete_inkguard()")
+        .stdout_has("INKGUARD_COMPLETE=\"bash\"");
     w.run(&["completions", "zsh"])
         .ok()
         .stdout_has("#compdef inkguard");
     w.run(&["completions", "fish"])
         .ok()
-        .stdout_has("complete -c inkguard");
+        .stdout_has("complete --keep-order --exclusive --command inkguard");
     w.run(&["man"])
         .ok()
         .stdout_has(".TH inkguard")

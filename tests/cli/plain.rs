@@ -218,3 +218,30 @@ fn screen_says_each_clients_reasons_in_the_words_check_uses() {
         .clone();
     assert!(details.contains("same-hapten"), "{details}");
 }
+
+/// A refused treatment says why in the same plain lines as `check` (one per allergen, no
+/// codes, no formulation number), and no patch-test line under BLOCKED.
+#[test]
+fn a_refused_treatment_says_why_in_checks_words() {
+    let w = clinic(true);
+    sensitive(&w, "nickel", "patch-test").ok();
+    let run = w.run_env(
+        &[
+            "treatment",
+            "record",
+            "C-1",
+            "--product",
+            "NI-1",
+            "--lot",
+            "NI-L1",
+        ],
+        &[("COLUMNS", "72"), ("NO_COLOR", "1")],
+    );
+    run.code(4);
+    let check = text(&w, "NI-1", &[]);
+    let because = check.lines().nth(1).unwrap().trim();
+    assert!(run.stdout.contains(because), "{}\n---\n{check}", run.stdout);
+    for jargon in ["same-hapten", "no-patch-test", "formulation", "on match"] {
+        assert!(!run.stdout.contains(jargon), "{jargon}: {}", run.stdout);
+    }
+}

@@ -202,8 +202,25 @@ fn the_verdict_page_says_what_check_says_for_a_blocked_and_a_clear_product() {
             "{product}: {}",
             page.body
         );
-        for code in &codes {
-            assert!(page.body.contains(&format!("({code})")), "{code} missing");
+        // Every line `check` prints under its headline for the reasons, in the same words.
+        let said = w.run_env(&["check", "C-1", product], &[("NO_COLOR", "1")]);
+        let lines: Vec<&str> = said
+            .stdout
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("Next step"))
+            .filter_map(|l| l.trim().split_once(' '))
+            .filter(|(word, _)| ["BLOCK", "CAUTION", "NOTE", "INFO"].contains(word))
+            .map(|(_, text)| text.trim())
+            .collect();
+        assert_eq!(lines.is_empty(), codes.is_empty(), "{}", said.stdout);
+        for line in lines {
+            let html = line
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;");
+            assert!(page.body.contains(&html), "{line:?} missing: {}", page.body);
         }
         // A BLOCKED product has no record button; a CLEAR one has.
         assert_eq!(

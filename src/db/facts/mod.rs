@@ -320,15 +320,15 @@ pub fn current_formulations(
     supplier: Option<i64>,
     kind: Option<Kind>,
 ) -> Result<Vec<CatalogEntry>> {
-    // The current formulation is the one with the highest version (`cat::current_formulation`).
-    // Sorted here rather than by SQLite: its sort of 20,000 rows cost twice the query.
+    // The current formulation is the one with the highest version (`cat::current_formulation`),
+    // found per product by the (product, version) key; whether it declares nothing is stored
+    // (`formulations.empty`). Sorted here rather than by SQLite: its sort of 20,000 rows cost
+    // twice the query.
     let mut stmt = conn.prepare_cached(
-        "SELECT s.name, p.code, p.name, p.shade, p.kind, f.id, f.version,
-                NOT EXISTS (SELECT 1 FROM ingredients i WHERE i.formulation_id = f.id), p.id
-         FROM (SELECT product_id, max(version) AS version FROM formulations GROUP BY product_id) c
-         JOIN formulations f ON f.product_id = c.product_id AND f.version = c.version
-         JOIN products p ON p.id = c.product_id
-         JOIN suppliers s ON s.id = p.supplier_id
+        "SELECT s.name, p.code, p.name, p.shade, p.kind, f.id, f.version, f.empty, p.id
+         FROM products p JOIN suppliers s ON s.id = p.supplier_id
+         JOIN formulations f ON f.id = (SELECT id FROM formulations
+                                        WHERE product_id = p.id ORDER BY version DESC LIMIT 1)
          WHERE (?1 IS NULL OR p.supplier_id = ?1) AND (?2 IS NULL OR p.kind = ?2)",
     )?;
     let rows = stmt.query_map(params![supplier, kind.map(Kind::as_str)], |r| {

@@ -265,11 +265,14 @@ impl<'a> Applier<'a> {
             other => {
                 let version = other.map_or(1, |(_, v, _)| v + 1);
                 let source = format!("import catalog {}", self.file_name);
-                let id =
-                    dbi::insert_formulation(self.conn, product, version, fp, self.at, &source)?;
+                let substances = self.substances_of(items)?;
+                let empty = substances.iter().all(Vec::is_empty);
+                let id = dbi::insert_formulation(
+                    self.conn, product, version, fp, self.at, &source, empty,
+                )?;
                 self.record(Change::Formulation, id, None)?;
                 let id = FormulationId(id);
-                self.write_ingredients(id, items)?;
+                self.write_ingredients(id, items, &substances)?;
                 self.report.formulations += 1;
                 changed = true;
                 id
@@ -315,7 +318,8 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
-    fn write_ingredients(&mut self, formulation: FormulationId, items: &[Item]) -> Result<()> {
+    /// The substances each item declares, unverified ones made as needed.
+    fn substances_of(&mut self, items: &[Item]) -> Result<Vec<Vec<SubstanceId>>> {
         let mut ids: Vec<Vec<SubstanceId>> = Vec::with_capacity(items.len());
         for item in items {
             let mut list = item.resolution().substances.clone();
@@ -325,8 +329,17 @@ impl<'a> Applier<'a> {
             self.count_substances(&list);
             ids.push(list);
         }
+        Ok(ids)
+    }
+
+    fn write_ingredients(
+        &mut self,
+        formulation: FormulationId,
+        items: &[Item],
+        ids: &[Vec<SubstanceId>],
+    ) -> Result<()> {
         let mut rows = Vec::new();
-        for (i, (item, list)) in items.iter().zip(&ids).enumerate() {
+        for (i, (item, list)) in items.iter().zip(ids).enumerate() {
             let c = item.concentration.as_ref();
             for sid in list {
                 rows.push(IngredientInsert {
