@@ -4,6 +4,7 @@
 use chrono::{TimeZone, Utc};
 use divan::black_box;
 use inkguard::ident::{normalize_name, Cas};
+use inkguard::ids::{FormulationId, GroupId, SensitivityId, SubstanceId};
 use inkguard::import::{concentration, label};
 use inkguard::screening::{
     assess, Certainty, ClientFacts, Group, Ingredient, Level, Options, Policy, ProductFacts,
@@ -46,30 +47,30 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
     let groups = vec![
         Group {
-            id: 1,
+            id: GroupId(1),
             key: "nickel".into(),
             name: "Nickel".into(),
             relation: Relation::SameHapten,
             on_match: Level::Block,
-            members: vec![1, 2],
+            members: vec![SubstanceId(1), SubstanceId(2)],
             inferred: vec![],
         },
         Group {
-            id: 2,
+            id: GroupId(2),
             key: "metals".into(),
             name: "Metals".into(),
             relation: Relation::CoSensitisation,
             on_match: Level::Note,
-            members: vec![1, 2, 3],
+            members: vec![SubstanceId(1), SubstanceId(2), SubstanceId(3)],
             inferred: vec![],
         },
         Group {
-            id: 3,
+            id: GroupId(3),
             key: "para".into(),
             name: "Para".into(),
             relation: Relation::CrossReactive,
             on_match: Level::Caution,
-            members: vec![4, 5],
+            members: vec![SubstanceId(4), SubstanceId(5)],
             inferred: vec![],
         },
     ];
@@ -79,8 +80,8 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
         sensitivities: [(1, 2), (2, 4), (3, 40)]
             .into_iter()
             .map(|(id, s)| Sensitivity {
-                id,
-                target: Target::Substance(s),
+                id: SensitivityId(id),
+                target: Target::Substance(SubstanceId(s)),
                 target_name: format!("substance {s}"),
                 source: Source::Physician,
                 certainty: Certainty::Confirmed,
@@ -97,13 +98,13 @@ fn fixture(products: usize) -> (World, ClientFacts, Vec<ProductFacts>) {
             supplier: "S".into(),
             code: format!("P{p}"),
             name: format!("Product {p}"),
-            formulation_id: p as i64,
+            formulation_id: FormulationId(p as i64),
             version: 1,
             kind_is_tattoo_ink: true,
             lot: None,
             ingredients: (0..12)
                 .map(|i| {
-                    let s = ((p * 7 + i * 13) % 60) as i64 + 1;
+                    let s = SubstanceId(((p * 7 + i * 13) % 60) as i64 + 1);
                     Ingredient {
                         substance: s,
                         substance_name: format!("substance {s}"),

@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod files;
 pub mod ident;
+pub mod ids;
 pub mod import;
 pub mod output;
 pub mod policy;

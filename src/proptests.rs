@@ -187,12 +187,12 @@ mod policy_values {
         let client = ClientFacts {
             code: "C-1".into(),
             tests: vec![PatchTest {
-                id: 1,
+                id: crate::ids::PatchTestId(1),
                 applied_at: Utc.with_ymd_and_hms(2020, 1, 1, 10, 0, 0).unwrap(),
                 items: vec![TestItem {
                     item: 1,
                     target: ItemTarget::Formulation {
-                        id: 1,
+                        id: crate::ids::FormulationId(1),
                         label: "S/P".into(),
                     },
                     readings: vec![Reading {
@@ -211,7 +211,7 @@ mod policy_values {
             supplier: "S".into(),
             code: "P".into(),
             name: "P".into(),
-            formulation_id: 1,
+            formulation_id: crate::ids::FormulationId(1),
             version: 1,
             kind_is_tattoo_ink: true,
             lot: Some(LotFacts {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{clinical, Db};
 use crate::error::{Error, Result};
+use crate::ids::TreatmentId;
 use crate::verdict::{self, Gate, TreatmentJudgement, Used};
 
 /// A treatment to record.
@@ -22,7 +23,7 @@ pub struct Request<'a> {
 /// A treatment written.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    pub id: i64,
+    pub id: TreatmentId,
     /// The stored time stamp.
     pub at: String,
     pub judged: TreatmentJudgement,

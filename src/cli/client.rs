@@ -2,6 +2,7 @@
 
 use clap::Subcommand;
 
+use crate::ids::SensitivityId;
 use crate::screening::{Certainty, Source};
 
 #[derive(Debug, Subcommand)]
@@ -109,7 +110,7 @@ Example: inkguard sensitivity retract 12 --reason 'water: negative patch test el
     )]
     Retract {
         /// The sensitivity's id (see `sensitivity list`)
-        id: i64,
+        id: SensitivityId,
         /// Why it is retracted
         #[arg(long)]
         reason: String,

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 
+use crate::ids::PatchTestId;
+
 /// One item of a patch test, in command-line order (filled in by `main` from the raw matches,
 /// because a `--lot` belongs to the `--product` before it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +64,7 @@ Example: inkguard patch-test irradiate 3 --dose 5 --at 2026-11-25T09:00"
     )]
     Irradiate {
         /// The test's id
-        test: i64,
+        test: PatchTestId,
         /// The UVA dose in J/cm² (5 is usual)
         #[arg(long, value_name = "J/CM2", allow_hyphen_values = true)]
         dose: String,
@@ -92,7 +94,7 @@ Example: inkguard patch-test relevance 3 --item 7 current --certainty probable -
     )]
     Relevance {
         /// The test's id
-        test: i64,
+        test: PatchTestId,
         /// Which item
         #[arg(long)]
         item: i64,
@@ -115,7 +117,7 @@ Examples:\n  inkguard patch-test report 3\n  inkguard patch-test report 3 --form
     )]
     Report {
         /// The test's id
-        test: i64,
+        test: PatchTestId,
     },
     /// Record a reading (ICDRG grade) of a patch test
     #[command(
@@ -127,7 +129,7 @@ Examples:\n  inkguard patch-test read 3 --item 1 --grade ++ --at 2026-11-26T10:0
     )]
     Read {
         /// The test's id
-        test: i64,
+        test: PatchTestId,
         /// Which item (needed when the test has several)
         #[arg(long)]
         item: Option<i64>,
@@ -155,7 +157,7 @@ Examples:\n  inkguard patch-test read 3 --item 1 --grade ++ --at 2026-11-26T10:0
     /// Show a patch test with every reading
     Show {
         /// The test's id
-        test: i64,
+        test: PatchTestId,
     },
 }
 

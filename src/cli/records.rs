@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 
 use super::ItemArg;
+use crate::ids::TreatmentId;
 
 #[derive(Debug, Subcommand)]
 pub enum RecallCommand {
@@ -145,7 +146,7 @@ label statements that apply (such as \"Contains nickel. Can cause allergic react
     )]
     Sheet {
         /// The treatment's id
-        id: i64,
+        id: TreatmentId,
     },
 }
 
@@ -164,7 +165,7 @@ tracing.\n\nExample: inkguard reaction record C-0042 --treatment 7 --onset 2026-
         client: String,
         /// The treatment it followed
         #[arg(long)]
-        treatment: i64,
+        treatment: TreatmentId,
         /// When it began
         #[arg(long)]
         onset: String,

@@ -15,6 +15,7 @@ use crate::cli::Format;
 use crate::db::series::{self, GroupNote};
 use crate::db::{clinical, Db};
 use crate::error::Result;
+use crate::ids::PatchTestId;
 use crate::output::Output;
 use crate::verdict::{self, SafeListFilter};
 
@@ -60,7 +61,7 @@ struct SafeProduct {
 
 #[derive(Debug, Serialize)]
 struct Report {
-    test: i64,
+    test: PatchTestId,
     client: String,
     applied_at: String,
     site: Option<String>,
@@ -181,7 +182,7 @@ fn build(db: &Db, v: &PatchTestView) -> Result<Report> {
     })
 }
 
-pub fn run(db: &Db, out: &Output, test: i64) -> Result<Exit> {
+pub fn run(db: &Db, out: &Output, test: PatchTestId) -> Result<Exit> {
     let v = view(db, test)?;
     let report = build(db, &v)?;
     match out.format {

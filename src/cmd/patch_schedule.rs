@@ -10,6 +10,7 @@ use super::patch_test::view;
 use super::Exit;
 use crate::db::{clinical, series, Db};
 use crate::error::{Error, Result};
+use crate::ids::PatchTestId;
 use crate::output::Output;
 use crate::screening::outcome::{reading_due, unread_on};
 
@@ -38,7 +39,7 @@ pub fn parse_dose(text: &str) -> Result<f64> {
 pub fn irradiate(
     db: &mut Db,
     out: &Output,
-    test: i64,
+    test: PatchTestId,
     dose: &str,
     at: Option<&str>,
 ) -> Result<Exit> {
@@ -93,7 +94,7 @@ pub fn irradiate(
 #[derive(Debug, Serialize)]
 struct Due {
     client: String,
-    test: i64,
+    test: PatchTestId,
     applied_at: String,
     day: i64,
     date: String,
@@ -171,7 +172,7 @@ pub fn due(db: &Db, out: &Output, on: Option<&str>) -> Result<Exit> {
 pub fn relevance(
     db: &mut Db,
     out: &Output,
-    test: i64,
+    test: PatchTestId,
     item: i64,
     relevance: &str,
     certainty: Option<&str>,

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use crate::cli::{ItemArg, PatchTestCommand};
 use crate::db::catalog as cat;
 use crate::db::{clinical, patch_tests};
-use crate::db::{substances, ClientId, Db};
+use crate::db::{substances, Db};
 use crate::error::{Error, Result};
+use crate::ids::{PatchTestId, SensitivityId};
 use crate::output::Output;
 use crate::screening::{self, reading_day, Grade, Outcome};
 
@@ -253,7 +254,7 @@ const LATE_AFTER_DAYS: i64 = 14;
 fn read(
     db: &mut Db,
     out: &Output,
-    test: i64,
+    test: PatchTestId,
     item: Option<i64>,
     grade: &str,
     at: Option<&str>,
@@ -369,8 +370,8 @@ fn read(
         },
     )?;
     // A reading that makes an item positive records what it raises (SPEC 4), with ids.
-    let raised: Vec<i64> =
-        crate::verdict::record_raised(&tx, now, Some(ClientId(t.client_id)), &stamp, &actor)?
+    let raised: Vec<SensitivityId> =
+        crate::verdict::record_raised(&tx, now, Some(t.client_id), &stamp, &actor)?
             .into_iter()
             .map(|(_, id)| id)
             .collect();
@@ -428,7 +429,7 @@ fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {
     Ok(0)
 }
 
-fn show(db: &Db, out: &Output, test: i64) -> Result<Exit> {
+fn show(db: &Db, out: &Output, test: PatchTestId) -> Result<Exit> {
     let v = view(db, test)?;
     out.document(&v, &text(&v, "", db.zone))?;
     Ok(0)

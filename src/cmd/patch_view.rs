@@ -10,6 +10,7 @@ use crate::db::clinical::{self, ClientRef, ReadingRow};
 use crate::db::series::RelevanceRow;
 use crate::db::Db;
 use crate::error::Result;
+use crate::ids::{GroupId, PatchTestId, SubstanceId};
 use crate::output::opt;
 use crate::screening::{self, Grade, Outcome, Reading};
 
@@ -55,9 +56,9 @@ pub struct ItemView {
     #[serde(skip)]
     pub id: i64,
     #[serde(skip)]
-    pub substance_id: Option<i64>,
+    pub substance_id: Option<SubstanceId>,
     #[serde(skip)]
-    pub group_id: Option<i64>,
+    pub group_id: Option<GroupId>,
 }
 
 impl ItemView {
@@ -87,7 +88,7 @@ impl ItemView {
 
 #[derive(Debug, Serialize)]
 pub struct PatchTestView {
-    pub id: i64,
+    pub id: PatchTestId,
     pub client: String,
     pub applied_at: String,
     pub site: Option<String>,
@@ -120,7 +121,7 @@ impl PatchTestView {
     }
 }
 
-pub fn view(db: &Db, test: i64) -> Result<PatchTestView> {
+pub fn view(db: &Db, test: PatchTestId) -> Result<PatchTestView> {
     let t = clinical::test_row(&db.conn, test)?;
     let policy = clinical::load_policy(&db.conn)?;
     let irradiation = crate::db::series::irradiation(&db.conn, test)?;

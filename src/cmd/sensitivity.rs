@@ -7,6 +7,7 @@ use crate::db::clinical::{self, ClientRef, TargetRef};
 use crate::db::sensitivities::{self as rows, NewSensitivity, Retraction};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::ids::SensitivityId;
 use crate::output::{opt, Output, Table};
 use crate::screening::{Certainty, Source, Standing};
 
@@ -126,7 +127,7 @@ fn already_held(
     target: TargetRef,
     source: Source,
     certainty: Certainty,
-) -> Result<Option<(i64, String)>> {
+) -> Result<Option<(SensitivityId, String)>> {
     let standings = crate::verdict::standings(&db.conn, db.now, client)?;
     let wanted = strength(source, certainty);
     for row in rows::of_client(&db.conn, client.id)? {
@@ -159,7 +160,7 @@ fn already_held(
 /// without its rows) is listed without an id, so that nothing that counts is hidden.
 #[derive(Debug, Serialize)]
 pub struct SensitivityView {
-    pub id: Option<i64>,
+    pub id: Option<SensitivityId>,
     pub target: String,
     pub target_kind: &'static str,
     pub source: &'static str,
@@ -292,7 +293,7 @@ fn list(db: &Db, out: &Output, client: &str) -> Result<Exit> {
     Ok(0)
 }
 
-fn retract(db: &mut Db, out: &Output, id: i64, reason: &str) -> Result<Exit> {
+fn retract(db: &mut Db, out: &Output, id: SensitivityId, reason: &str) -> Result<Exit> {
     if reason.trim().is_empty() {
         return Err(Error::invalid(
             "--reason is empty: say why the sensitivity is retracted",

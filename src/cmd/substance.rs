@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::db::{groups, substance_list, substance_merge};
 use crate::error::{Error, Result};
 use crate::ident;
+use crate::ids::SubstanceId;
 use crate::output::{opt, Output, Table};
 
 use super::Exit;
@@ -35,7 +36,7 @@ struct ListItem {
 
 fn list(db: &Db, out: &Output, search: Option<&str>, unverified: bool) -> Result<Exit> {
     let conn = &db.conn;
-    let mut ids: Vec<i64> = match search {
+    let mut ids: Vec<SubstanceId> = match search {
         Some(text) => {
             let norm = ident::normalize_name(text);
             let mut found = substances::lookup(conn, text)?;

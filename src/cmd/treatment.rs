@@ -9,6 +9,7 @@ use crate::db::catalog::{self as cat, IngredientRow};
 use crate::db::clinical;
 use crate::db::{facts, treatment_records, Db};
 use crate::error::{Error, Result};
+use crate::ids::{SensitivityId, TreatmentId};
 use crate::output::{opt, Output, Table};
 use crate::screening::Verdict;
 use crate::treatments;
@@ -185,7 +186,7 @@ struct SheetProduct {
 
 #[derive(Serialize)]
 struct Sheet {
-    treatment: i64,
+    treatment: TreatmentId,
     client: String,
     at: String,
     area: Option<String>,
@@ -214,7 +215,7 @@ fn declared_list(rows: &[IngredientRow]) -> (Vec<String>, Vec<String>) {
     (main, may)
 }
 
-fn sheet(db: &Db, out: &Output, id: i64) -> Result<Exit> {
+fn sheet(db: &Db, out: &Output, id: TreatmentId) -> Result<Exit> {
     let row = treatment_records::header(&db.conn, id)?;
     let Some((client, at, area)) = row else {
         return Err(Error::NotFound {
@@ -361,7 +362,7 @@ pub fn reaction(db: &mut Db, out: &Output, command: ReactionCommand) -> Result<E
         },
     )?;
     // Every ingredient used becomes a suspected sensitivity with an id (SPEC 7).
-    let raised: Vec<i64> =
+    let raised: Vec<SensitivityId> =
         crate::verdict::record_raised(&tx, db_now, Some(client.id), &stamp, &actor)?
             .into_iter()
             .map(|(_, id)| id)

@@ -3,9 +3,9 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::ids::{LotId, ProductId};
 use crate::error::{Error, Result};
 use crate::ident;
+use crate::ids::{FormulationId, LotId, ProductId, SubstanceId};
 
 /// What a product is used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -206,7 +206,7 @@ pub fn all_products(conn: &Connection) -> Result<Vec<ProductRow>> {
 pub fn current_formulation(
     conn: &Connection,
     product: ProductId,
-) -> Result<Option<(i64, i64, String)>> {
+) -> Result<Option<(FormulationId, i64, String)>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, version, fingerprint FROM formulations
@@ -221,7 +221,7 @@ pub fn find_lot(
     conn: &Connection,
     product: ProductId,
     lot: &str,
-) -> Result<Option<(LotId, i64, Option<String>)>> {
+) -> Result<Option<(LotId, FormulationId, Option<String>)>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, formulation_id, expires FROM lots WHERE product_id = ?1 AND lot = ?2",
@@ -235,7 +235,7 @@ pub fn find_lot(
 pub fn insert_lot(
     conn: &Connection,
     product: ProductId,
-    formulation: i64,
+    formulation: FormulationId,
     lot: &str,
     expires: Option<&str>,
     at: &str,
@@ -258,7 +258,7 @@ pub fn flag_lot(conn: &Connection, lot: LotId, reason: &str, at: &str, actor: &s
 }
 
 /// The version number of a formulation.
-pub fn formulation_version(conn: &Connection, formulation: i64) -> Result<i64> {
+pub fn formulation_version(conn: &Connection, formulation: FormulationId) -> Result<i64> {
     Ok(conn
         .prepare_cached("SELECT version FROM formulations WHERE id = ?1")?
         .query_row([formulation], |r| r.get(0))?)
@@ -268,7 +268,7 @@ pub fn formulation_version(conn: &Connection, formulation: i64) -> Result<i64> {
 #[derive(Debug, Clone, Serialize)]
 pub struct IngredientRow {
     pub position: i64,
-    pub substance_id: i64,
+    pub substance_id: SubstanceId,
     pub substance_key: String,
     pub substance: String,
     pub name_as_declared: String,
@@ -288,7 +288,7 @@ pub struct IngredientRow {
 
 /// The ingredients of a formulation in declared order (several rows at one position when a
 /// declaration names several substances).
-pub fn ingredients(conn: &Connection, formulation: i64) -> Result<Vec<IngredientRow>> {
+pub fn ingredients(conn: &Connection, formulation: FormulationId) -> Result<Vec<IngredientRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.position, s.id, s.key, s.name, i.name_as_declared, i.declared_cas, i.declared_ec,
                 i.declared_ci, i.min_percent, i.max_percent, i.concentration_text, i.function,
@@ -319,7 +319,10 @@ pub fn ingredients(conn: &Connection, formulation: i64) -> Result<Vec<Ingredient
 }
 
 /// The formulations of a product, oldest first: (id, version, imported_at).
-pub fn formulations(conn: &Connection, product: ProductId) -> Result<Vec<(i64, i64, String)>> {
+pub fn formulations(
+    conn: &Connection,
+    product: ProductId,
+) -> Result<Vec<(FormulationId, i64, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, version, imported_at FROM formulations WHERE product_id = ?1 ORDER BY version",
     )?;

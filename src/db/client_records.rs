@@ -4,8 +4,8 @@
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
-use super::ids::ClientId;
 use crate::error::Result;
+use crate::ids::{ClientId, TreatmentId};
 
 /// A client as `client list` shows one.
 #[derive(Serialize)]
@@ -100,7 +100,7 @@ pub struct TreatmentItem {
 #[derive(Serialize)]
 pub struct ReactionSummary {
     pub id: i64,
-    pub treatment: i64,
+    pub treatment: TreatmentId,
     pub onset: String,
     pub symptoms: String,
     pub severity: String,

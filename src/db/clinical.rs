@@ -5,10 +5,12 @@ use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::ids::{ClientId, LotId};
 use crate::db::substances;
 use crate::error::{Error, Result};
 use crate::ident;
+use crate::ids::{
+    ClientId, FormulationId, GroupId, LotId, PatchTestId, ProductId, SubstanceId, TreatmentId,
+};
 use crate::policy::PolicyKey;
 use crate::screening::{Grade, Policy};
 
@@ -167,8 +169,8 @@ fn without_padding(code: &str) -> String {
 /// What a sensitivity is to, as the user named it.
 #[derive(Debug, Clone, Copy)]
 pub enum TargetRef {
-    Substance(i64),
-    Group(i64),
+    Substance(SubstanceId),
+    Group(GroupId),
 }
 
 /// Resolves a sensitivity's target: a group (by key or name) or a substance (by any name or
@@ -203,7 +205,7 @@ pub fn resolve_target(conn: &Connection, text: &str) -> Result<TargetRef> {
 
 /// Whether a substance is identified (verified), merges followed: a sensitivity to one that is
 /// not cannot be compared with any product (`sensitivity-unmatched`).
-pub fn substance_verified(conn: &Connection, id: i64) -> Result<bool> {
+pub fn substance_verified(conn: &Connection, id: SubstanceId) -> Result<bool> {
     let id = substances::follow_merges(conn, id)?;
     Ok(
         conn.query_row("SELECT verified FROM substances WHERE id = ?1", [id], |r| {
@@ -246,15 +248,15 @@ pub struct ItemRow {
     pub id: i64,
     pub item: i64,
     pub product: Option<String>,
-    pub product_id: Option<i64>,
-    pub formulation_id: Option<i64>,
+    pub product_id: Option<ProductId>,
+    pub formulation_id: Option<FormulationId>,
     pub formulation_version: Option<i64>,
     pub lot: Option<String>,
-    pub substance_id: Option<i64>,
+    pub substance_id: Option<SubstanceId>,
     pub substance: Option<String>,
     /// A mix: the group of its components.
     pub group: Option<String>,
-    pub group_id: Option<i64>,
+    pub group_id: Option<GroupId>,
     /// A series allergen: its position, name as written, concentration and vehicle.
     pub position: Option<i64>,
     pub allergen: Option<String>,
@@ -267,14 +269,14 @@ pub struct ItemRow {
 
 #[derive(Debug, Clone)]
 pub struct TestRow {
-    pub id: i64,
-    pub client_id: i64,
+    pub id: PatchTestId,
+    pub client_id: ClientId,
     pub client: String,
     pub applied_at: String,
     pub site: Option<String>,
 }
 
-pub fn test_row(conn: &Connection, id: i64) -> Result<TestRow> {
+pub fn test_row(conn: &Connection, id: PatchTestId) -> Result<TestRow> {
     conn.prepare_cached(
         "SELECT t.id, t.client_id, c.code, t.applied_at, t.site FROM patch_tests t
          JOIN clients c ON c.id = t.client_id WHERE t.id = ?1",
@@ -296,7 +298,7 @@ pub fn test_row(conn: &Connection, id: i64) -> Result<TestRow> {
     })
 }
 
-pub fn tests_of_client(conn: &Connection, client: ClientId) -> Result<Vec<i64>> {
+pub fn tests_of_client(conn: &Connection, client: ClientId) -> Result<Vec<PatchTestId>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM patch_tests WHERE client_id = ?1 ORDER BY applied_at, id",
     )?;
@@ -304,7 +306,7 @@ pub fn tests_of_client(conn: &Connection, client: ClientId) -> Result<Vec<i64>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn items(conn: &Connection, test: i64) -> Result<Vec<ItemRow>> {
+pub fn items(conn: &Connection, test: PatchTestId) -> Result<Vec<ItemRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.id, i.item, sp.name || '/' || p.code, i.product_id, i.formulation_id, f.version, l.lot,
                 i.substance_id, s.name, g.name, a.position, a.name_as_written, i.concentration,
@@ -454,12 +456,12 @@ pub fn insert_treatment(
     override_reason: Option<&str>,
     lots: &[LotId],
     actor: &str,
-) -> Result<i64> {
+) -> Result<TreatmentId> {
     conn.execute(
         "INSERT INTO treatments (client_id, at, area, override, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![client, at, area, override_reason, actor],
     )?;
-    let id = conn.last_insert_rowid();
+    let id = TreatmentId(conn.last_insert_rowid());
     let mut stmt =
         conn.prepare_cached("INSERT INTO treatment_items (treatment_id, lot_id) VALUES (?1, ?2)")?;
     for lot in lots {

@@ -5,6 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::ids::{GroupId, SubstanceId};
 
 #[derive(Serialize)]
 pub struct GroupView {
@@ -28,7 +29,7 @@ pub struct Member {
 }
 
 /// A group with its members, listed ones first.
-pub fn view(conn: &Connection, id: i64) -> Result<GroupView> {
+pub fn view(conn: &Connection, id: GroupId) -> Result<GroupView> {
     let mut view = conn.query_row(
         "SELECT key, name, relation, on_match, note, source, parents FROM groups WHERE id = ?1",
         [id],
@@ -65,7 +66,7 @@ pub fn view(conn: &Connection, id: i64) -> Result<GroupView> {
 
 /// Every group, by key.
 pub fn all(conn: &Connection) -> Result<Vec<GroupView>> {
-    let ids: Vec<i64> = conn
+    let ids: Vec<GroupId> = conn
         .prepare("SELECT id FROM groups ORDER BY key")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -80,16 +81,16 @@ pub fn by_key(conn: &Connection, key: &str) -> Result<Option<i64>> {
 }
 
 /// The keys of a group and a substance.
-pub fn keys(conn: &Connection, group: i64, substance: i64) -> Result<(String, String)> {
+pub fn keys(conn: &Connection, group: GroupId, substance: SubstanceId) -> Result<(String, String)> {
     Ok(conn.query_row(
         "SELECT g.key, s.key FROM groups g, substances s WHERE g.id = ?1 AND s.id = ?2",
-        [group, substance],
+        params![group, substance],
         |r| r.try_into(),
     )?)
 }
 
 /// Sets what a match of the group does; returns its key and the `on_match` it had.
-pub fn set_on_match(conn: &Connection, group: i64, on_match: &str) -> Result<(String, String)> {
+pub fn set_on_match(conn: &Connection, group: GroupId, on_match: &str) -> Result<(String, String)> {
     let (key, before): (String, String) = conn.query_row(
         "SELECT key, on_match FROM groups WHERE id = ?1",
         [group],

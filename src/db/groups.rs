@@ -10,16 +10,17 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
 use crate::ident::moiety::{split_parents, Words};
+use crate::ids::{GroupId, SubstanceId};
 
 /// The groups that have parents, each with its parents cut into words.
-struct Parents(Vec<(i64, Vec<Words>)>);
+struct Parents(Vec<(GroupId, Vec<Words>)>);
 
 impl Parents {
     fn load(conn: &Connection) -> Result<Parents> {
         let mut stmt = conn.prepare_cached(
             "SELECT id, parents FROM groups WHERE parents IS NOT NULL AND trim(parents) != '' ORDER BY id",
         )?;
-        let rows = stmt.query_map([], |r| <(i64, String)>::try_from(r))?;
+        let rows = stmt.query_map([], |r| <(GroupId, String)>::try_from(r))?;
         let mut groups = Vec::new();
         for row in rows {
             let (id, cell) = row?;
@@ -32,7 +33,7 @@ impl Parents {
     }
 
     /// The groups one of `names` belongs to by its parents.
-    fn groups_of(&self, names: &[Words]) -> BTreeSet<i64> {
+    fn groups_of(&self, names: &[Words]) -> BTreeSet<GroupId> {
         self.0
             .iter()
             .filter(|(_, parents)| names.iter().any(|n| parents.iter().any(|p| n.holds(p))))
@@ -47,7 +48,7 @@ impl Parents {
 ///
 /// Call it, in the same transaction, after adding substances or names (an import that creates
 /// unverified substances passes their ids).
-pub fn refresh_inferred(conn: &Connection, substance_ids: &[i64]) -> Result<usize> {
+pub fn refresh_inferred(conn: &Connection, substance_ids: &[SubstanceId]) -> Result<usize> {
     let parents = Parents::load(conn)?;
     let mut names_stmt = conn.prepare_cached(
         "SELECT s.name FROM substances s WHERE s.id = ?1 AND s.merged_into IS NULL
@@ -74,7 +75,7 @@ pub fn refresh_inferred(conn: &Connection, substance_ids: &[i64]) -> Result<usiz
 /// [`refresh_inferred`] for every substance: after a group's parents change, and at `init`.
 pub fn refresh_all_inferred(conn: &Connection) -> Result<usize> {
     let parents = Parents::load(conn)?;
-    let mut names: HashMap<i64, Vec<Words>> = HashMap::new();
+    let mut names: HashMap<SubstanceId, Vec<Words>> = HashMap::new();
     if !parents.0.is_empty() {
         let mut stmt = conn.prepare(
             "SELECT s.id, s.name FROM substances s WHERE s.merged_into IS NULL
@@ -83,13 +84,13 @@ pub fn refresh_all_inferred(conn: &Connection) -> Result<usize> {
              JOIN substances s ON s.id = i.substance_id
              WHERE s.merged_into IS NULL AND i.kind IN ('name', 'inci', 'synonym')",
         )?;
-        let rows = stmt.query_map([], |r| <(i64, String)>::try_from(r))?;
+        let rows = stmt.query_map([], |r| <(SubstanceId, String)>::try_from(r))?;
         for row in rows {
             let (id, name) = row?;
             names.entry(id).or_default().push(Words::new(&name));
         }
     }
-    let mut ids: BTreeSet<i64> = names.keys().copied().collect();
+    let mut ids: BTreeSet<SubstanceId> = names.keys().copied().collect();
     let mut stmt =
         conn.prepare("SELECT DISTINCT substance_id FROM group_members WHERE inferred = 1")?;
     for id in stmt.query_map([], |r| r.get(0))? {
@@ -106,9 +107,9 @@ pub fn refresh_all_inferred(conn: &Connection) -> Result<usize> {
 }
 
 /// Makes the inferred rows of one substance exactly `want` (where not listed).
-fn sync(conn: &Connection, id: i64, want: &BTreeSet<i64>) -> Result<usize> {
+fn sync(conn: &Connection, id: SubstanceId, want: &BTreeSet<GroupId>) -> Result<usize> {
     let mut changed = 0;
-    let have: Vec<i64> = conn
+    let have: Vec<GroupId> = conn
         .prepare_cached(
             "SELECT group_id FROM group_members WHERE substance_id = ?1 AND inferred = 1",
         )?
@@ -118,13 +119,13 @@ fn sync(conn: &Connection, id: i64, want: &BTreeSet<i64>) -> Result<usize> {
         "DELETE FROM group_members WHERE group_id = ?1 AND substance_id = ?2 AND inferred = 1",
     )?;
     for group in have.iter().filter(|g| !want.contains(g)) {
-        changed += delete.execute([group, &id])?;
+        changed += delete.execute(params![group, id])?;
     }
     let mut insert = conn.prepare_cached(
         "INSERT OR IGNORE INTO group_members (group_id, substance_id, inferred) VALUES (?1, ?2, 1)",
     )?;
     for group in want.iter().filter(|g| !have.contains(g)) {
-        changed += insert.execute([group, &id])?;
+        changed += insert.execute(params![group, id])?;
     }
     Ok(changed)
 }
@@ -139,18 +140,22 @@ pub enum MemberChange {
 }
 
 /// Lists a substance as a member (an inferred member becomes listed).
-pub fn add_member(conn: &Connection, group: i64, substance: i64) -> Result<MemberChange> {
+pub fn add_member(
+    conn: &Connection,
+    group: GroupId,
+    substance: SubstanceId,
+) -> Result<MemberChange> {
     let before: Option<bool> = conn
         .prepare_cached(
             "SELECT inferred FROM group_members WHERE group_id = ?1 AND substance_id = ?2",
         )?
-        .query_row([group, substance], |r| r.get(0))
+        .query_row(params![group, substance], |r| r.get(0))
         .optional()?;
     conn.prepare_cached(
         "INSERT INTO group_members (group_id, substance_id, inferred) VALUES (?1, ?2, 0)
          ON CONFLICT (group_id, substance_id) DO UPDATE SET inferred = 0",
     )?
-    .execute([group, substance])?;
+    .execute(params![group, substance])?;
     Ok(match before {
         None => MemberChange::Added,
         Some(true) => MemberChange::NowListed,
@@ -161,7 +166,7 @@ pub fn add_member(conn: &Connection, group: i64, substance: i64) -> Result<Membe
 /// Moves the listed memberships of `from` to `into` (merge): a membership listed on either
 /// stays listed. Inferred ones are not moved: refresh `into` afterwards, since it now has
 /// `from`'s names, and `from` (merged) loses its own.
-pub fn move_members(conn: &Connection, from: i64, into: i64) -> Result<()> {
+pub fn move_members(conn: &Connection, from: SubstanceId, into: SubstanceId) -> Result<()> {
     conn.execute(
         "INSERT INTO group_members (group_id, substance_id, inferred)
          SELECT group_id, ?2, 0 FROM group_members WHERE substance_id = ?1 AND inferred = 0
@@ -228,7 +233,7 @@ mod tests {
         conn
     }
 
-    fn new_substance(conn: &Connection, name: &str) -> i64 {
+    fn new_substance(conn: &Connection, name: &str) -> SubstanceId {
         let row = NewRow {
             name,
             verified: false,
@@ -239,7 +244,7 @@ mod tests {
         substances::insert(conn, row, "2026-01-01T00:00:00Z").unwrap()
     }
 
-    fn membership(conn: &Connection, group: &str, id: i64) -> Option<bool> {
+    fn membership(conn: &Connection, group: &str, id: SubstanceId) -> Option<bool> {
         conn.query_row(
             "SELECT m.inferred FROM group_members m JOIN groups g ON g.id = m.group_id
              WHERE g.key = ?1 AND m.substance_id = ?2",
@@ -250,7 +255,7 @@ mod tests {
         .unwrap()
     }
 
-    fn group_id(conn: &Connection, key: &str) -> i64 {
+    fn group_id(conn: &Connection, key: &str) -> GroupId {
         conn.query_row("SELECT id FROM groups WHERE key = ?1", [key], |r| r.get(0))
             .unwrap()
     }
@@ -286,7 +291,7 @@ mod tests {
     #[test]
     fn a_listed_member_is_never_downgraded_and_add_member_lists_an_inferred_one() {
         let conn = db();
-        let listed: i64 = conn
+        let listed: SubstanceId = conn
             .query_row(
                 "SELECT id FROM substances WHERE key = 'nickel-sulfate'",
                 [],

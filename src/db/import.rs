@@ -181,7 +181,7 @@ pub fn insert_formulation(
 pub struct IngredientInsert<'a> {
     pub position: i64,
     pub name: &'a str,
-    pub substance: i64,
+    pub substance: super::SubstanceId,
     pub concentration_text: Option<&'a str>,
     pub min_percent: Option<f64>,
     pub max_percent: Option<f64>,
@@ -209,7 +209,7 @@ fn ingredient_sql(n: usize) -> String {
 /// Writes a formulation's ingredients, up to 16 rows a statement.
 pub fn insert_ingredients(
     conn: &Connection,
-    formulation: i64,
+    formulation: super::FormulationId,
     rows: &[IngredientInsert],
 ) -> Result<()> {
     for chunk in rows.chunks(ROWS) {

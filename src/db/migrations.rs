@@ -323,7 +323,7 @@ pub fn raised_sensitivities(conn: &Connection) -> Result<()> {
     if !written.is_empty() {
         let clients: std::collections::BTreeSet<&str> =
             written.iter().map(|(code, _)| code.as_str()).collect();
-        let ids: Vec<i64> = written.iter().map(|(_, id)| *id).collect();
+        let ids: Vec<i64> = written.iter().map(|(_, id)| id.get()).collect();
         super::audit::append(
             conn,
             "upgrade",

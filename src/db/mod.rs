@@ -10,7 +10,6 @@ mod door;
 pub mod facts;
 pub mod group_views;
 pub mod groups;
-pub mod ids;
 pub mod import;
 pub mod maintenance;
 mod migrations;
@@ -32,11 +31,11 @@ pub mod treatment_records;
 pub mod users;
 mod wipe;
 
-pub use door::Write;
-pub use ids::{
+pub use crate::ids::{
     ClientId, FormulationId, GroupId, LotId, PatchTestId, ProductId, SensitivityId, SubstanceId,
     TreatmentId,
 };
+pub use door::Write;
 pub use migrations::client_code_key;
 pub use wipe::wipe;
 

@@ -3,18 +3,18 @@
 
 use rusqlite::{params, Connection};
 
-use super::ids::{ClientId, LotId, ProductId};
 use crate::error::Result;
+use crate::ids::{ClientId, FormulationId, GroupId, LotId, PatchTestId, ProductId, SubstanceId};
 
 /// One item of a test to apply: what is applied (a product's formulation and lot, a substance,
 /// a group or a series allergen), how, and its description for the audit event.
 #[derive(Clone)]
 pub struct NewItem {
     pub product: Option<ProductId>,
-    pub formulation: Option<i64>,
+    pub formulation: Option<FormulationId>,
     pub lot: Option<LotId>,
-    pub substance: Option<i64>,
-    pub group: Option<i64>,
+    pub substance: Option<SubstanceId>,
+    pub group: Option<GroupId>,
     pub series_allergen: Option<i64>,
     pub concentration: Option<String>,
     pub vehicle: Option<String>,
@@ -31,12 +31,12 @@ pub fn insert_test(
     site: Option<&str>,
     actor: &str,
     items: &[NewItem],
-) -> Result<i64> {
+) -> Result<PatchTestId> {
     conn.execute(
         "INSERT INTO patch_tests (client_id, applied_at, site, actor) VALUES (?1, ?2, ?3, ?4)",
         params![client, applied_at, site, actor],
     )?;
-    let test = conn.last_insert_rowid();
+    let test = PatchTestId(conn.last_insert_rowid());
     let mut stmt = conn.prepare_cached(
         "INSERT INTO patch_test_items (test_id, item, product_id, formulation_id, lot_id, substance_id,
                                        group_id, series_allergen_id, concentration, vehicle, photo_of)

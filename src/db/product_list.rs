@@ -50,7 +50,7 @@ pub fn supplier_names(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// The supplier of a product.
-pub fn supplier_of(conn: &Connection, product: super::ids::ProductId) -> Result<i64> {
+pub fn supplier_of(conn: &Connection, product: crate::ids::ProductId) -> Result<i64> {
     Ok(conn
         .prepare_cached("SELECT supplier_id FROM products WHERE id = ?1")?
         .query_row([product], |r| r.get(0))?)

@@ -11,7 +11,7 @@ use crate::recall::matching::{CatalogLot, CatalogProduct};
 #[derive(Debug, Clone, Serialize)]
 pub struct Treated {
     pub client: String,
-    pub treatment: i64,
+    pub treatment: super::TreatmentId,
     pub at: String,
     pub area: Option<String>,
     pub name: Option<String>,
@@ -60,7 +60,7 @@ pub fn catalog(conn: &Connection) -> Result<Vec<CatalogProduct>> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let index: std::collections::HashMap<i64, usize> = products
+    let index: std::collections::HashMap<super::ProductId, usize> = products
         .iter()
         .enumerate()
         .map(|(i, p)| (p.id, i))
@@ -68,7 +68,7 @@ pub fn catalog(conn: &Connection) -> Result<Vec<CatalogProduct>> {
     let mut stmt = conn.prepare_cached("SELECT id, product_id, lot FROM lots ORDER BY id")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let product: i64 = r.get(1)?;
+        let product: super::ProductId = r.get(1)?;
         if let Some(&i) = index.get(&product) {
             products[i].lots.push(CatalogLot {
                 id: r.get(0)?,
@@ -243,7 +243,7 @@ impl Status {
 pub struct NewMatch<'a> {
     pub recall: i64,
     pub recall_lot: Option<i64>,
-    pub lot: i64,
+    pub lot: super::LotId,
     pub status: Status,
     pub reason: Option<&'a str>,
     pub flag: Option<i64>,
@@ -273,7 +273,7 @@ pub fn insert_match(conn: &Connection, m: &NewMatch) -> Result<i64> {
 #[derive(Debug, Clone, Serialize)]
 pub struct MatchRow {
     #[serde(skip)]
-    pub lot_id: i64,
+    pub lot_id: super::LotId,
     pub supplier: String,
     pub code: String,
     pub product: String,

@@ -9,6 +9,7 @@ use super::groups;
 use super::substances::{self, IdKind};
 use crate::error::{Error, Result};
 use crate::ident::{Cas, ColourIndex, Ec};
+use crate::ids::{GroupId, SubstanceId};
 
 const SUBSTANCES: &str = include_str!("../../data/reference/substances.csv");
 const GROUPS: &str = include_str!("../../data/reference/groups.csv");
@@ -113,7 +114,7 @@ pub fn load_builtin(conn: &Connection, at: &str) -> Result<LoadReport> {
                     source,
                     at
                 ])?;
-                conn.last_insert_rowid()
+                SubstanceId(conn.last_insert_rowid())
             }
         };
         let mut ids: Vec<(IdKind, String)> = vec![(IdKind::Name, row.name.clone())];
@@ -158,7 +159,7 @@ pub fn load_builtin(conn: &Connection, at: &str) -> Result<LoadReport> {
         if !added && groups::set_parents_if_unset(conn, &row.key, &row.parents)? {
             report.group_parents += 1;
         }
-        let group: i64 =
+        let group: GroupId =
             conn.query_row("SELECT id FROM groups WHERE key = ?1", [&row.key], |r| {
                 r.get(0)
             })?;
@@ -175,7 +176,7 @@ pub fn load_builtin(conn: &Connection, at: &str) -> Result<LoadReport> {
                     "INSERT INTO group_members (group_id, substance_id, inferred) VALUES (?1, ?2, 0)
                      ON CONFLICT (group_id, substance_id) DO UPDATE SET inferred = 0 WHERE inferred = 1",
                 )?
-                .execute([group, sid])?;
+                .execute(params![group, sid])?;
         }
     }
     for row in rows::<RestrictionRow>("restrictions.csv", RESTRICTIONS)? {
@@ -206,7 +207,7 @@ pub fn load_builtin(conn: &Connection, at: &str) -> Result<LoadReport> {
     Ok(report)
 }
 
-fn substance_id(conn: &Connection, key: &str) -> Result<Option<i64>> {
+fn substance_id(conn: &Connection, key: &str) -> Result<Option<SubstanceId>> {
     Ok(conn
         .prepare_cached("SELECT id FROM substances WHERE key = ?1")?
         .query_row([key], |r| r.get(0))

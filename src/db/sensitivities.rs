@@ -6,8 +6,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::clinical::TargetRef;
-use super::ids::ClientId;
 use crate::error::{Error, Result};
+use crate::ids::{ClientId, GroupId, SensitivityId, SubstanceId};
 use crate::screening::{Certainty, Raiser, Source, Target};
 
 /// A sensitivity to write.
@@ -23,7 +23,12 @@ pub struct NewSensitivity<'a> {
 }
 
 /// Writes one sensitivity in the caller's write transaction; returns its id.
-pub fn insert(conn: &Connection, s: &NewSensitivity, at: &str, actor: &str) -> Result<i64> {
+pub fn insert(
+    conn: &Connection,
+    s: &NewSensitivity,
+    at: &str,
+    actor: &str,
+) -> Result<SensitivityId> {
     let (substance, group) = match s.target {
         TargetRef::Substance(id) => (Some(id), None),
         TargetRef::Group(id) => (None, Some(id)),
@@ -34,7 +39,7 @@ pub fn insert(conn: &Connection, s: &NewSensitivity, at: &str, actor: &str) -> R
         Some(Raiser::Item { test, item }) => {
             let row: i64 = conn
                 .prepare_cached("SELECT id FROM patch_test_items WHERE test_id = ?1 AND item = ?2")?
-                .query_row([test, item], |r| r.get(0))
+                .query_row(params![test, item], |r| r.get(0))
                 .optional()?
                 .ok_or_else(|| Error::NotFound {
                     what: "patch test item",
@@ -61,7 +66,7 @@ pub fn insert(conn: &Connection, s: &NewSensitivity, at: &str, actor: &str) -> R
         at,
         actor
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(SensitivityId(conn.last_insert_rowid()))
 }
 
 /// A retraction as stored.
@@ -76,7 +81,7 @@ pub struct Retraction {
 /// unknown stored value is an error, never a default).
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub id: i64,
+    pub id: SensitivityId,
     pub target: TargetRef,
     pub source: Source,
     pub certainty: Certainty,
@@ -106,9 +111,9 @@ pub fn of_client(conn: &Connection, client: ClientId) -> Result<Vec<Row>> {
          WHERE s.client_id = ?1 ORDER BY s.id",
     )?;
     type Stored = (
-        i64,
-        Option<i64>,
-        Option<i64>,
+        SensitivityId,
+        Option<SubstanceId>,
+        Option<GroupId>,
         Source,
         Certainty,
         Option<String>,
@@ -146,7 +151,7 @@ pub fn of_client(conn: &Connection, client: ClientId) -> Result<Vec<Row>> {
 }
 
 /// The client (by code) a sensitivity belongs to, and whether it is retracted already.
-pub fn owner(conn: &Connection, id: i64) -> Result<Option<(String, bool)>> {
+pub fn owner(conn: &Connection, id: SensitivityId) -> Result<Option<(String, bool)>> {
     Ok(conn
         .prepare_cached(
             "SELECT c.code, EXISTS (SELECT 1 FROM sensitivity_retractions r WHERE r.sensitivity_id = s.id)
@@ -157,7 +162,13 @@ pub fn owner(conn: &Connection, id: i64) -> Result<Option<(String, bool)>> {
 }
 
 /// Records a retraction in the caller's write transaction.
-pub fn retract(conn: &Connection, id: i64, reason: &str, at: &str, actor: &str) -> Result<()> {
+pub fn retract(
+    conn: &Connection,
+    id: SensitivityId,
+    reason: &str,
+    at: &str,
+    actor: &str,
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO sensitivity_retractions (sensitivity_id, reason, retracted_at, actor) VALUES (?1, ?2, ?3, ?4)",
     )?

@@ -2,23 +2,24 @@
 //! series and how they resolved, the UVA irradiation of a photopatch set, and the relevance of
 //! a positive item (SPEC 4 "Patch-test series").
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use serde::Serialize;
 
 use super::{groups, substances};
 use crate::error::{Error, Result};
 use crate::ident;
+use crate::ids::{GroupId, PatchTestId, SubstanceId};
 use crate::import::series::SeriesRow;
 
 /// What a series row tests once resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolved {
     Substance {
-        id: i64,
+        id: SubstanceId,
         verified: bool,
     },
     /// A mix: the group of its components.
-    Group(i64),
+    Group(GroupId),
     Control,
     /// Nothing known matched: kept as a new unverified substance, listed with suggestions.
     Unresolved {
@@ -41,11 +42,12 @@ pub fn resolve(conn: &Connection, row: &SeriesRow) -> Result<Resolved> {
         Some(cas) => substances::lookup(conn, cas)?,
         None => Vec::new(),
     };
-    let ids: Vec<i64> = match (by_cas.as_slice(), by_name.as_slice()) {
+    let ids: Vec<SubstanceId> = match (by_cas.as_slice(), by_name.as_slice()) {
         ([], names) => names.to_vec(),
         (cas, []) => cas.to_vec(),
         (cas, names) => {
-            let both: Vec<i64> = cas.iter().filter(|c| names.contains(c)).copied().collect();
+            let both: Vec<SubstanceId> =
+                cas.iter().filter(|c| names.contains(c)).copied().collect();
             if both.is_empty() {
                 return Err(Error::invalid_with_hint(
                     format!(
@@ -85,7 +87,7 @@ pub fn resolve(conn: &Connection, row: &SeriesRow) -> Result<Resolved> {
     }
 }
 
-fn labels(conn: &Connection, ids: &[i64]) -> Result<Vec<String>> {
+fn labels(conn: &Connection, ids: &[SubstanceId]) -> Result<Vec<String>> {
     ids.iter().map(|id| substances::label(conn, *id)).collect()
 }
 
@@ -226,12 +228,12 @@ pub struct AllergenRow {
     /// The substance it resolved to (a merged one read as its target).
     pub substance: Option<String>,
     #[serde(skip)]
-    pub substance_id: Option<i64>,
+    pub substance_id: Option<SubstanceId>,
     pub verified: Option<bool>,
     /// The group of a mix.
     pub group: Option<String>,
     #[serde(skip)]
-    pub group_id: Option<i64>,
+    pub group_id: Option<GroupId>,
     pub control: bool,
     pub source: Option<String>,
 }
@@ -268,7 +270,7 @@ pub fn allergens(conn: &Connection, series: i64) -> Result<Vec<AllergenRow>> {
 }
 
 /// The tests applied on or after `since` (a date or a stamp), with their client's code.
-pub fn tests_applied_since(conn: &Connection, since: &str) -> Result<Vec<(i64, String)>> {
+pub fn tests_applied_since(conn: &Connection, since: &str) -> Result<Vec<(PatchTestId, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, c.code FROM patch_tests t JOIN clients c ON c.id = t.client_id
          WHERE t.applied_at >= ?1 ORDER BY t.applied_at, t.id",
@@ -286,7 +288,7 @@ pub struct GroupNote {
     pub members: Vec<String>,
 }
 
-fn group_notes(conn: &Connection, filter: &str, id: i64) -> Result<Vec<GroupNote>> {
+fn group_notes(conn: &Connection, filter: &str, id: impl ToSql) -> Result<Vec<GroupNote>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT g.key, g.name, g.relation,
                 (SELECT group_concat(s.name, char(31)) FROM
@@ -309,7 +311,7 @@ fn group_notes(conn: &Connection, filter: &str, id: i64) -> Result<Vec<GroupNote
 }
 
 /// The groups a substance belongs to, with their members (the report's "what to avoid").
-pub fn groups_of_substance(conn: &Connection, substance: i64) -> Result<Vec<GroupNote>> {
+pub fn groups_of_substance(conn: &Connection, substance: SubstanceId) -> Result<Vec<GroupNote>> {
     group_notes(
         conn,
         "g.id IN (SELECT group_id FROM group_members WHERE substance_id = ?1)",
@@ -318,14 +320,14 @@ pub fn groups_of_substance(conn: &Connection, substance: i64) -> Result<Vec<Grou
 }
 
 /// One group with its members.
-pub fn group_note(conn: &Connection, group: i64) -> Result<Option<GroupNote>> {
+pub fn group_note(conn: &Connection, group: GroupId) -> Result<Option<GroupNote>> {
     Ok(group_notes(conn, "g.id = ?1", group)?.pop())
 }
 
 // --- Photopatch ---------------------------------------------------------------------------------
 
 /// The irradiation of a test's photopatch set: (at, dose in J/cm²).
-pub fn irradiation(conn: &Connection, test: i64) -> Result<Option<(String, f64)>> {
+pub fn irradiation(conn: &Connection, test: PatchTestId) -> Result<Option<(String, f64)>> {
     Ok(conn
         .prepare_cached("SELECT at, dose_j_cm2 FROM irradiations WHERE test_id = ?1")?
         .query_row([test], |r| r.try_into())
@@ -334,7 +336,7 @@ pub fn irradiation(conn: &Connection, test: i64) -> Result<Option<(String, f64)>
 
 pub fn insert_irradiation(
     conn: &Connection,
-    test: i64,
+    test: PatchTestId,
     at: &str,
     dose: f64,
     recorded_at: &str,

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 
 use crate::error::Result;
+use crate::ids::{LotId, ProductId};
 
 /// The lots of one product, by state. A lot both expired and flagged counts in both.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,17 +51,17 @@ impl Stock {
 /// lot expiring on a date is usable through the end of that date (as `check --lot` judges it).
 /// Two plain scans, counted here: SQLite's grouping walked the lots by product index and looked
 /// each one up (three times the time of reading them in order).
-pub fn by_product(conn: &Connection, today: NaiveDate) -> Result<HashMap<i64, Stock>> {
-    let flagged: HashSet<i64> = conn
+pub fn by_product(conn: &Connection, today: NaiveDate) -> Result<HashMap<ProductId, Stock>> {
+    let flagged: HashSet<LotId> = conn
         .prepare_cached("SELECT DISTINCT lot_id FROM lot_flags")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut stmt =
         conn.prepare_cached("SELECT id, product_id, coalesce(expires < ?1, 0) FROM lots")?;
     let rows = stmt.query_map([today.format("%Y-%m-%d").to_string()], |r| {
-        <(i64, i64, bool)>::try_from(r)
+        <(LotId, ProductId, bool)>::try_from(r)
     })?;
-    let mut stock: HashMap<i64, Stock> = HashMap::new();
+    let mut stock: HashMap<ProductId, Stock> = HashMap::new();
     for row in rows {
         let (lot, product, expired) = row?;
         let flagged = flagged.contains(&lot);
@@ -115,7 +116,7 @@ mod tests {
         )
         .unwrap();
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let s = by_product(&conn, today).unwrap()[&1];
+        let s = by_product(&conn, today).unwrap()[&ProductId(1)];
         assert_eq!(
             s,
             Stock {

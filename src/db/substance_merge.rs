@@ -7,6 +7,7 @@ use rusqlite::{params, Connection};
 
 use super::{groups, records};
 use crate::error::Result;
+use crate::ids::SubstanceId;
 
 /// What a merge did: the keys of both substances and how many ingredient rows follow.
 pub struct Merged {
@@ -16,7 +17,7 @@ pub struct Merged {
 }
 
 /// Merges `from` into `into`. The caller checked that `from` is unverified and not `into`.
-pub fn merge(conn: &Connection, from: i64, into: i64) -> Result<Merged> {
+pub fn merge(conn: &Connection, from: SubstanceId, into: SubstanceId) -> Result<Merged> {
     conn.execute(
         "INSERT OR IGNORE INTO identifiers (substance_id, kind, value, norm, source)
          SELECT ?2, kind, value, norm, source FROM identifiers WHERE substance_id = ?1",

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::ident::{self, name::slug, Cas, ColourIndex, Ec};
+use crate::ids::{GroupId, SubstanceId};
 
 /// The kinds of identifier, as stored in `identifiers.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,7 +66,7 @@ pub struct NewRow<'a> {
 
 /// Inserts a substance under a key made unique from its name, and its preferred name as an
 /// identifier. Returns its id.
-pub fn insert(conn: &Connection, row: NewRow, at: &str) -> Result<i64> {
+pub fn insert(conn: &Connection, row: NewRow, at: &str) -> Result<SubstanceId> {
     let base = slug(row.name);
     let mut key = base.clone();
     let mut n = 1;
@@ -87,7 +88,7 @@ pub fn insert(conn: &Connection, row: NewRow, at: &str) -> Result<i64> {
         row.source,
         at
     ])?;
-    let id = conn.last_insert_rowid();
+    let id = SubstanceId(conn.last_insert_rowid());
     add_identifier(conn, id, IdKind::Name, row.name, row.source)?;
     Ok(id)
 }
@@ -96,7 +97,7 @@ pub fn insert(conn: &Connection, row: NewRow, at: &str) -> Result<i64> {
 /// its kind (numbers canonical). Returns whether a row was added.
 pub fn add_identifier(
     conn: &Connection,
-    substance: i64,
+    substance: SubstanceId,
     kind: IdKind,
     value: &str,
     source: &str,
@@ -170,7 +171,7 @@ pub struct RestrictionView {
 }
 
 /// The identifiers of one substance by kind, in the order they were added.
-pub fn identifiers_of(conn: &Connection, id: i64, kind: IdKind) -> Result<Vec<String>> {
+pub fn identifiers_of(conn: &Connection, id: SubstanceId, kind: IdKind) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT value FROM identifiers WHERE substance_id = ?1 AND kind = ?2 ORDER BY id",
     )?;
@@ -178,7 +179,7 @@ pub fn identifiers_of(conn: &Connection, id: i64, kind: IdKind) -> Result<Vec<St
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn view(conn: &Connection, id: i64) -> Result<SubstanceView> {
+pub fn view(conn: &Connection, id: SubstanceId) -> Result<SubstanceView> {
     let (key, name, verified, category, note, source, merged_into): (
         String,
         String,
@@ -250,7 +251,7 @@ pub fn view(conn: &Connection, id: i64) -> Result<SubstanceView> {
 
 /// Finds the substances a user means by `text`: a key, a CAS, EC or Colour Index number, or any
 /// name, INCI name or synonym. Merged substances lead to the substance they were merged into.
-pub fn lookup(conn: &Connection, text: &str) -> Result<Vec<i64>> {
+pub fn lookup(conn: &Connection, text: &str) -> Result<Vec<SubstanceId>> {
     let t = text.trim();
     let mut queries: Vec<(&str, String)> = Vec::new();
     if let Ok(cas) = Cas::parse(t) {
@@ -262,7 +263,7 @@ pub fn lookup(conn: &Connection, text: &str) -> Result<Vec<i64>> {
     if let Ok(ci) = ColourIndex::parse(t) {
         queries.push(("ci", ci_norm(ci)));
     }
-    let mut ids: Vec<i64> = Vec::new();
+    let mut ids: Vec<SubstanceId> = Vec::new();
     let mut by_key = conn.prepare_cached("SELECT id FROM substances WHERE key = ?1")?;
     if let Some(id) = by_key.query_row([t], |r| r.get(0)).optional()? {
         ids.push(id);
@@ -296,10 +297,10 @@ pub fn lookup(conn: &Connection, text: &str) -> Result<Vec<i64>> {
 }
 
 /// The substance a merged one now lives in (itself when not merged).
-pub fn follow_merges(conn: &Connection, mut id: i64) -> Result<i64> {
+pub fn follow_merges(conn: &Connection, mut id: SubstanceId) -> Result<SubstanceId> {
     let mut stmt = conn.prepare_cached("SELECT merged_into FROM substances WHERE id = ?1")?;
     for _ in 0..64 {
-        match stmt.query_row([id], |r| r.get::<_, Option<i64>>(0))? {
+        match stmt.query_row([id], |r| r.get::<_, Option<SubstanceId>>(0))? {
             Some(next) => id = next,
             None => break,
         }
@@ -308,7 +309,7 @@ pub fn follow_merges(conn: &Connection, mut id: i64) -> Result<i64> {
 }
 
 /// Exactly one substance for `text`, or an error that lists the closest names or the candidates.
-pub fn resolve_one(conn: &Connection, text: &str) -> Result<i64> {
+pub fn resolve_one(conn: &Connection, text: &str) -> Result<SubstanceId> {
     let ids = lookup(conn, text)?;
     match ids.as_slice() {
         [id] => Ok(*id),
@@ -329,7 +330,7 @@ pub fn resolve_one(conn: &Connection, text: &str) -> Result<i64> {
 }
 
 /// `Nickel sulfate (nickel-sulfate)`: a substance as an error message names it.
-pub fn label(conn: &Connection, id: i64) -> Result<String> {
+pub fn label(conn: &Connection, id: SubstanceId) -> Result<String> {
     let (name, key): (String, String) = conn.query_row(
         "SELECT name, key FROM substances WHERE id = ?1",
         [id],
@@ -499,7 +500,7 @@ pub fn closest<'a>(
 
 /// Suggestions for a substance (an unverified one an import made): the known substances that
 /// share one of its CAS, EC or Colour Index numbers first, then [`closest`] by its names.
-pub fn suggest_for(conn: &Connection, id: i64, limit: usize) -> Result<Vec<String>> {
+pub fn suggest_for(conn: &Connection, id: SubstanceId, limit: usize) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT s.name FROM identifiers mine
          JOIN identifiers other ON other.kind = mine.kind AND other.norm = mine.norm
@@ -530,10 +531,10 @@ pub fn suggest_for(conn: &Connection, id: i64, limit: usize) -> Result<Vec<Strin
 }
 
 /// Finds a group by key or name, or fails with suggestions.
-pub fn resolve_group(conn: &Connection, text: &str) -> Result<i64> {
+pub fn resolve_group(conn: &Connection, text: &str) -> Result<GroupId> {
     let norm = ident::normalize_name(text);
     let mut stmt = conn.prepare_cached("SELECT id, key, name FROM groups ORDER BY key")?;
-    let groups: Vec<(i64, String, String)> = stmt
+    let groups: Vec<(GroupId, String, String)> = stmt
         .query_map([], |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
     if let Some((id, ..)) = groups.iter().find(|(_, key, name)| {

@@ -3,11 +3,14 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::ids::{ClientId, ProductId};
 use crate::error::Result;
+use crate::ids::{ClientId, FormulationId, ProductId, TreatmentId};
 
 /// A treatment's client code, time and area, if the treatment exists.
-pub fn header(conn: &Connection, id: i64) -> Result<Option<(String, String, Option<String>)>> {
+pub fn header(
+    conn: &Connection,
+    id: TreatmentId,
+) -> Result<Option<(String, String, Option<String>)>> {
     Ok(conn
         .query_row(
             "SELECT c.code, t.at, t.area FROM treatments t JOIN clients c ON c.id = t.client_id WHERE t.id = ?1",
@@ -18,7 +21,7 @@ pub fn header(conn: &Connection, id: i64) -> Result<Option<(String, String, Opti
 }
 
 /// A treatment's client id and time, if the treatment exists.
-pub fn owner(conn: &Connection, id: i64) -> Result<Option<(ClientId, String)>> {
+pub fn owner(conn: &Connection, id: TreatmentId) -> Result<Option<(ClientId, String)>> {
     Ok(conn
         .query_row(
             "SELECT client_id, at FROM treatments WHERE id = ?1",
@@ -29,10 +32,10 @@ pub fn owner(conn: &Connection, id: i64) -> Result<Option<(ClientId, String)>> {
 }
 
 /// A lot a treatment used: (product id, lot, expiry, formulation id).
-pub type SheetItem = (ProductId, String, Option<String>, i64);
+pub type SheetItem = (ProductId, String, Option<String>, FormulationId);
 
 /// The lots a treatment used, by product code and lot.
-pub fn sheet_items(conn: &Connection, id: i64) -> Result<Vec<SheetItem>> {
+pub fn sheet_items(conn: &Connection, id: TreatmentId) -> Result<Vec<SheetItem>> {
     let mut stmt = conn.prepare(
         "SELECT p.id, l.lot, l.expires, l.formulation_id FROM treatment_items ti JOIN lots l ON l.id = ti.lot_id
          JOIN products p ON p.id = l.product_id WHERE ti.treatment_id = ?1 ORDER BY p.code, l.lot",
@@ -44,7 +47,10 @@ pub fn sheet_items(conn: &Connection, id: i64) -> Result<Vec<SheetItem>> {
 }
 
 /// The lots a treatment used, by product code: (`SUPPLIER/CODE`, lot, formulation id).
-pub fn lots_used(conn: &Connection, id: i64) -> Result<Vec<(String, String, i64)>> {
+pub fn lots_used(
+    conn: &Connection,
+    id: TreatmentId,
+) -> Result<Vec<(String, String, FormulationId)>> {
     let mut stmt = conn.prepare(
         "SELECT s.name || '/' || p.code, l.lot, l.formulation_id FROM treatment_items ti JOIN lots l ON l.id = ti.lot_id
          JOIN products p ON p.id = l.product_id JOIN suppliers s ON s.id = p.supplier_id
@@ -59,7 +65,7 @@ pub fn lots_used(conn: &Connection, id: i64) -> Result<Vec<(String, String, i64)
 /// A reaction to record.
 pub struct NewReaction<'a> {
     pub client: ClientId,
-    pub treatment: i64,
+    pub treatment: TreatmentId,
     pub onset: &'a str,
     pub symptoms: &'a str,
     pub severity: &'a str,
@@ -80,7 +86,7 @@ pub fn insert_reaction(conn: &Connection, r: &NewReaction) -> Result<i64> {
 #[derive(Debug, Serialize)]
 pub struct ReactionRow {
     pub id: i64,
-    pub treatment: i64,
+    pub treatment: TreatmentId,
     pub treated_at: String,
     pub onset: String,
     pub severity: String,

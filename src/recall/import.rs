@@ -18,6 +18,7 @@ use crate::db::recalls::{self as store, NewAlert, NewMatch, Status};
 use crate::db::{catalog as cat, Db};
 use crate::error::{Error, Result};
 use crate::ident::{lot_key, normalize_name};
+use crate::ids::LotId;
 
 /// Where the alerts come from.
 #[derive(Debug, Clone)]
@@ -295,7 +296,7 @@ fn import_one(
             .collect(),
     };
     let before = store::matches(conn, &alert_norm)?;
-    let recorded = |lot: i64, flag: bool| {
+    let recorded = |lot: LotId, flag: bool| {
         before
             .iter()
             .any(|m| m.lot_id == lot && (m.status != Status::Ambiguous || !flag))
@@ -307,13 +308,7 @@ fn import_one(
             return Ok(());
         }
         let flag_id = if flag {
-            Some(cat::flag_lot(
-                conn,
-                crate::db::LotId(c.lot),
-                &reason,
-                at,
-                actor,
-            )?)
+            Some(cat::flag_lot(conn, c.lot, &reason, at, actor)?)
         } else {
             None
         };
@@ -380,7 +375,7 @@ pub fn confirm(db: &mut Db, alert: &str, product: &str, lot: &str) -> Result<Con
     let p = cat::resolve_product(&db.conn, product)?;
     let lots = store::catalog(&db.conn)?
         .into_iter()
-        .find(|c| c.id == p.id.get())
+        .find(|c| c.id == p.id)
         .map(|c| c.lots)
         .unwrap_or_default();
     // The lot as written, else the one lot of the same key (`D 199` for `D-199`).
@@ -407,7 +402,7 @@ pub fn confirm(db: &mut Db, alert: &str, product: &str, lot: &str) -> Result<Con
         .any(|m| m.lot_id == target.id && m.status != Status::Ambiguous);
     if !already {
         let reason = flag_reason(&stored.alert, stored.hazard.as_deref());
-        let flag = cat::flag_lot(&tx, crate::db::LotId(target.id), &reason, &at, &actor)?;
+        let flag = cat::flag_lot(&tx, target.id, &reason, &at, &actor)?;
         store::insert_match(
             &tx,
             &NewMatch {

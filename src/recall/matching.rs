@@ -8,11 +8,12 @@ use serde::Serialize;
 
 use super::extract::ExtractedLot;
 use crate::ident::{lot_key, normalize_name};
+use crate::ids::{LotId, ProductId};
 
 /// A product of the catalog with its lots, as the matcher sees it.
 #[derive(Debug, Clone)]
 pub struct CatalogProduct {
-    pub id: i64,
+    pub id: ProductId,
     pub supplier: String,
     pub code: String,
     pub name: String,
@@ -21,7 +22,7 @@ pub struct CatalogProduct {
 
 #[derive(Debug, Clone)]
 pub struct CatalogLot {
-    pub id: i64,
+    pub id: LotId,
     pub lot: String,
 }
 
@@ -143,8 +144,8 @@ pub fn fit(identity: &Identity, p: &CatalogProduct) -> Option<Fit> {
 /// A catalog lot an alert lot could mean.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Candidate {
-    pub product: i64,
-    pub lot: i64,
+    pub product: ProductId,
+    pub lot: LotId,
     /// Why a person has to confirm it (`None` for a match).
     pub reason: Option<String>,
 }
@@ -256,7 +257,7 @@ mod tests {
 
     fn product(id: i64, supplier: &str, code: &str, name: &str, lots: &[&str]) -> CatalogProduct {
         CatalogProduct {
-            id,
+            id: ProductId(id),
             supplier: supplier.into(),
             code: code.into(),
             name: name.into(),
@@ -264,7 +265,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, l)| CatalogLot {
-                    id: id * 100 + i as i64,
+                    id: LotId(id * 100 + i as i64),
                     lot: l.to_string(),
                 })
                 .collect(),
@@ -309,8 +310,8 @@ mod tests {
         assert_eq!(
             out[0].1,
             Outcome::Matched(Candidate {
-                product: 1,
-                lot: 100,
+                product: ProductId(1),
+                lot: LotId(100),
                 reason: None
             })
         );
@@ -372,6 +373,6 @@ mod tests {
     fn an_alert_without_lots_lists_every_lot_of_the_fitting_products() {
         let listed = without_lots(&identity("Lumen", "Rose Petal"), &catalog());
         assert_eq!(listed.len(), 2);
-        assert!(listed.iter().all(|c| c.product == 3));
+        assert!(listed.iter().all(|c| c.product == ProductId(3)));
     }
 }

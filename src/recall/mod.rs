@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::db::recalls::{self as store, Status, StoredAlert, Treated};
 use crate::error::{shell_quote, Result};
+use crate::ids::{LotId, TreatmentId};
 
 /// A lot of the catalog an alert means or may mean.
 #[derive(Debug, Clone, Serialize)]
@@ -37,7 +38,7 @@ pub struct LotRef {
     /// Recorded by this command (not by an earlier import).
     pub new: bool,
     #[serde(skip)]
-    pub lot_id: i64,
+    pub lot_id: LotId,
 }
 
 /// An alert and what it meant for the catalog.
@@ -78,7 +79,7 @@ pub struct ClientToCall {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub erased: bool,
-    pub treatment: i64,
+    pub treatment: TreatmentId,
     pub at: String,
     pub area: Option<String>,
 }
@@ -122,11 +123,11 @@ pub fn describe(
     conn: &Connection,
     stored: &StoredAlert,
     status: &'static str,
-    new: &[i64],
+    new: &[LotId],
 ) -> Result<AlertReport> {
     let alert_norm = crate::ident::normalize_name(&stored.alert);
     let rows = store::matches(conn, &alert_norm)?;
-    let flagged: Vec<i64> = rows
+    let flagged: Vec<LotId> = rows
         .iter()
         .filter(|m| m.status != Status::Ambiguous)
         .map(|m| m.lot_id)
@@ -193,7 +194,7 @@ pub fn clients_to_call(conn: &Connection, alerts: &[AlertReport]) -> Result<Vec<
     let mut out = Vec::new();
     for a in alerts {
         for l in &a.matched {
-            for t in store::treated_with_lot(conn, crate::db::LotId(l.lot_id))? {
+            for t in store::treated_with_lot(conn, l.lot_id)? {
                 out.push(to_call(&a.alert, l, t));
             }
         }

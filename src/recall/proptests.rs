@@ -8,6 +8,7 @@ use super::extract::{extract_lots, ExtractedLot};
 use super::matching::{fit, match_lots, CatalogLot, CatalogProduct, Fit, Identity, Outcome};
 use crate::ident::lot::LABELS;
 use crate::ident::lot_key;
+use crate::ids::{LotId, ProductId};
 
 /// Dashes as word processors and authorities write them.
 const DASHES: [&str; 9] = [
@@ -102,14 +103,14 @@ proptest! {
             .iter()
             .enumerate()
             .map(|(i, (supplier, pname, lots))| CatalogProduct {
-                id: i as i64,
+                id: ProductId(i as i64),
                 supplier: supplier.clone(),
                 code: format!("P{i}"),
                 name: pname.clone(),
                 lots: lots
                     .iter()
                     .enumerate()
-                    .map(|(j, l)| CatalogLot { id: (i * 10 + j) as i64, lot: l.clone() })
+                    .map(|(j, l)| CatalogLot { id: LotId((i * 10 + j) as i64), lot: l.clone() })
                     .collect(),
             })
             .collect();
@@ -123,7 +124,7 @@ proptest! {
             .collect();
         for (lot, outcome) in match_lots(&identity, &lots, &catalog) {
             if let Outcome::Matched(c) = outcome {
-                let p = &catalog[c.product as usize];
+                let p = &catalog[c.product.get() as usize];
                 prop_assert_eq!(fit(&identity, p), Some(Fit::Certain));
                 let l = p.lots.iter().find(|l| l.id == c.lot).unwrap();
                 prop_assert_eq!(lot_key(&l.lot), lot_key(&lot.text));

@@ -11,7 +11,7 @@ use super::*;
 /// A sensitivity in force, recorded or implied by a test.
 #[derive(Debug, Clone)]
 pub struct ActiveSensitivity {
-    pub id: Option<i64>,
+    pub id: Option<SensitivityId>,
     pub target: Target,
     pub target_name: String,
     pub source: Source,

@@ -8,14 +8,13 @@ use serde::Serialize;
 
 use super::{Grade, Level};
 
-pub type SubstanceId = i64;
-pub type FormulationId = i64;
+pub use crate::ids::{FormulationId, GroupId, PatchTestId, SensitivityId, SubstanceId};
 
 /// What a sensitivity is to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     Substance(SubstanceId),
-    Group(i64),
+    Group(GroupId),
 }
 
 impl Target {
@@ -173,7 +172,7 @@ impl Default for Policy {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
-    pub id: i64,
+    pub id: GroupId,
     pub key: String,
     pub name: String,
     pub relation: Relation,
@@ -269,7 +268,7 @@ impl World {
         self.now.with_timezone(&self.policy.timezone).date_naive()
     }
 
-    pub fn group(&self, id: i64) -> Option<&Group> {
+    pub fn group(&self, id: GroupId) -> Option<&Group> {
         self.groups.iter().find(|g| g.id == id)
     }
 
@@ -327,7 +326,7 @@ impl World {
 /// A sensitivity as recorded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sensitivity {
-    pub id: i64,
+    pub id: SensitivityId,
     pub target: Target,
     pub target_name: String,
     pub source: Source,
@@ -355,7 +354,7 @@ pub enum ItemTarget {
     /// A mix of a test series (fragrance mix I, thiuram mix): a positive is a sensitivity to
     /// the group of its components, since the test cannot tell which one.
     Group {
-        id: i64,
+        id: GroupId,
         name: String,
     },
 }
@@ -394,7 +393,7 @@ pub struct TestItem {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatchTest {
-    pub id: i64,
+    pub id: PatchTestId,
     pub applied_at: DateTime<Utc>,
     pub items: Vec<TestItem>,
     /// When the photopatch set was irradiated (UVA), if it was.

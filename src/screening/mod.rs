@@ -112,7 +112,7 @@ pub struct IngredientRef {
 pub enum Because {
     Sensitivity {
         /// The sensitivity's id; `null` for one a patch test or a reaction implies.
-        id: Option<i64>,
+        id: Option<SensitivityId>,
         target: String,
         target_kind: TargetKind,
         source: Source,
@@ -120,7 +120,7 @@ pub enum Because {
         evidence: Option<String>,
     },
     PatchTest {
-        id: i64,
+        id: PatchTestId,
         item: i64,
         applied_at: String,
         outcome: Outcome,

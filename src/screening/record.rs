@@ -36,7 +36,7 @@ use super::*;
 /// What raised a sensitivity: a patch-test item (test id, item number) or a reaction (its id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Raiser {
-    Item { test: i64, item: i64 },
+    Item { test: PatchTestId, item: i64 },
     Reaction(i64),
 }
 
@@ -249,7 +249,7 @@ pub fn standing(
 
 pub(super) fn raising_item<'a>(
     outcomes: &'a [ItemOutcome<'a>],
-    test: i64,
+    test: PatchTestId,
     item: i64,
 ) -> Option<&'a ItemOutcome<'a>> {
     outcomes
@@ -293,8 +293,8 @@ mod tests {
 
     use super::*;
 
-    const WATER: SubstanceId = 1;
-    const CARBON: SubstanceId = 2;
+    const WATER: SubstanceId = SubstanceId(1);
+    const CARBON: SubstanceId = SubstanceId(2);
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
@@ -308,7 +308,7 @@ mod tests {
     fn test(id: i64, days_ago: i64, target: ItemTarget, grade: Grade) -> PatchTest {
         let applied_at = now() - Duration::days(days_ago);
         PatchTest {
-            id,
+            id: PatchTestId(id),
             applied_at,
             items: vec![TestItem {
                 item: 1,
@@ -335,7 +335,7 @@ mod tests {
 
     fn product_item() -> ItemTarget {
         ItemTarget::Formulation {
-            id: 10,
+            id: FormulationId(10),
             label: "S/P formulation 1".into(),
         }
     }
@@ -348,7 +348,7 @@ mod tests {
             ..ClientFacts::default()
         };
         c.formulations.insert(
-            10,
+            FormulationId(10),
             [WATER, CARBON]
                 .into_iter()
                 .map(|substance| Content {
@@ -365,7 +365,7 @@ mod tests {
                 id: 7,
                 onset: now() - Duration::days(5),
                 severity: "moderate".into(),
-                formulations: vec![10],
+                formulations: vec![FormulationId(10)],
             });
         }
         c
@@ -396,7 +396,13 @@ mod tests {
         let raised = raised(&c, &outcomes);
         assert_eq!(raised.len(), 1, "{raised:?}");
         assert_eq!(raised[0].target, Target::Substance(CARBON));
-        assert_eq!(raised[0].raiser, Raiser::Item { test: 2, item: 1 });
+        assert_eq!(
+            raised[0].raiser,
+            Raiser::Item {
+                test: PatchTestId(2),
+                item: 1
+            }
+        );
         assert_eq!(raised[0].certainty, Certainty::Suspected);
     }
 
@@ -441,7 +447,10 @@ mod tests {
 
     #[test]
     fn a_suspect_lapses_when_the_item_that_raised_it_is_no_longer_positive() {
-        let raiser = Raiser::Item { test: 2, item: 1 };
+        let raiser = Raiser::Item {
+            test: PatchTestId(2),
+            item: 1,
+        };
         let positive = client(vec![test(2, 10, product_item(), Grade::Weak)], false);
         assert_eq!(standing_of(&positive, raiser, false), Standing::InForce);
         let corrected = client(vec![test(2, 10, product_item(), Grade::Negative)], false);
@@ -456,7 +465,10 @@ mod tests {
     #[test]
     fn a_retracted_suspect_stands_retracted_whatever_the_tests_say() {
         let c = client(vec![test(2, 10, product_item(), Grade::Weak)], false);
-        let raiser = Raiser::Item { test: 2, item: 1 };
+        let raiser = Raiser::Item {
+            test: PatchTestId(2),
+            item: 1,
+        };
         assert_eq!(standing_of(&c, raiser, true), Standing::Retracted);
     }
 
@@ -466,7 +478,7 @@ mod tests {
         let outcomes_before = outcomes(&c, &world());
         assert_eq!(unrecorded(&c, &outcomes_before).len(), 2);
         c.sensitivities.push(Sensitivity {
-            id: 1,
+            id: SensitivityId(1),
             target: Target::Substance(WATER),
             target_name: "Water".into(),
             source: Source::Reaction,

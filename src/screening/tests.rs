@@ -8,28 +8,34 @@ use proptest::prelude::*;
 use super::*;
 
 // Substances of the test world.
-const NICKEL: i64 = 1;
-const NICKEL_SULFATE: i64 = 2;
-const COBALT: i64 = 3;
-const PPD: i64 = 4;
-const BENZOCAINE: i64 = 5;
-const WATER: i64 = 6;
-const GLYCERIN: i64 = 7;
-const FORMALDEHYDE: i64 = 8;
-const QUATERNIUM_15: i64 = 9;
-const MYSTERY: i64 = 10;
-const CARBON: i64 = 11;
+const NICKEL: SubstanceId = SubstanceId(1);
+const NICKEL_SULFATE: SubstanceId = SubstanceId(2);
+const COBALT: SubstanceId = SubstanceId(3);
+const PPD: SubstanceId = SubstanceId(4);
+const BENZOCAINE: SubstanceId = SubstanceId(5);
+const WATER: SubstanceId = SubstanceId(6);
+const GLYCERIN: SubstanceId = SubstanceId(7);
+const FORMALDEHYDE: SubstanceId = SubstanceId(8);
+const QUATERNIUM_15: SubstanceId = SubstanceId(9);
+const MYSTERY: SubstanceId = SubstanceId(10);
+const CARBON: SubstanceId = SubstanceId(11);
 
-const NICKEL_GROUP: i64 = 100;
-const METALS: i64 = 101;
-const PARA: i64 = 102;
-const RELEASERS: i64 = 103;
+const NICKEL_GROUP: GroupId = GroupId(100);
+const METALS: GroupId = GroupId(101);
+const PARA: GroupId = GroupId(102);
+const RELEASERS: GroupId = GroupId(103);
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
 }
 
-fn group(id: i64, key: &str, relation: Relation, on_match: Level, members: &[i64]) -> Group {
+fn group(
+    id: GroupId,
+    key: &str,
+    relation: Relation,
+    on_match: Level,
+    members: &[SubstanceId],
+) -> Group {
     Group {
         id,
         key: key.into(),
@@ -89,7 +95,7 @@ fn world() -> World {
     World::new(now(), policy, groups, restrictions)
 }
 
-fn names() -> BTreeMap<i64, String> {
+fn names() -> BTreeMap<SubstanceId, String> {
     [
         (NICKEL, "Nickel"),
         (NICKEL_SULFATE, "Nickel sulfate"),
@@ -109,9 +115,9 @@ fn names() -> BTreeMap<i64, String> {
 }
 
 /// The client's facts say what formulation `id` holds (declared, not may-contain).
-fn holding(mut c: ClientFacts, id: i64, ids: &[i64]) -> ClientFacts {
+fn holding(mut c: ClientFacts, id: i64, ids: &[SubstanceId]) -> ClientFacts {
     c.formulations.insert(
-        id,
+        FormulationId(id),
         ids.iter()
             .map(|s| Content {
                 substance: *s,
@@ -123,7 +129,7 @@ fn holding(mut c: ClientFacts, id: i64, ids: &[i64]) -> ClientFacts {
     c
 }
 
-fn ingredient(id: i64, max_percent: Option<f64>) -> Ingredient {
+fn ingredient(id: SubstanceId, max_percent: Option<f64>) -> Ingredient {
     Ingredient {
         substance: id,
         substance_name: format!("substance {id}"),
@@ -137,12 +143,12 @@ fn ingredient(id: i64, max_percent: Option<f64>) -> Ingredient {
     }
 }
 
-fn product(formulation: i64, ids: &[i64]) -> ProductFacts {
+fn product(formulation: i64, ids: &[SubstanceId]) -> ProductFacts {
     ProductFacts {
         supplier: "S".into(),
         code: "P".into(),
         name: "P".into(),
-        formulation_id: formulation,
+        formulation_id: FormulationId(formulation),
         version: 1,
         kind_is_tattoo_ink: true,
         lot: None,
@@ -152,7 +158,7 @@ fn product(formulation: i64, ids: &[i64]) -> ProductFacts {
 
 fn sensitivity(id: i64, target: Target, source: Source, certainty: Certainty) -> Sensitivity {
     Sensitivity {
-        id,
+        id: SensitivityId(id),
         target,
         target_name: format!("{target:?}"),
         source,
@@ -178,7 +184,7 @@ fn applied() -> DateTime<Utc> {
 
 fn test_of(id: i64, items: Vec<(ItemTarget, Vec<Reading>)>) -> PatchTest {
     PatchTest {
-        id,
+        id: PatchTestId(id),
         applied_at: applied(),
         items: items
             .into_iter()
@@ -197,12 +203,12 @@ fn test_of(id: i64, items: Vec<(ItemTarget, Vec<Reading>)>) -> PatchTest {
 
 fn on_formulation(id: i64) -> ItemTarget {
     ItemTarget::Formulation {
-        id,
+        id: FormulationId(id),
         label: format!("formulation {id}"),
     }
 }
 
-fn on_substance(id: i64) -> ItemTarget {
+fn on_substance(id: SubstanceId) -> ItemTarget {
     ItemTarget::Substance {
         id,
         name: format!("substance {id}"),
@@ -695,7 +701,7 @@ fn reactions_make_every_ingredient_of_the_formulations_used_a_suspect() {
         id: 1,
         onset: now(),
         severity: "moderate".into(),
-        formulations: vec![4],
+        formulations: vec![FormulationId(4)],
     });
     let a = assess(&c, &product(4, &[GLYCERIN, CARBON]), &w, no_tests_needed());
     assert_eq!(
@@ -765,7 +771,7 @@ fn may_contain_ingredients_of_a_negative_tested_product_stay_suspects() {
     );
     c = holding(c, 1, &[WATER, CARBON]);
     c.formulations.insert(
-        2,
+        FormulationId(2),
         vec![
             Content {
                 substance: WATER,
@@ -839,7 +845,7 @@ fn a_reason_through_an_inferred_member_says_it_was_inferred_from_the_name() {
 
 // --- Properties -------------------------------------------------------------------------------
 
-const SUBSTANCES: [i64; 11] = [
+const SUBSTANCES: [SubstanceId; 11] = [
     NICKEL,
     NICKEL_SULFATE,
     COBALT,
@@ -919,7 +925,7 @@ fn any_client() -> impl Strategy<Value = ClientFacts> {
         })
 }
 
-fn any_ingredients() -> impl Strategy<Value = Vec<i64>> {
+fn any_ingredients() -> impl Strategy<Value = Vec<SubstanceId>> {
     proptest::collection::vec(proptest::sample::select(SUBSTANCES.to_vec()), 0..5)
 }
 

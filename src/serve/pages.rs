@@ -8,6 +8,7 @@ use crate::cmd::patch_test::PatchTestView;
 use crate::cmd::sensitivity::{self, SensitivityView};
 use crate::db::catalog::ProductRow;
 use crate::db::search::{ClientHit, ProductHit};
+use crate::ids::PatchTestId;
 use crate::screening::{Level, Reason, Verdict};
 use crate::verdict::{Judgement, SafeItem};
 
@@ -111,7 +112,7 @@ pub struct ClientPage<'a> {
     pub sensitivities: &'a [SensitivityView],
     pub patch_tests: &'a [PatchTestView],
     /// (test, item, what, from when a negative reading counts), for pending items.
-    pub due: &'a [(i64, i64, String, String)],
+    pub due: &'a [(PatchTestId, i64, String, String)],
     pub treatments: &'a [(i64, String, String)],
     pub q: &'a str,
     pub products: &'a [ProductHit],

@@ -16,6 +16,7 @@ use crate::db::catalog::{self as cat, Kind};
 use crate::db::clinical::{self, ClientRef};
 use crate::db::{self, facts};
 use crate::error::{Error, Result};
+use crate::ids::FormulationId;
 use crate::screening::{
     self, assess, Assessment, ClientFacts, ItemOutcome, ItemTarget, Options, Outcome, ProductFacts,
     Reason, Verdict, World,
@@ -49,8 +50,8 @@ fn load_case_by_name(conn: &Connection, now: DateTime<Utc>, client: &str) -> Res
 
 fn case_of(conn: &Connection, now: DateTime<Utc>, client: ClientRef) -> Result<Case> {
     let world = facts::load_world(conn, now)?;
-    let facts = facts::load_clients(conn, Some(client.id.get()))?
-        .remove(&client.id.get())
+    let facts = facts::load_clients(conn, Some(client.id))?
+        .remove(&client.id)
         .unwrap_or_default();
     Ok(Case {
         client,
@@ -148,7 +149,7 @@ pub fn safe_list(
     let relevant = screening::relevance(&case.facts, &case.world, &outcomes);
     let entries = facts::current_formulations(conn, filter.supplier, filter.kind)?;
     let unverified = facts::unverified_substances(conn)?;
-    let to_judge: HashSet<i64> = if relevant.every_product {
+    let to_judge: HashSet<FormulationId> = if relevant.every_product {
         entries.iter().map(|e| e.formulation_id).collect()
     } else {
         let mut marked = relevant.substances.clone();
@@ -160,7 +161,7 @@ pub fn safe_list(
         set.extend(entries.iter().filter(|e| e.empty).map(|e| e.formulation_id));
         set
     };
-    let judged: BTreeSet<i64> = entries
+    let judged: BTreeSet<FormulationId> = entries
         .iter()
         .map(|e| e.formulation_id)
         .filter(|f| to_judge.contains(f))
@@ -263,7 +264,7 @@ pub fn alternatives(
 }
 
 /// The patch-test status of a formulation for a client, most telling first.
-fn patch_test_status(outcomes: &[ItemOutcome], formulation: i64) -> String {
+fn patch_test_status(outcomes: &[ItemOutcome], formulation: FormulationId) -> String {
     let mut best: Option<(u8, String)> = None;
     for o in outcomes {
         let ItemTarget::Formulation { id, .. } = &o.item.target else {

@@ -11,6 +11,7 @@ use rusqlite::Connection;
 use crate::db::clinical::{self, ClientRef, TargetRef};
 use crate::db::{facts, sensitivities, ClientId};
 use crate::error::Result;
+use crate::ids::SensitivityId;
 use crate::screening::{self, ActiveSensitivity, Raiser, Standing, Target, World};
 
 /// Writes, in the caller's write transaction, the sensitivities that the positive items and the
@@ -22,10 +23,10 @@ pub fn record_raised(
     client: Option<ClientId>,
     at: &str,
     actor: &str,
-) -> Result<Vec<(String, i64)>> {
+) -> Result<Vec<(String, SensitivityId)>> {
     let world = World::new(now, clinical::load_policy(conn)?, Vec::new(), Vec::new());
     let mut written = Vec::new();
-    for (client_id, facts) in facts::load_clients(conn, client.map(ClientId::get))? {
+    for (client_id, facts) in facts::load_clients(conn, client)? {
         let outcomes = screening::outcomes(&facts, &world);
         for r in screening::unrecorded(&facts, &outcomes) {
             let target = match r.target {
@@ -35,7 +36,7 @@ pub fn record_raised(
             let id = sensitivities::insert(
                 conn,
                 &sensitivities::NewSensitivity {
-                    client: ClientId(client_id),
+                    client: client_id,
                     target,
                     source: r.source,
                     certainty: r.certainty,
@@ -55,7 +56,7 @@ pub fn record_raised(
 #[derive(Debug, Clone, Default)]
 pub struct Standings {
     /// Each recorded sensitivity by id: its standing, and what raised it (if anything).
-    pub recorded: BTreeMap<i64, (Standing, Option<Raiser>)>,
+    pub recorded: BTreeMap<SensitivityId, (Standing, Option<Raiser>)>,
     /// What positive items and reactions without rows raise, in force, without ids.
     pub unrecorded: Vec<(ActiveSensitivity, Raiser)>,
 }
@@ -63,7 +64,7 @@ pub struct Standings {
 impl Standings {
     /// Whether the recorded sensitivity `id` is in force (an unknown id is: never dropped on
     /// doubt).
-    pub fn in_force(&self, id: i64) -> bool {
+    pub fn in_force(&self, id: SensitivityId) -> bool {
         self.recorded.get(&id).is_none_or(|(s, _)| s.in_force())
     }
 }
@@ -71,8 +72,8 @@ impl Standings {
 /// Where each of a client's sensitivities stands now.
 pub fn standings(conn: &Connection, now: DateTime<Utc>, client: &ClientRef) -> Result<Standings> {
     let world = World::new(now, clinical::load_policy(conn)?, Vec::new(), Vec::new());
-    let facts = facts::load_clients(conn, Some(client.id.get()))?
-        .remove(&client.id.get())
+    let facts = facts::load_clients(conn, Some(client.id))?
+        .remove(&client.id)
         .unwrap_or_default();
     let outcomes = screening::outcomes(&facts, &world);
     let mut out = Standings::default();

@@ -3,6 +3,7 @@
 //! the most severe wins), plain sentences without the chain of groups and relations (kept for
 //! `--details`), and what to do next. Pure: reasons in, lines out. JSON keeps every reason.
 
+use crate::ids::{SensitivityId, SubstanceId};
 use crate::screening::{Because, Certainty, Level, Outcome, Reason, Source, TargetKind, Verdict};
 
 /// One line of a verdict for people: the level, a plain sentence, and the reasons' own
@@ -19,7 +20,7 @@ pub struct Line {
 /// What a line is about: reasons about the same thing fold into one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Key {
-    Ingredient(i64),
+    Ingredient(SubstanceId),
     Target(String),
     ProductTest,
     Lot(String),
@@ -299,7 +300,7 @@ pub fn unmatched_targets(reasons: &[Reason]) -> Vec<String> {
 /// be cleared by a negative patch test of the substance, or retracted with a reason.
 /// The suspects a positive test of this very product raised are left out: the product stays
 /// BLOCKED by that test whatever becomes of them.
-pub fn suspects(reasons: &[Reason]) -> Vec<(i64, String)> {
+pub fn suspects(reasons: &[Reason]) -> Vec<(SensitivityId, String)> {
     let positive: Vec<String> = reasons
         .iter()
         .filter(|r| r.code == "positive-test")
@@ -310,7 +311,7 @@ pub fn suspects(reasons: &[Reason]) -> Vec<(i64, String)> {
             _ => None,
         })
         .collect();
-    let mut out: Vec<(i64, String)> = Vec::new();
+    let mut out: Vec<(SensitivityId, String)> = Vec::new();
     for r in reasons {
         if let Some(Because::Sensitivity {
             id: Some(id),

@@ -8,21 +8,26 @@ use rusqlite::Connection;
 use super::{id_list, names};
 use crate::db::clinical;
 use crate::error::Result;
+use crate::ids::ClientId;
 use crate::screening::{
-    Certainty, ClientFacts, Content, FormulationId, Grade, ItemTarget, PatchTest, Raiser, Reaction,
-    Reading, Sensitivity, Source, SubstanceId, Target, TestItem,
+    Certainty, ClientFacts, Content, FormulationId, Grade, GroupId, ItemTarget, PatchTest,
+    PatchTestId, Raiser, Reaction, Reading, Sensitivity, SensitivityId, Source, SubstanceId,
+    Target, TestItem,
 };
 
 /// The facts of one client (`Some(id)`) or of every client (`None`, for `screen`), by client
 /// id: six queries either way.
-pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i64, ClientFacts>> {
+pub fn load_clients(
+    conn: &Connection,
+    client: Option<ClientId>,
+) -> Result<BTreeMap<ClientId, ClientFacts>> {
     let filter = |column: &str| client_filter(client, column);
-    let mut all: BTreeMap<i64, ClientFacts> = BTreeMap::new();
+    let mut all: BTreeMap<ClientId, ClientFacts> = BTreeMap::new();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, code FROM clients WHERE {} ORDER BY code",
         filter("id")
     ))?;
-    for row in stmt.query_map([client], |r| <(i64, String)>::try_from(r))? {
+    for row in stmt.query_map([client], |r| <(ClientId, String)>::try_from(r))? {
         let (id, code) = row?;
         all.insert(
             id,
@@ -62,23 +67,23 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
         filter("t.client_id")
     ))?;
     type ItemRow = (
-        i64,
-        i64,
+        ClientId,
+        PatchTestId,
         String,
         i64,
         i64,
-        Option<i64>,
-        Option<i64>,
+        Option<FormulationId>,
+        Option<SubstanceId>,
         Option<String>,
         Option<i64>,
-        Option<i64>,
+        Option<GroupId>,
         Option<String>,
         Option<i64>,
         Option<String>,
         Option<String>,
     );
     // (client, test, applied_at) and the items, with the item row's id for the readings.
-    let mut tests: Vec<(i64, PatchTest)> = Vec::new();
+    let mut tests: Vec<(ClientId, PatchTest)> = Vec::new();
     let mut item_at: HashMap<i64, (usize, usize)> = HashMap::new();
     let mut formulations: BTreeSet<FormulationId> = BTreeSet::new();
     for row in stmt.query_map([client], |r| ItemRow::try_from(r))? {
@@ -248,7 +253,7 @@ pub fn load_clients(conn: &Connection, client: Option<i64>) -> Result<BTreeMap<i
 }
 
 /// The condition that keeps one client's rows (`?1` bound to the id), or every client's.
-fn client_filter(client: Option<i64>, column: &str) -> String {
+fn client_filter(client: Option<ClientId>, column: &str) -> String {
     match client {
         Some(_) => format!("{column} = ?1"),
         None => "?1 IS NULL".to_string(),
@@ -256,7 +261,10 @@ fn client_filter(client: Option<i64>, column: &str) -> String {
 }
 
 /// The recorded sensitivities, by client id, with what raised them.
-fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sensitivity)>> {
+fn sensitivities(
+    conn: &Connection,
+    client: Option<ClientId>,
+) -> Result<Vec<(ClientId, Sensitivity)>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT x.client_id, x.id, COALESCE(s0.merged_into, s0.id), x.group_id, g.name,
                 x.source, x.certainty, x.note,
@@ -270,21 +278,21 @@ fn sensitivities(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Sen
         client_filter(client, "x.client_id")
     ))?;
     type SensitivityRow = (
-        i64,
-        i64,
-        Option<i64>,
-        Option<i64>,
+        ClientId,
+        SensitivityId,
+        Option<SubstanceId>,
+        Option<GroupId>,
         Option<String>,
         Source,
         Certainty,
         Option<String>,
         bool,
-        Option<i64>,
+        Option<PatchTestId>,
         Option<i64>,
         Option<i64>,
         Option<i64>,
     );
-    let mut pending_sensitivities: Vec<(i64, Sensitivity)> = Vec::new();
+    let mut pending_sensitivities: Vec<(ClientId, Sensitivity)> = Vec::new();
     for row in stmt.query_map([client], |r| SensitivityRow::try_from(r))? {
         let (
             client_id,
@@ -346,16 +354,16 @@ fn stored_sensitivity(column: &str, value: &str) -> crate::error::Error {
 }
 
 /// The reactions, by client id, with the formulations of the lots used.
-fn reactions(conn: &Connection, client: Option<i64>) -> Result<Vec<(i64, Reaction)>> {
+fn reactions(conn: &Connection, client: Option<ClientId>) -> Result<Vec<(ClientId, Reaction)>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT r.client_id, r.id, r.onset, r.severity, group_concat(DISTINCT l.formulation_id)
          FROM reactions r JOIN treatment_items ti ON ti.treatment_id = r.treatment_id
          JOIN lots l ON l.id = ti.lot_id WHERE {} GROUP BY r.id ORDER BY r.id",
         client_filter(client, "r.client_id")
     ))?;
-    let mut reactions: Vec<(i64, Reaction)> = Vec::new();
+    let mut reactions: Vec<(ClientId, Reaction)> = Vec::new();
     for row in stmt.query_map([client], |r| {
-        <(i64, i64, String, String, String)>::try_from(r)
+        <(ClientId, i64, String, String, String)>::try_from(r)
     })? {
         let (client_id, id, onset, severity, used) = row?;
         let used: Vec<FormulationId> = used.split(',').filter_map(|f| f.parse().ok()).collect();
@@ -386,7 +394,9 @@ fn contents(
         "SELECT formulation_id, substance_id, may_contain FROM ingredients
          WHERE formulation_id IN (SELECT value FROM json_each(?1)) ORDER BY formulation_id, position, id",
     )?;
-    for row in stmt.query_map([id_list(formulations)], |r| <(i64, i64, bool)>::try_from(r))? {
+    for row in stmt.query_map([id_list(formulations)], |r| {
+        <(FormulationId, SubstanceId, bool)>::try_from(r)
+    })? {
         let (f, s, may) = row?;
         out.entry(f).or_default().push((s, may));
     }

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
+use serde::Serialize;
 
 mod clients;
 
@@ -19,9 +20,10 @@ pub use clients::load_clients;
 use super::catalog::{self as cat, Kind, ProductRow};
 use super::clinical;
 use crate::error::{Error, Result};
+use crate::ids::ProductId;
 use crate::screening::{
-    self, FormulationId, Group, Ingredient, LotFacts, LotFlag, ProductFacts, Relation, Restriction,
-    SubstanceId, World,
+    self, FormulationId, Group, GroupId, Ingredient, LotFacts, LotFlag, ProductFacts, Relation,
+    Restriction, SubstanceId, World,
 };
 
 /// Everything that holds for every client and product: four queries.
@@ -31,7 +33,7 @@ pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
     let mut stmt =
         conn.prepare_cached("SELECT id, key, name, relation, on_match FROM groups ORDER BY key")?;
     let rows = stmt.query_map([], |r| {
-        <(i64, String, String, Relation, screening::Level)>::try_from(r)
+        <(GroupId, String, String, Relation, screening::Level)>::try_from(r)
     })?;
     for row in rows {
         let (id, key, name, relation, on_match) = row?;
@@ -47,10 +49,11 @@ pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
             inferred: Vec::new(),
         });
     }
-    let index: HashMap<i64, usize> = groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+    let index: HashMap<GroupId, usize> =
+        groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
     let mut stmt =
         conn.prepare_cached("SELECT group_id, substance_id, inferred FROM group_members")?;
-    let members = stmt.query_map([], |r| <(i64, i64, bool)>::try_from(r))?;
+    let members = stmt.query_map([], |r| <(GroupId, SubstanceId, bool)>::try_from(r))?;
     for m in members {
         let (g, s, inferred) = m?;
         if let Some(group) = index.get(&g).map(|i| &mut groups[*i]) {
@@ -84,8 +87,8 @@ pub fn load_world(conn: &Connection, now: DateTime<Utc>) -> Result<World> {
 }
 
 /// A JSON array of ids, for `json_each`: one statement whatever the number of ids.
-pub(super) fn id_list<'a>(ids: impl IntoIterator<Item = &'a i64>) -> String {
-    let ids: Vec<&i64> = ids.into_iter().collect();
+pub(super) fn id_list<T: Serialize>(ids: impl IntoIterator<Item = T>) -> String {
+    let ids: Vec<T> = ids.into_iter().collect();
     serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())
 }
 
@@ -100,7 +103,9 @@ pub(super) fn names(
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, verified FROM substances WHERE id IN (SELECT value FROM json_each(?1))",
     )?;
-    let rows = stmt.query_map([id_list(ids)], |r| <(i64, String, bool)>::try_from(r))?;
+    let rows = stmt.query_map([id_list(ids)], |r| {
+        <(SubstanceId, String, bool)>::try_from(r)
+    })?;
     let mut out = HashMap::new();
     for row in rows {
         let (id, name, verified) = row?;
@@ -196,7 +201,14 @@ pub fn ingredients(
          FROM ingredients WHERE formulation_id IN (SELECT value FROM json_each(?1))
          ORDER BY formulation_id, position, id",
     )?;
-    type Row = (i64, i64, String, bool, Option<f64>, Option<String>);
+    type Row = (
+        FormulationId,
+        SubstanceId,
+        String,
+        bool,
+        Option<f64>,
+        Option<String>,
+    );
     let mut substances: BTreeSet<SubstanceId> = BTreeSet::new();
     for row in stmt.query_map([id_list(formulations)], |r| Row::try_from(r))? {
         let (f, id, declared, may_contain, max_percent, doubt) = row?;
@@ -258,7 +270,7 @@ fn about(conn: &Connection, ids: &BTreeSet<SubstanceId>) -> Result<HashMap<Subst
          WHERE substance_id IN (SELECT value FROM json_each(?1)) AND kind IN ('cas', 'ci')
          ORDER BY id",
     )?;
-    for row in stmt.query_map([list], |r| <(i64, String, String)>::try_from(r))? {
+    for row in stmt.query_map([list], |r| <(SubstanceId, String, String)>::try_from(r))? {
         let (id, kind, value) = row?;
         let entry = out.entry(id).or_default();
         if kind == "cas" {
@@ -273,7 +285,7 @@ fn about(conn: &Connection, ids: &BTreeSet<SubstanceId>) -> Result<HashMap<Subst
 /// A product of the catalog by its current formulation, without its ingredients.
 #[derive(Debug, Clone)]
 pub struct CatalogEntry {
-    pub product_id: i64,
+    pub product_id: ProductId,
     pub supplier: String,
     pub code: String,
     pub name: String,

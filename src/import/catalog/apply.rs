@@ -16,10 +16,14 @@ use crate::db::catalog::{self as cat, Kind};
 use crate::db::import::{self as dbi, Change, IngredientInsert, ProductFields};
 use crate::error::Result;
 use crate::ident;
+use crate::ids::{FormulationId, SubstanceId};
 use crate::screening::World;
 
 /// A product as the catalog holds it, and its current formulation (id, version, fingerprint).
-type Existing = (Option<cat::ProductRow>, Option<(i64, i64, String)>);
+type Existing = (
+    Option<cat::ProductRow>,
+    Option<(FormulationId, i64, String)>,
+);
 
 pub struct Applier<'a> {
     pub conn: &'a Connection,
@@ -35,8 +39,8 @@ pub struct Applier<'a> {
     /// Whether products are written (not when rows were rejected without --skip-invalid).
     pub write: bool,
     pub label: bool,
-    pub(super) matched: BTreeSet<i64>,
-    pub(super) unverified: BTreeSet<i64>,
+    pub(super) matched: BTreeSet<SubstanceId>,
+    pub(super) unverified: BTreeSet<SubstanceId>,
     supplier_ids: HashMap<String, i64>,
     /// Parsing by distinct value (see `memo`).
     pub memo: Memo,
@@ -267,6 +271,7 @@ impl<'a> Applier<'a> {
                     self.conn, product, version, fp, self.at, &source, empty,
                 )?;
                 self.record(Change::Formulation, id, None)?;
+                let id = FormulationId(id);
                 self.write_ingredients(id, items, &substances)?;
                 self.report.formulations += 1;
                 changed = true;
@@ -314,8 +319,8 @@ impl<'a> Applier<'a> {
     }
 
     /// The substances each item declares, unverified ones made as needed.
-    fn substances_of(&mut self, items: &[Item]) -> Result<Vec<Vec<i64>>> {
-        let mut ids: Vec<Vec<i64>> = Vec::with_capacity(items.len());
+    fn substances_of(&mut self, items: &[Item]) -> Result<Vec<Vec<SubstanceId>>> {
+        let mut ids: Vec<Vec<SubstanceId>> = Vec::with_capacity(items.len());
         for item in items {
             let mut list = item.resolution().substances.clone();
             if let Some(new) = &item.resolution().new {
@@ -329,9 +334,9 @@ impl<'a> Applier<'a> {
 
     fn write_ingredients(
         &mut self,
-        formulation: i64,
+        formulation: FormulationId,
         items: &[Item],
-        ids: &[Vec<i64>],
+        ids: &[Vec<SubstanceId>],
     ) -> Result<()> {
         let mut rows = Vec::new();
         for (i, (item, list)) in items.iter().zip(ids).enumerate() {
@@ -356,7 +361,7 @@ impl<'a> Applier<'a> {
         dbi::insert_ingredients(self.conn, formulation, &rows)
     }
 
-    fn count_substances(&mut self, ids: &[i64]) {
+    fn count_substances(&mut self, ids: &[SubstanceId]) {
         for id in ids {
             if self.index.substances.get(id).is_some_and(|k| k.verified) {
                 self.matched.insert(*id);

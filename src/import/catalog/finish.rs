@@ -9,12 +9,17 @@ use super::report::{CatalogReport, Unverified};
 use crate::db::substances::{self, IdKind};
 use crate::error::Result;
 use crate::ident;
+use crate::ids::SubstanceId;
 
 impl Applier<'_> {
     /// The unverified substance for what nothing known matched: the one the row names
     /// (`join`), else the one an earlier product (or import) made for the same numbers or
     /// name, else a new one. Its numbers are added to it.
-    pub(super) fn unverified_substance(&mut self, new: &NewSubstance, line: u64) -> Result<i64> {
+    pub(super) fn unverified_substance(
+        &mut self,
+        new: &NewSubstance,
+        line: u64,
+    ) -> Result<SubstanceId> {
         let source = format!("import catalog {} line {line}", self.file_name);
         let id = match new.join.or_else(|| self.index.unverified_holder(new)) {
             Some(id) => id,
@@ -55,7 +60,7 @@ impl Applier<'_> {
 
     /// Inferred group members for the new unverified substances, suggestions, warnings.
     pub fn finish(mut self) -> Result<CatalogReport> {
-        let unverified: Vec<i64> = self.unverified.iter().copied().collect();
+        let unverified: Vec<SubstanceId> = self.unverified.iter().copied().collect();
         crate::db::groups::refresh_inferred(self.conn, &unverified)?;
         self.report.rejected.sort();
         self.report.substances.matched = self.matched.len();

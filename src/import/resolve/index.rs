@@ -10,6 +10,7 @@ use crate::db::substance_list;
 use crate::db::substances::IdKind;
 use crate::error::Result;
 use crate::ident;
+use crate::ids::SubstanceId;
 
 impl Index {
     /// Reads every identifier of every substance not merged into another.
@@ -27,7 +28,7 @@ impl Index {
     }
 
     /// Records an identifier (`norm` as stored in `identifiers.norm`).
-    pub fn add(&mut self, id: i64, kind: IdKind, norm: String) {
+    pub fn add(&mut self, id: SubstanceId, kind: IdKind, norm: String) {
         self.generation += 1;
         let list = match kind {
             IdKind::Cas => self.cas.entry(norm).or_default(),
@@ -49,7 +50,7 @@ impl Index {
         }
     }
 
-    pub fn add_substance(&mut self, id: i64, name: &str, verified: bool) {
+    pub fn add_substance(&mut self, id: SubstanceId, name: &str, verified: bool) {
         self.substances.insert(
             id,
             Known {
@@ -62,8 +63,8 @@ impl Index {
 
     /// The unverified substance that already holds one of these numbers, else the one of this
     /// name (when the name is a name): what an earlier row or import made for the same thing.
-    pub fn unverified_holder(&self, new: &NewSubstance) -> Option<i64> {
-        let unverified = |ids: Option<&Vec<i64>>| {
+    pub fn unverified_holder(&self, new: &NewSubstance) -> Option<SubstanceId> {
+        let unverified = |ids: Option<&Vec<SubstanceId>>| {
             ids.into_iter()
                 .flatten()
                 .copied()
@@ -90,18 +91,18 @@ impl Index {
             })
     }
 
-    pub fn name_of(&self, id: i64) -> &str {
+    pub fn name_of(&self, id: SubstanceId) -> &str {
         self.substances.get(&id).map_or("?", |k| k.name.as_str())
     }
 
-    pub fn by_name(&self, name: &str) -> &[i64] {
+    pub fn by_name(&self, name: &str) -> &[SubstanceId] {
         self.names
             .get(&ident::normalize_name(name))
             .map_or(&[], Vec::as_slice)
     }
 
     /// All (shown, normalised, owner) names of verified substances, for suggestions.
-    pub fn verified_names(&self) -> impl Iterator<Item = (&str, i64)> {
+    pub fn verified_names(&self) -> impl Iterator<Item = (&str, SubstanceId)> {
         self.names.iter().flat_map(move |(norm, ids)| {
             ids.iter()
                 .filter(|id| self.substances.get(id).is_some_and(|k| k.verified))
@@ -111,11 +112,11 @@ impl Index {
 
     /// The substances the row's name names (without its bracketed parts when the whole names
     /// none); none when the name is itself a number (`CI 16255`).
-    pub fn named_by(&self, name: &str) -> BTreeSet<i64> {
+    pub fn named_by(&self, name: &str) -> BTreeSet<SubstanceId> {
         if name_is_number(name) {
             return BTreeSet::new();
         }
-        let mut found: BTreeSet<i64> = self.by_name(name).iter().copied().collect();
+        let mut found: BTreeSet<SubstanceId> = self.by_name(name).iter().copied().collect();
         if found.is_empty() {
             let core = without_brackets(name);
             if core != name.trim() && !core.is_empty() {
@@ -125,7 +126,7 @@ impl Index {
         found
     }
 
-    pub(super) fn is_verified(&self, id: i64) -> bool {
+    pub(super) fn is_verified(&self, id: SubstanceId) -> bool {
         self.substances.get(&id).is_some_and(|k| k.verified)
     }
 }

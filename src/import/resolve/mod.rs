@@ -21,6 +21,7 @@ pub use names::{doubt_text, name_is_number, without_brackets};
 use crate::db::substances::IdKind;
 use crate::error::Result;
 use crate::ident::{self, Cas, ColourIndex, Ec};
+use crate::ids::SubstanceId;
 
 /// What the index knows about a substance.
 #[derive(Debug, Clone)]
@@ -31,13 +32,13 @@ pub struct Known {
 
 #[derive(Default)]
 pub struct Index {
-    cas: HashMap<String, Vec<i64>>,
-    ec: HashMap<String, Vec<i64>>,
-    ci: HashMap<u32, Vec<i64>>,
-    names: HashMap<String, Vec<i64>>,
+    cas: HashMap<String, Vec<SubstanceId>>,
+    ec: HashMap<String, Vec<SubstanceId>>,
+    ci: HashMap<u32, Vec<SubstanceId>>,
+    names: HashMap<String, Vec<SubstanceId>>,
     /// Every normalised name of each substance, for the name-mismatch warning.
-    names_of_substance: HashMap<i64, Vec<String>>,
-    pub substances: HashMap<i64, Known>,
+    names_of_substance: HashMap<SubstanceId, Vec<String>>,
+    pub substances: HashMap<SubstanceId, Known>,
     /// Counts the changes since loading: a resolution remembered at one generation holds
     /// until the next.
     pub generation: u64,
@@ -66,13 +67,13 @@ pub struct NewSubstance {
     pub cas: Vec<Cas>,
     pub ec: Vec<Ec>,
     pub ci: Vec<ColourIndex>,
-    pub join: Option<i64>,
+    pub join: Option<SubstanceId>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Resolution {
     /// Known substances the ingredient declares (sorted, distinct).
-    pub substances: Vec<i64>,
+    pub substances: Vec<SubstanceId>,
     /// A substance to create for what nothing matched.
     pub new: Option<NewSubstance>,
     pub warnings: Vec<String>,
@@ -86,7 +87,7 @@ struct Number {
     kind: IdKind,
     shown: String,
     id: Id,
-    candidates: BTreeSet<i64>,
+    candidates: BTreeSet<SubstanceId>,
 }
 
 enum Id {
@@ -106,23 +107,24 @@ impl Index {
         // The verified substances each kind's numbers name, to narrow the other kinds with.
         // Unverified substances narrow nothing and contradict nothing: an import made them from
         // what a supplier wrote, and a supplier's mistake must not make a later import fail.
-        let mut union_by_kind: HashMap<IdKind, BTreeSet<i64>> = HashMap::new();
+        let mut union_by_kind: HashMap<IdKind, BTreeSet<SubstanceId>> = HashMap::new();
         for n in &numbers {
             for id in n.candidates.iter().filter(|id| self.is_verified(**id)) {
                 union_by_kind.entry(n.kind).or_default().insert(*id);
             }
         }
         let mut resolution = Resolution::default();
-        let mut from_numbers: BTreeSet<i64> = BTreeSet::new();
+        let mut from_numbers: BTreeSet<SubstanceId> = BTreeSet::new();
         for n in numbers.iter().filter(|n| !n.candidates.is_empty()) {
-            let (mut kept, unverified): (BTreeSet<i64>, BTreeSet<i64>) =
+            let (mut kept, unverified): (BTreeSet<SubstanceId>, BTreeSet<SubstanceId>) =
                 n.candidates.iter().partition(|id| self.is_verified(**id));
             if !kept.is_empty() {
                 for (kind, union) in &union_by_kind {
                     if *kind == n.kind {
                         continue;
                     }
-                    let narrowed: BTreeSet<i64> = kept.intersection(union).copied().collect();
+                    let narrowed: BTreeSet<SubstanceId> =
+                        kept.intersection(union).copied().collect();
                     if narrowed.is_empty() {
                         return Err(self.contradiction(n, *kind, &numbers));
                     }
@@ -132,7 +134,7 @@ impl Index {
             kept.extend(unverified);
             if kept.len() > 1 {
                 // A generic number beside a name of one of its substances means that one.
-                let by_name: BTreeSet<i64> = kept.intersection(&named).copied().collect();
+                let by_name: BTreeSet<SubstanceId> = kept.intersection(&named).copied().collect();
                 if !by_name.is_empty() {
                     kept = by_name;
                 }
@@ -196,7 +198,7 @@ impl Index {
                 .chain(named.iter())
                 .find(|id| !self.is_verified(**id))
                 .copied();
-            let named_verified: BTreeSet<i64> = named
+            let named_verified: BTreeSet<SubstanceId> = named
                 .iter()
                 .copied()
                 .filter(|id| self.is_verified(*id))
@@ -209,7 +211,10 @@ impl Index {
                 // A known name beside a number nobody knows: the known substance, and the
                 // number offered as a possible new identifier of it.
                 result.extend(named_verified.iter().copied());
-                let first = self.name_of(*named_verified.iter().next().unwrap_or(&0));
+                let first = named_verified
+                    .iter()
+                    .next()
+                    .map_or("?", |id| self.name_of(*id));
                 for s in &shown {
                     resolution.warnings.push(format!(
                         "{s} is not a known number; the name {:?} names {}, which is declared; if the number is {}, add it: inkguard substance alias {first:?} {s:?}",
@@ -240,7 +245,7 @@ impl Index {
 
     /// Every number of the row with the substances it names.
     fn numbers_of(&self, d: &Declared) -> Vec<Number> {
-        let found = |v: Option<&Vec<i64>>| -> BTreeSet<i64> {
+        let found = |v: Option<&Vec<SubstanceId>>| -> BTreeSet<SubstanceId> {
             v.map(|v| v.iter().copied().collect()).unwrap_or_default()
         };
         let mut numbers = Vec::new();
@@ -273,7 +278,7 @@ impl Index {
 
     /// A contradiction between verified substances: the error naming both sides.
     fn contradiction(&self, n: &Number, other: IdKind, numbers: &[Number]) -> String {
-        let verified = |ids: &BTreeSet<i64>| -> BTreeSet<i64> {
+        let verified = |ids: &BTreeSet<SubstanceId>| -> BTreeSet<SubstanceId> {
             ids.iter()
                 .copied()
                 .filter(|id| self.is_verified(*id))
@@ -292,7 +297,7 @@ impl Index {
         )
     }
 
-    fn names_of(&self, ids: &BTreeSet<i64>) -> String {
+    fn names_of(&self, ids: &BTreeSet<SubstanceId>) -> String {
         ids.iter()
             .map(|id| self.name_of(*id))
             .collect::<Vec<_>>()
@@ -331,7 +336,7 @@ impl Index {
     /// A warning when the row's name is not like any name of what its numbers resolved to.
     /// "Like" is fuzzy, so that translations and spellings (`Titandioxid`, `Wasser`) pass and a
     /// name of something else (`Titanium dioxide` beside carbon black's CAS) does not.
-    fn name_mismatch(&self, name: &str, resolved: &BTreeSet<i64>) -> Option<String> {
+    fn name_mismatch(&self, name: &str, resolved: &BTreeSet<SubstanceId>) -> Option<String> {
         let named = |norm: &str| {
             self.names
                 .get(norm)

@@ -2,6 +2,14 @@
 
 use super::*;
 
+fn s(n: i64) -> SubstanceId {
+    SubstanceId(n)
+}
+
+fn ids(ns: &[i64]) -> Vec<SubstanceId> {
+    ns.iter().copied().map(SubstanceId).collect()
+}
+
 /// red (1), black (2), titanium (3), carbon (4); CAS 1309-37-1 shared by red and black.
 fn index() -> Index {
     let mut i = Index::default();
@@ -11,18 +19,18 @@ fn index() -> Index {
         (3, "Titanium dioxide"),
         (4, "Carbon black"),
     ] {
-        i.add_substance(id, name, true);
+        i.add_substance(s(id), name, true);
     }
-    i.add(1, IdKind::Cas, "1309-37-1".into());
-    i.add(2, IdKind::Cas, "1309-37-1".into());
-    i.add(2, IdKind::Cas, "1317-61-9".into());
-    i.add(1, IdKind::Ci, "77491".into());
-    i.add(2, IdKind::Ci, "77499".into());
-    i.add(3, IdKind::Cas, "13463-67-7".into());
-    i.add(3, IdKind::Ci, "77891".into());
-    i.add(4, IdKind::Ci, "77266".into());
-    i.add(1, IdKind::Name, "ironoxides".into());
-    i.add(2, IdKind::Name, "ironoxides".into());
+    i.add(s(1), IdKind::Cas, "1309-37-1".into());
+    i.add(s(2), IdKind::Cas, "1309-37-1".into());
+    i.add(s(2), IdKind::Cas, "1317-61-9".into());
+    i.add(s(1), IdKind::Ci, "77491".into());
+    i.add(s(2), IdKind::Ci, "77499".into());
+    i.add(s(3), IdKind::Cas, "13463-67-7".into());
+    i.add(s(3), IdKind::Ci, "77891".into());
+    i.add(s(4), IdKind::Ci, "77266".into());
+    i.add(s(1), IdKind::Name, "ironoxides".into());
+    i.add(s(2), IdKind::Name, "ironoxides".into());
     i
 }
 
@@ -43,7 +51,7 @@ fn a_shared_cas_beside_a_ci_means_the_pigment_the_ci_names() {
     let r = index()
         .resolve(&declared("Iron oxide red", &["1309-37-1"], &[77491]))
         .unwrap();
-    assert_eq!(r.substances, vec![1]);
+    assert_eq!(r.substances, ids(&[1]));
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
 
@@ -52,7 +60,7 @@ fn an_ambiguous_cas_alone_declares_every_substance_with_a_warning() {
     let r = index()
         .resolve(&declared("Red pigment", &["1309-37-1"], &[]))
         .unwrap();
-    assert_eq!(r.substances, vec![1, 2]);
+    assert_eq!(r.substances, ids(&[1, 2]));
     assert!(r.warnings[0].contains("declared as all of them"));
 }
 
@@ -65,7 +73,7 @@ fn numbers_in_one_cell_add_up() {
             &[77491, 77499],
         ))
         .unwrap();
-    assert_eq!(r.substances, vec![1, 2]);
+    assert_eq!(r.substances, ids(&[1, 2]));
 }
 
 #[test]
@@ -80,7 +88,7 @@ fn contradicting_cells_are_an_error_naming_both() {
 #[test]
 fn the_name_alone_declares_what_it_names() {
     let r = index().resolve(&declared("Iron oxides", &[], &[])).unwrap();
-    assert_eq!(r.substances, vec![1, 2]);
+    assert_eq!(r.substances, ids(&[1, 2]));
     assert!(r.warnings[0].contains("names several substances"));
 }
 
@@ -89,7 +97,7 @@ fn name_and_numbers_disagree_declares_both_with_a_doubt() {
     let r = index()
         .resolve(&declared("Titanium dioxide", &[], &[77491]))
         .unwrap();
-    assert_eq!(r.substances, vec![1, 3]);
+    assert_eq!(r.substances, ids(&[1, 3]));
     assert_eq!(
         r.doubt.as_deref(),
         Some(r#"declared as "Titanium dioxide" with the CI of Iron oxide red"#)
@@ -118,37 +126,37 @@ fn a_name_that_agrees_or_translates_changes_nothing() {
     let r = index()
         .resolve(&declared("Titanium dioxide", &["13463-67-7"], &[]))
         .unwrap();
-    assert_eq!((r.substances, r.doubt), (vec![3], None));
+    assert_eq!((r.substances, r.doubt), (ids(&[3]), None));
     let r = index()
         .resolve(&declared("Titandioxid", &["13463-67-7"], &[]))
         .unwrap();
-    assert_eq!((r.substances, r.doubt), (vec![3], None));
+    assert_eq!((r.substances, r.doubt), (ids(&[3]), None));
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
 
 #[test]
 fn a_generic_cas_is_narrowed_by_the_name() {
     let mut i = index();
-    i.add_substance(5, "Poloxamer 407", true);
-    i.add_substance(6, "Poloxamer 188", true);
-    i.add(5, IdKind::Cas, "9003-11-6".into());
-    i.add(6, IdKind::Cas, "9003-11-6".into());
+    i.add_substance(s(5), "Poloxamer 407", true);
+    i.add_substance(s(6), "Poloxamer 188", true);
+    i.add(s(5), IdKind::Cas, "9003-11-6".into());
+    i.add(s(6), IdKind::Cas, "9003-11-6".into());
     let r = i
         .resolve(&declared("Poloxamer 407", &["9003-11-6"], &[]))
         .unwrap();
-    assert_eq!((r.substances, r.doubt), (vec![5], None));
+    assert_eq!((r.substances, r.doubt), (ids(&[5]), None));
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     // A name that names none of them and nothing else: all of them, with the warning.
     let r = i
         .resolve(&declared("Pluronic", &["9003-11-6"], &[]))
         .unwrap();
-    assert_eq!(r.substances, vec![5, 6]);
+    assert_eq!(r.substances, ids(&[5, 6]));
     assert!(r.warnings[0].contains("declared as all of them"));
     // `Iron Oxides` with black's CAS: the number narrows the name; no doubt.
     let r = index()
         .resolve(&declared("Iron Oxides", &["1317-61-9"], &[]))
         .unwrap();
-    assert_eq!((r.substances, r.doubt), (vec![2], None));
+    assert_eq!((r.substances, r.doubt), (ids(&[2]), None));
 }
 
 #[test]
@@ -156,7 +164,7 @@ fn a_known_name_beside_an_unknown_number_declares_the_known_substance() {
     let r = index()
         .resolve(&declared("Carbon black", &["50-00-0"], &[]))
         .unwrap();
-    assert_eq!(r.substances, vec![4]);
+    assert_eq!(r.substances, ids(&[4]));
     assert!(r.new.is_none(), "no second Carbon black: {:?}", r.new);
     assert!(
         r.warnings[0].contains(r#"substance alias "Carbon black" "CAS 50-00-0""#),
@@ -168,30 +176,30 @@ fn a_known_name_beside_an_unknown_number_declares_the_known_substance() {
 #[test]
 fn unverified_substances_never_contradict_themselves() {
     let mut i = index();
-    i.add_substance(7, "ACID RED 18", false);
-    i.add(7, IdKind::Cas, "2611-82-7".into());
+    i.add_substance(s(7), "ACID RED 18", false);
+    i.add(s(7), IdKind::Cas, "2611-82-7".into());
     // An unknown number beside a number of an unverified substance joins it.
     let r = i
         .resolve(&declared("CI 16255", &["2611-82-7"], &[16255]))
         .unwrap();
-    assert_eq!(r.substances, vec![7]);
+    assert_eq!(r.substances, ids(&[7]));
     let new = r.new.unwrap();
-    assert_eq!((new.join, new.ci.len()), (Some(7), 1));
-    i.add(7, IdKind::Ci, "16255".into());
+    assert_eq!((new.join, new.ci.len()), (Some(s(7)), 1));
+    i.add(s(7), IdKind::Ci, "16255".into());
     let r = i
         .resolve(&declared("CI 16255", &["2611-82-7"], &[16255]))
         .unwrap();
-    assert_eq!((r.substances, r.new), (vec![7], None));
+    assert_eq!((r.substances, r.new), (ids(&[7]), None));
     // Beside a verified substance's number it is no contradiction: both are declared.
     let r = i
         .resolve(&declared("Mix", &["2611-82-7"], &[77266]))
         .unwrap();
-    assert_eq!(r.substances, vec![4, 7]);
+    assert_eq!(r.substances, ids(&[4, 7]));
     // Found again by its name, and unknown numbers beside the name join it.
     let r = i
         .resolve(&declared("Acid Red 18", &["50-00-0"], &[]))
         .unwrap();
-    assert_eq!((r.substances, r.new.unwrap().join), (vec![7], Some(7)));
+    assert_eq!((r.substances, r.new.unwrap().join), (ids(&[7]), Some(s(7))));
 }
 
 #[test]
@@ -203,7 +211,7 @@ fn a_ci_number_written_as_the_name_is_a_ci_number() {
     let r = index()
         .resolve(&declared("CI 77266", &[], &[77266]))
         .unwrap();
-    assert_eq!(r.substances, vec![4]);
+    assert_eq!(r.substances, ids(&[4]));
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     let r = index()
         .resolve(&declared("CI 16255", &["13463-67-7"], &[16255]))
@@ -221,6 +229,6 @@ fn unknown_ingredients_become_new_unverified_substances() {
     let r = index()
         .resolve(&declared("Blend", &["50-00-0"], &[77491]))
         .unwrap();
-    assert_eq!(r.substances, vec![1]);
+    assert_eq!(r.substances, ids(&[1]));
     assert_eq!(r.new.unwrap().cas[0].as_str(), "50-00-0");
 }

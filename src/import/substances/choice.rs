@@ -7,10 +7,11 @@ use rusqlite::Connection;
 
 use crate::db::substances::{self, IdKind};
 use crate::error::Result;
+use crate::ids::SubstanceId;
 
 /// The substances that hold each CAS, EC and Colour Index number (by `identifiers.norm`).
 #[derive(Default)]
-pub(super) struct Numbers(HashMap<(&'static str, String), BTreeSet<i64>>);
+pub(super) struct Numbers(HashMap<(&'static str, String), BTreeSet<SubstanceId>>);
 
 impl Numbers {
     pub(super) fn load(conn: &Connection) -> Result<Numbers> {
@@ -23,12 +24,12 @@ impl Numbers {
         Ok(numbers)
     }
 
-    pub(super) fn add(&mut self, kind: IdKind, norm: String, id: i64) {
+    pub(super) fn add(&mut self, kind: IdKind, norm: String, id: SubstanceId) {
         self.0.entry((kind.as_str(), norm)).or_default().insert(id);
     }
 
     /// The substances holding this number (`value` valid for its kind).
-    pub(super) fn get(&self, kind: IdKind, value: &str) -> BTreeSet<i64> {
+    pub(super) fn get(&self, kind: IdKind, value: &str) -> BTreeSet<SubstanceId> {
         substances::identifier_norm(kind, value)
             .ok()
             .and_then(|norm| self.0.get(&(kind.as_str(), norm)))
@@ -53,7 +54,7 @@ pub(super) enum Choice {
     /// Nothing known has its name or numbers: a new substance.
     New,
     /// Add the row's names and numbers to this substance.
-    Enrich(i64),
+    Enrich(SubstanceId),
     /// Report the row; change nothing.
     Conflict(Conflict),
 }
@@ -61,13 +62,13 @@ pub(super) enum Choice {
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Conflict {
     /// The name names several substances and no known number narrows them.
-    Names(BTreeSet<i64>),
+    Names(BTreeSet<SubstanceId>),
     /// The numbers name different substances, and the name does not pick one of them.
     Numbers,
     /// The name names one substance, the numbers another.
     NameVsNumbers {
-        name: BTreeSet<i64>,
-        numbers: BTreeSet<i64>,
+        name: BTreeSet<SubstanceId>,
+        numbers: BTreeSet<SubstanceId>,
     },
 }
 
@@ -76,13 +77,13 @@ pub(super) enum Conflict {
 /// picks among them, or alone when no number is known. Never a guess: numbers that name two
 /// different substances, or a name that names another one, are a conflict to report.
 pub(super) fn choose(
-    by_name: &[i64],
-    numbers: &[(String, BTreeSet<i64>)],
+    by_name: &[SubstanceId],
+    numbers: &[(String, BTreeSet<SubstanceId>)],
     ids: &[(IdKind, String)],
 ) -> Choice {
-    let named: BTreeSet<i64> = by_name.iter().copied().collect();
+    let named: BTreeSet<SubstanceId> = by_name.iter().copied().collect();
     // Per kind, every substance a number of that kind names.
-    let mut per_kind: Vec<(IdKind, BTreeSet<i64>)> = Vec::new();
+    let mut per_kind: Vec<(IdKind, BTreeSet<SubstanceId>)> = Vec::new();
     for ((kind, _), (_, found)) in ids.iter().filter(|(k, _)| !k.is_name()).zip(numbers) {
         if found.is_empty() {
             continue;
@@ -99,12 +100,12 @@ pub(super) fn choose(
             _ => Choice::Conflict(Conflict::Names(named)),
         };
     };
-    let both: BTreeSet<i64> = first
+    let both: BTreeSet<SubstanceId> = first
         .iter()
         .filter(|id| rest.iter().all(|(_, set)| set.contains(id)))
         .copied()
         .collect();
-    let narrowed: Vec<i64> = both.intersection(&named).copied().collect();
+    let narrowed: Vec<SubstanceId> = both.intersection(&named).copied().collect();
     if let [id] = narrowed.as_slice() {
         return Choice::Enrich(*id);
     }

@@ -21,6 +21,7 @@ use crate::db::substances::{self, IdKind};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ident::{self, Cas, ColourIndex, Ec};
+use crate::ids::SubstanceId;
 
 mod choice;
 
@@ -159,8 +160,8 @@ fn read_all(
     let columns = find_header(source, &mut record, job, file)?;
     let mut index = Index::load(conn)?;
     let mut numbers = Numbers::load(conn)?;
-    let mut touched: Vec<i64> = Vec::new();
-    let mut created_here: HashSet<i64> = HashSet::new();
+    let mut touched: Vec<SubstanceId> = Vec::new();
+    let mut created_here: HashSet<SubstanceId> = HashSet::new();
     let mut warnings: Vec<String> = Vec::new();
     let cell = |record: &csv::StringRecord, i: Option<usize>| -> String {
         i.and_then(|i| record.get(i))
@@ -221,7 +222,7 @@ fn read_all(
         }
         let category = cell(&record, columns.map.get(Field::Function));
         let source_text = format!("import substances {file} line {line}");
-        let known: Vec<(String, BTreeSet<i64>)> = ids
+        let known: Vec<(String, BTreeSet<SubstanceId>)> = ids
             .iter()
             .filter(|(kind, _)| !kind.is_name())
             .map(|(kind, value)| {
@@ -253,7 +254,7 @@ fn read_all(
             }
             Choice::Enrich(id) => id,
             Choice::Conflict(conflict) => {
-                let describe = |set: &BTreeSet<i64>| {
+                let describe = |set: &BTreeSet<SubstanceId>| {
                     set.iter()
                         .map(|id| index.name_of(*id).to_string())
                         .collect::<Vec<_>>()
@@ -312,7 +313,7 @@ fn add_all(
     conn: &Connection,
     index: &mut Index,
     numbers: &mut Numbers,
-    id: i64,
+    id: SubstanceId,
     ids: &[(IdKind, String)],
     source: &str,
 ) -> Result<bool> {

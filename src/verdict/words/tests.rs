@@ -1,11 +1,12 @@
 //! The folding rules of the plain verdict, on reasons made by hand.
 
 use super::*;
+use crate::ids::{SensitivityId, SubstanceId};
 use crate::screening::{IngredientRef, Relation, Via};
 
 fn ingredient(id: i64, name: &str) -> IngredientRef {
     IngredientRef {
-        substance_id: id,
+        substance_id: SubstanceId(id),
         name: name.into(),
         declared_as: name.into(),
         substance: name.into(),
@@ -18,7 +19,7 @@ fn ingredient(id: i64, name: &str) -> IngredientRef {
 
 fn sensitivity(id: i64, target: &str, source: Source, certainty: Certainty) -> Because {
     Because::Sensitivity {
-        id: Some(id),
+        id: Some(SensitivityId(id)),
         target: target.into(),
         target_kind: TargetKind::Substance,
         source,

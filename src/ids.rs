@@ -1,6 +1,8 @@
 //! Newtype ids, one per table that others point at, as cargo's `util/sqlite.rs` keeps them: a
 //! client's id cannot be passed where a lot's is meant. Each is an `i64` in SQLite
 //! (`ToSql`/`FromSql`) and in JSON (`#[serde(transparent)]`), so the output does not change.
+//! They live at the crate root, not in `db`, so that the pure engine (`screening`) speaks of the
+//! same ids as the queries that load its facts without depending on the database module.
 
 use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use serde::Serialize;
@@ -13,9 +15,17 @@ macro_rules! ids {
         pub struct $name(pub i64);
 
         impl $name {
-            /// The row id, for the pure engine (`screening`), which knows no database types.
+            /// The bare row id, where a plain integer is stored or shown (an audit detail).
             pub fn get(self) -> i64 {
                 self.0
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                text.parse().map($name)
             }
         }
 
@@ -76,5 +86,7 @@ mod tests {
             .unwrap();
         assert_eq!(kind, "integer");
         assert_eq!(serde_json::to_string(&ProductId(3)).unwrap(), "3");
+        assert_eq!("12".parse::<SubstanceId>(), Ok(SubstanceId(12)));
+        assert!("x".parse::<SubstanceId>().is_err());
     }
 }
