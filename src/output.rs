@@ -44,6 +44,27 @@ fn is_unsafe(c: char) -> bool {
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
+/// Whether `text` holds a character [`is_unsafe`] refuses, read byte by byte in its UTF-8: the
+/// same answer as `text.chars().any(is_unsafe)` (a property test holds the two together) without
+/// decoding every character of a 20,000-row table. C0 controls and DEL are single bytes; C1
+/// controls are `C2 80`-`C2 9F`; the zero-width and bidirectional marks are `E2 80 8B`-`8F`,
+/// `E2 80 A8`-`AE` and `E2 81 A6`-`A9`; the byte-order mark is `EF BB BF`. A lead byte never
+/// occurs inside another character, so every byte may be looked at.
+fn needs_escaping(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, byte)| match byte {
+        b'\n' | b'\t' => false,
+        0x00..=0x1f | 0x7f => true,
+        0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
+        0xe2 => matches!(
+            (b.get(i + 1), b.get(i + 2)),
+            (Some(0x80), Some(0x8b..=0x8f | 0xa8..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+        ),
+        0xef => b.get(i + 1) == Some(&0xbb) && b.get(i + 2) == Some(&0xbf),
+        _ => false,
+    })
+}
+
 /// The colours `check` paints verdicts with (SGR green, yellow, bold red, reset).
 const OWN_COLOURS: [&str; 4] = ["\x1b[32m", "\x1b[33m", "\x1b[1;31m", "\x1b[0m"];
 
@@ -54,9 +75,7 @@ const OWN_COLOURS: [&str; 4] = ["\x1b[32m", "\x1b[33m", "\x1b[1;31m", "\x1b[0m"]
 /// pass as they are: they cannot move the cursor or erase, and a name that holds them cannot
 /// hide the real headline, whose other escapes are shown.
 pub fn safe(text: &str) -> Cow<'_, str> {
-    // Printable ASCII, line breaks and tabs (nearly every cell) pass at a byte a step.
-    let plain = |b: &u8| matches!(b, b' '..=b'~' | b'\n' | b'\t');
-    if text.as_bytes().iter().all(plain) || !text.chars().any(is_unsafe) {
+    if !needs_escaping(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -321,6 +340,40 @@ mod tests {
 
     fn cell() -> impl Strategy<Value = String> {
         proptest::string::string_regex("[a-zA-Z0-9 äöüéß/()-]{0,12}").unwrap()
+    }
+
+    /// Every edge of every range `is_unsafe` names, and its neighbours, read the same byte-wise.
+    #[test]
+    fn needs_escaping_agrees_with_is_unsafe_at_every_edge() {
+        let edges = [
+            0x00, 0x08, 0x09, 0x0a, 0x0b, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0x9f, 0xa0, 0xff, 0x200a,
+            0x200b, 0x200f, 0x2010, 0x2027, 0x2028, 0x202e, 0x202f, 0x2065, 0x2066, 0x2069, 0x206a,
+            0x2500, 0xfefe, 0xfeff, 0xff00, 0x1f600,
+        ];
+        for c in edges.into_iter().filter_map(char::from_u32) {
+            let one = format!("a{c}b");
+            assert_eq!(needs_escaping(&one), is_unsafe(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    proptest! {
+        /// The byte-wise test agrees with the character-wise rule on any text, and on text
+        /// crowded with controls, marks and box-drawing characters.
+        #[test]
+        fn needs_escaping_agrees_with_is_unsafe(
+            any in any::<String>(),
+            crowded in proptest::string::string_regex(
+                "[\\x00-\\x7f\\u{80}-\\u{a0}\\u{2000}-\\u{2070}\\u{feff}\\u{fffd}\\u{2500}aé]{0,24}"
+            ).unwrap(),
+        ) {
+            for text in [&any, &crowded] {
+                prop_assert_eq!(needs_escaping(text), text.chars().any(is_unsafe), "{:?}", text);
+                for c in text.chars() {
+                    let one = format!("a{c}b");
+                    prop_assert_eq!(needs_escaping(&one), is_unsafe(c), "{:?}", c);
+                }
+            }
+        }
     }
 
     proptest! {
