@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{Run, Work};
+use crate::support::{reason_codes as codes, Run, Work};
 
 /// A clinic with the verdict catalog, client C-1, and no patch-test rule, so that a lot's
 /// expiry stands alone.
@@ -15,15 +15,6 @@ fn clinic() -> Work {
     w.run(&["policy", "set", "require-patch-test", "false"])
         .ok();
     w
-}
-
-fn codes(doc: &Value) -> Vec<String> {
-    doc["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn policy(w: &Work) -> Value {

@@ -2,15 +2,9 @@
 //! call `INKGUARD_COMPLETE=SHELL inkguard -- WORDS...` on every Tab; these tests make that call
 //! as the shells do and check what comes back for each argument position.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::Work;
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-}
+use crate::support::{example, Work};
 
 /// Two clients; Farbwerk's pigments (codes unique) and one numbing cream sold by two suppliers
 /// (its code NP-5 is ambiguous, so only `SUPPLIER/NP-5` names it).

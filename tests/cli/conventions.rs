@@ -196,8 +196,7 @@ fn a_dash_reads_the_file_from_standard_input() {
     let substances = crate::support::fixture("substances_plain.csv");
     run_with_stdin(&w, &["import", "substances", "-"], &substances).ok();
 
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let series = repo.join("examples/european-baseline-series.csv");
+    let series = crate::support::example("european-baseline-series.csv");
     run_with_stdin(
         &w,
         &["series", "import", "-", "--name", "Baseline"],
@@ -208,7 +207,7 @@ fn a_dash_reads_the_file_from_standard_input() {
         .ok()
         .stdout_has("from standard input");
 
-    let alert = repo.join("examples/safety_gate_alert.txt");
+    let alert = crate::support::example("safety_gate_alert.txt");
     run_with_stdin(&w, &["recall", "import", "-"], &alert).ok();
 }
 

@@ -16,14 +16,7 @@ fn clinic(catalog: &str) -> Work {
 
 fn codes(w: &Work, product: &str) -> (i32, Vec<String>) {
     let run = w.run(&["check", "C-1", product, "--format", "json"]);
-    let doc = run.json();
-    let codes = doc["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap().to_string())
-        .collect();
-    (run.code, codes)
+    (run.code, crate::support::reason_codes(&run.json()))
 }
 
 /// A ++ to a red whose only pigment is Pigment Red 170 makes it a suspect; a negative test of a

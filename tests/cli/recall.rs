@@ -3,16 +3,9 @@
 //! person confirms them, and bad input refused with nothing written.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use crate::support::{Run, Work};
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-}
+use crate::support::{example, Run, Work};
 
 /// The README's clinic: the two example catalogs, a client treated with `Taupe Brow` lot
 /// `TB-2502`.

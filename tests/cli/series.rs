@@ -1,13 +1,10 @@
 //! Patch-test series as a dermatologist runs them (SPEC 4 "Patch-test series"): series import,
 //! photopatch tests, readings due, relevance and the report.
 
-use std::path::Path;
-
 use crate::support::{realdata, Work};
 
 fn example_series() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/european-baseline-series.csv")
+    crate::support::example("european-baseline-series.csv")
         .display()
         .to_string()
 }

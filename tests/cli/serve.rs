@@ -178,12 +178,7 @@ pub fn clinic() -> Work {
 
 fn check_codes(w: &Work, product: &str) -> (String, Vec<String>) {
     let doc = w.run(&["check", "C-1", product, "--format", "json"]).json();
-    let codes = doc["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap().to_string())
-        .collect();
+    let codes = crate::support::reason_codes(&doc);
     (doc["verdict"].as_str().unwrap().to_uppercase(), codes)
 }
 

@@ -83,6 +83,23 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A file of the repository's `examples/` (the README's supplier files, series and alerts).
+pub fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+/// The reason codes of a verdict's JSON (`check --format json`), in order.
+pub fn reason_codes(doc: &serde_json::Value) -> Vec<String> {
+    doc["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// A file of `../shared/realdata/`, or `None` (with a message) when that folder is absent.
 pub fn realdata(relative: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

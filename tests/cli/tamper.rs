@@ -14,13 +14,7 @@ use crate::support::{Run, Work};
 /// that flags a lot.
 fn clinic() -> Work {
     let w = Work::new();
-    let example = |name: &str| {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("examples")
-            .join(name)
-            .display()
-            .to_string()
-    };
+    let example = |name: &str| crate::support::example(name).display().to_string();
     w.run(&[
         "series",
         "import",

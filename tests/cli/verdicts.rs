@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{Run, Work};
+use crate::support::{reason_codes as codes, Run, Work};
 
 /// The test clock is 2026-11-23T10:00Z; tests are applied three days before and read at D2/D3.
 const APPLIED: &str = "2026-11-20T10:00:00Z";
@@ -34,15 +34,6 @@ fn check(w: &Work, product: &str, extra: &[&str]) -> (Run, Value) {
     let run = w.run(&args);
     let json = run.json();
     (run, json)
-}
-
-fn codes(doc: &Value) -> Vec<String> {
-    doc["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn reason<'a>(doc: &'a Value, code: &str) -> &'a Value {
