@@ -1,6 +1,7 @@
 //! The foreign keys of an import, checked at once: an import turns SQLite's row-by-row
 //! enforcement off for its load (`enforce_references`) and, before it commits, checks every
-//! reference it wrote with one query per table (`Marks::check_references`).
+//! reference it wrote with one query per reference over its distinct values
+//! (`Marks::check_references`).
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -48,36 +49,26 @@ impl Marks {
     }
 
     /// One set-based check that every reference written since the marks exists: the
-    /// import's foreign keys, checked at once instead of row by row. An `Err` names the
-    /// first row that points at nothing (the import must then roll back).
+    /// import's foreign keys, checked at once instead of row by row. Each reference is checked
+    /// once per distinct value (an import writes 220,000 ingredient rows but names some 13,000
+    /// substances; the distinct values come from the covering indexes, in order, so the parent
+    /// is looked up page after page). An `Err` names the first value that points at nothing
+    /// (the import must then roll back).
     pub fn check_references(&self, conn: &Connection) -> Result<()> {
-        // One pass over each table's new rows, all its references at once.
         for (table, mark) in &self.0 {
-            let refs: Vec<(&str, &str)> = REFERENCES
-                .iter()
-                .filter(|r| r.0 == *table)
-                .map(|r| (r.1, r.2))
-                .collect();
-            let missing = refs
-                .iter()
-                .map(|(column, parent)| {
-                    format!("(c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = c.{column}))")
-                })
-                .collect::<Vec<_>>()
-                .join(" OR ");
-            let sql =
-                format!("SELECT c.rowid FROM {table} c WHERE c.rowid > ?1 AND ({missing}) LIMIT 1");
-            let row: Option<i64> = conn.query_row(&sql, [mark], |r| r.get(0)).optional()?;
-            if let Some(row) = row {
-                let columns = refs
-                    .iter()
-                    .map(|(column, parent)| format!("{column} to {parent}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                return Err(Error::invalid_with_hint(
-                    format!("the import would leave {table} row {row} pointing at a row that does not exist (one of: {columns}): nothing was written"),
-                    "this is a fault of inkguard, not of the file: report it with the file",
-                ));
+            for (_, column, parent) in REFERENCES.iter().filter(|r| r.0 == *table) {
+                let sql = format!(
+                    "SELECT v FROM (SELECT DISTINCT {column} AS v FROM {table} WHERE rowid > ?1)
+                     WHERE v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = v)
+                     LIMIT 1"
+                );
+                let value: Option<i64> = conn.query_row(&sql, [mark], |r| r.get(0)).optional()?;
+                if let Some(value) = value {
+                    return Err(Error::invalid_with_hint(
+                        format!("the import would leave {table} rows pointing at {parent} id {value} ({table}.{column}), which does not exist: nothing was written"),
+                        "this is a fault of inkguard, not of the file: report it with the file",
+                    ));
+                }
             }
         }
         for table in CHECKED_WHOLE {
@@ -147,8 +138,9 @@ mod tests {
             )
             .unwrap();
         let err = marks.check_references(&db.conn).unwrap_err().to_string();
-        assert!(err.contains("ingredients row"), "{err}");
-        assert!(err.contains("formulation_id to formulations"), "{err}");
+        assert!(err.contains("ingredients rows"), "{err}");
+        assert!(err.contains("formulations id 4242"), "{err}");
+        assert!(err.contains("ingredients.formulation_id"), "{err}");
         // Rows from before the marks are not the import's to answer for.
         Marks::take(&db.conn)
             .unwrap()
