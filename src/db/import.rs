@@ -282,17 +282,30 @@ pub fn begin_batch(conn: &Connection, b: &NewBatch) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-pub fn record_change(
-    conn: &Connection,
-    batch: i64,
-    change: Change,
-    row: i64,
-    before: Option<&str>,
-) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO import_batch_changes (batch_id, change, row_id, before) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![batch, change.as_str(), row, before])?;
+/// One change of a batch: what was done, to which row, and the value before.
+pub type ChangeRecord = (Change, i64, Option<String>);
+
+/// Change records written at most by one statement.
+pub const CHANGE_ROWS: usize = 32;
+
+/// Records a batch's changes in their order (`import undo` reverses them), up to
+/// `CHANGE_ROWS` a statement: an import records three for each new product.
+pub fn record_changes(conn: &Connection, batch: i64, changes: &[ChangeRecord]) -> Result<()> {
+    for chunk in changes.chunks(CHANGE_ROWS) {
+        let sql = format!(
+            "INSERT INTO import_batch_changes (batch_id, change, row_id, before) VALUES {}",
+            vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        for (k, (change, row, before)) in chunk.iter().enumerate() {
+            let at = k * 4;
+            stmt.raw_bind_parameter(at + 1, batch)?;
+            stmt.raw_bind_parameter(at + 2, change.as_str())?;
+            stmt.raw_bind_parameter(at + 3, row)?;
+            stmt.raw_bind_parameter(at + 4, before.as_deref())?;
+        }
+        stmt.raw_execute()?;
+    }
     Ok(())
 }
 

@@ -37,6 +37,16 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// must not make the import hold gigabytes.
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
+/// Keeps an import's memory flat: no transparent huge pages from here on in this process.
+/// The allocator asks for them (they make the short read commands, a safe list, about a fifth
+/// faster), but an import's two threads then each hold partly used 2 MiB pages: 53 MiB
+/// became 70 MiB peak for 20,000 products, at the same speed.
+pub fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // Refused only by kernels without the setting: then memory is as before, nothing else.
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
 /// Options every import shares.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use rusqlite::Connection;
 
 use super::super::resolve::Index;
-use super::group::{fingerprint, ProductDecl};
+use super::group::ProductDecl;
 use super::items::{Item, Resolutions};
 use super::memo::Memo;
 use super::report::{CatalogReport, Rejected, Warnings};
@@ -45,6 +45,8 @@ pub struct Applier<'a> {
     /// Parsing by distinct value (see `memo`).
     pub memo: Memo,
     pub(super) resolutions: Resolutions,
+    /// The batch's changes not yet written (see `record`).
+    changes: Vec<dbi::ChangeRecord>,
 }
 
 impl<'a> Applier<'a> {
@@ -72,6 +74,7 @@ impl<'a> Applier<'a> {
             supplier_ids: HashMap::new(),
             memo: Memo::default(),
             resolutions: Resolutions::default(),
+            changes: Vec::new(),
         })
     }
 
@@ -84,7 +87,9 @@ impl<'a> Applier<'a> {
                 Err(r) => p.errors.push(r),
             }
         }
-        let fp = fingerprint(items.iter().map(|i| &i.decl));
+        // The fingerprint of every declared item: when one does not resolve, the product is
+        // rejected and the fingerprint not used.
+        let fp = std::mem::take(&mut p.fingerprint);
         let existing = self.existing(&p)?;
         if p.errors.is_empty() {
             self.check_lots(&mut p, &existing, &fp)?;
@@ -199,11 +204,25 @@ impl<'a> Applier<'a> {
         }
     }
 
-    fn record(&self, change: Change, row: i64, before: Option<&str>) -> Result<()> {
-        match self.batch {
-            Some(batch) => dbi::record_change(self.conn, batch, change, row, before),
-            None => Ok(()),
+    /// Notes a change for the batch (none on a dry run); they are written `CHANGE_ROWS` at a
+    /// time, the rest by `flush_changes` when the import ends.
+    fn record(&mut self, change: Change, row: i64, before: Option<&str>) -> Result<()> {
+        if self.batch.is_some() {
+            self.changes.push((change, row, before.map(str::to_string)));
+            if self.changes.len() >= dbi::CHANGE_ROWS {
+                self.flush_changes()?;
+            }
         }
+        Ok(())
+    }
+
+    /// Writes the changes noted and not yet written.
+    pub(super) fn flush_changes(&mut self) -> Result<()> {
+        if let Some(batch) = self.batch {
+            dbi::record_changes(self.conn, batch, &self.changes)?;
+        }
+        self.changes.clear();
+        Ok(())
     }
 
     /// The plan for a product (new, changed, unchanged by fingerprint), applied.

@@ -60,6 +60,7 @@ impl Applier<'_> {
 
     /// Inferred group members for the new unverified substances, suggestions, warnings.
     pub fn finish(mut self) -> Result<CatalogReport> {
+        self.flush_changes()?;
         let unverified: Vec<SubstanceId> = self.unverified.iter().copied().collect();
         crate::db::groups::refresh_inferred(self.conn, &unverified)?;
         self.report.rejected.sort();

@@ -22,6 +22,9 @@ pub struct ProductDecl {
     /// Each ingredient with the line that declared it.
     pub items: Vec<(u64, ItemDecl)>,
     pub lots: Vec<LotDecl>,
+    /// The fingerprint of `items` (see `fingerprint`): made where the product is assembled,
+    /// which for a file read as it comes is the reading thread, beside the writer.
+    pub fingerprint: String,
     pub errors: Vec<Rejected>,
     /// Warnings: (line, kind, message).
     pub notes: Vec<(u64, &'static str, String)>,
@@ -100,6 +103,7 @@ pub fn assemble(rows: Vec<RowDecl>, label: bool) -> ProductDecl {
             p.items.extend(row.items.into_iter().map(|i| (line, i)));
         }
     }
+    p.fingerprint = fingerprint(p.items.iter().map(|(_, i)| i));
     if p.items.is_empty() && p.errors.is_empty() {
         p.errors.push(Rejected {
             line: p.first_line,

@@ -64,6 +64,7 @@ pub struct CatalogImport {
 /// it ends); instead one set-based check of every reference the import wrote runs before it
 /// commits, and a violation rolls the whole import back.
 pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()>)> {
+    super::no_huge_pages();
     references::enforce_references(&db.conn, false)?;
     dbi::import_page_cache(&db.conn)?;
     // First as the rows come; a file whose products do not stand together in key order (or
@@ -155,7 +156,22 @@ fn import(
     Ok(Some((report, outcome)))
 }
 
-/// Applies the products as their rows come (`read::Stream`). `None` when the file must be
+/// What the reading thread hands the writer, in the file's order.
+enum Msg {
+    Header(read::Header),
+    Product(group::ProductDecl),
+    Rejected(report::Rejected),
+    /// The products cannot be applied as they come (a product out of key order, or a
+    /// rejected row that stops the import): read the file again through the stage.
+    Restage,
+}
+
+/// Products read ahead of the writer at most: memory stays flat whatever the file's size.
+const READ_AHEAD: usize = 256;
+
+/// Applies the products as their rows come: one thread reads and parses the file and groups
+/// its rows into products (`read::Group`), this one resolves and writes them, so that the
+/// parsing of a product overlaps the writing of the one before. `None` when the file must be
 /// read again through the stage; else the SQL of the index suspended for the load.
 fn streamed(
     conn: &rusqlite::Connection,
@@ -164,35 +180,98 @@ fn streamed(
     new_batch: &dbi::NewBatch,
     file_len: u64,
 ) -> Result<Option<Option<String>>> {
-    let mut source = super::open(&job.read)?;
     if !job.dry_run {
         applier.batch = Some(dbi::begin_batch(conn, new_batch)?);
     }
     // Rejected rows without --skip-invalid send the import to the staged path, which only
     // checks: so here every valid product is written.
     applier.write = true;
-    let mut stream = read::Stream::default();
-    let mut index: Option<Option<String>> = None;
-    let read = read::rows(
-        job,
-        &mut source,
-        applier,
-        !job.skip_invalid,
-        |a, key, row| {
-            if index.is_none() {
-                // How many ingredient rows the file will add is known only at its end: guessed
-                // from its size (about 100 bytes an ingredient row, 30 an item of a label).
-                let adding = file_len / if a.label { 30 } else { 100 };
-                index = Some(dbi::suspend_index(conn, adding)?);
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD);
+        let reading = std::thread::Builder::new()
+            .name("import-read".into())
+            .spawn_scoped(scope, move || read_ahead(job, &tx))
+            .map_err(|e| Error::invalid(format!("could not start the reading thread: {e}")))?;
+        // Dropping the receiver (when the writer stops early) stops the reader at its next send.
+        let applied = apply_as_read(conn, job, applier, rx, file_len);
+        let read = reading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        match applied? {
+            None => Ok(None),
+            Some(index) => {
+                let (rows, lines) = read?;
+                applier.report.rows = rows;
+                applier.report.lines = lines;
+                Ok(Some(index))
             }
-            stream.push(a, key, row)
-        },
-    );
+        }
+    })
+}
+
+/// The reading thread: the header, then each product as soon as its last row is read.
+/// Returns the rows and lines read.
+fn read_ahead(job: &CatalogImport, tx: &std::sync::mpsc::SyncSender<Msg>) -> Result<(u64, u64)> {
+    let mut source = super::open(&job.read)?;
+    let read = (|| {
+        let (mut reader, header) = read::Reader::start(job, &mut source)?;
+        let mut group = read::Group::new(reader.label);
+        let send = |msg| tx.send(msg).is_ok();
+        let mut going = send(Msg::Header(header));
+        while going {
+            going = match reader.next(&mut source)? {
+                None => {
+                    if let Some(product) = group.finish() {
+                        send(Msg::Product(product));
+                    }
+                    false
+                }
+                // Rejected rows stop the import unless --skip-invalid: the staged path checks.
+                Some(read::Row::Rejected(r)) => {
+                    send(Msg::Rejected(r)) && (job.skip_invalid || !send(Msg::Restage))
+                }
+                Some(read::Row::Of(key, row)) => match group.push(key, row) {
+                    read::Grouped::Held => true,
+                    read::Grouped::Complete(product) => send(Msg::Product(product)),
+                    read::Grouped::OutOfOrder => !send(Msg::Restage),
+                },
+            };
+        }
+        Ok::<_, Error>(reader.rows)
+    })();
     source.progress.finish_and_clear();
-    if read? == read::Read::Restage || !stream.flush(applier)? {
-        return Ok(None);
+    Ok((read?, source.lines()))
+}
+
+/// The writer's side of `streamed`: the products applied in the order they were read.
+fn apply_as_read(
+    conn: &rusqlite::Connection,
+    job: &CatalogImport,
+    applier: &mut apply::Applier,
+    rx: std::sync::mpsc::Receiver<Msg>,
+    file_len: u64,
+) -> Result<Option<Option<String>>> {
+    let mut index: Option<Option<String>> = None;
+    for msg in rx {
+        match msg {
+            Msg::Header(header) => header.apply(applier),
+            Msg::Rejected(r) => applier.report.rejected.push(r),
+            Msg::Restage => return Ok(None),
+            Msg::Product(product) => {
+                if index.is_none() {
+                    // How many ingredient rows the file will add is known only at its end:
+                    // guessed from its size (about 100 bytes an ingredient row, 30 an item
+                    // of a label).
+                    let adding = file_len / if applier.label { 30 } else { 100 };
+                    index = Some(dbi::suspend_index(conn, adding)?);
+                }
+                applier.product(product)?;
+                if !(job.skip_invalid || applier.report.rejected.is_empty()) {
+                    return Ok(None);
+                }
+            }
+        }
     }
-    applier.report.lines = source.lines();
     Ok(Some(index.flatten()))
 }
 
@@ -207,12 +286,22 @@ fn staged(
 ) -> Result<Option<String>> {
     let mut source = super::open(&job.read)?;
     dbi::stage_open(conn)?;
-    let read = read::rows(job, &mut source, applier, false, |a, key, row| {
-        let data = serde_json::to_string(&row)
-            .map_err(|e| Error::invalid(format!("line {}: {e}", row.line)))?;
-        dbi::stage_row(conn, a.report.rows, &key.0, &key.1, &data)?;
-        Ok(true)
-    });
+    let read = (|| {
+        let (mut reader, header) = read::Reader::start(job, &mut source)?;
+        header.apply(applier);
+        while let Some(row) = reader.next(&mut source)? {
+            match row {
+                read::Row::Rejected(r) => applier.report.rejected.push(r),
+                read::Row::Of(key, row) => {
+                    let data = serde_json::to_string(&row)
+                        .map_err(|e| Error::invalid(format!("line {}: {e}", row.line)))?;
+                    dbi::stage_row(conn, reader.rows, &key.0, &key.1, &data)?;
+                }
+            }
+        }
+        applier.report.rows = reader.rows;
+        Ok::<_, Error>(())
+    })();
     source.progress.finish_and_clear();
     read?;
     applier.report.lines = source.lines();
@@ -239,6 +328,7 @@ fn staged(
     })?;
     Ok(index)
 }
+
 /// The SHA-256 of the file's bytes, for the batch.
 fn file_hash(path: &std::path::Path) -> Result<String> {
     let io = |source| Error::Io {
