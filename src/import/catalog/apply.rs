@@ -277,7 +277,7 @@ impl<'a> Applier<'a> {
         let formulation = match existing.1 {
             Some((id, _, current)) if current == fp => {
                 for item in items {
-                    self.count_substances(&item.resolution().substances);
+                    self.count_substances(item, None);
                 }
                 id
             }
@@ -342,10 +342,12 @@ impl<'a> Applier<'a> {
         let mut ids: Vec<Vec<SubstanceId>> = Vec::with_capacity(items.len());
         for item in items {
             let mut list = item.resolution().substances.clone();
-            if let Some(new) = &item.resolution().new {
-                list.push(self.unverified_substance(new, item.line)?);
-            }
-            self.count_substances(&list);
+            let made = match &item.resolution().new {
+                Some(new) => Some(self.unverified_substance(new, item.line)?),
+                None => None,
+            };
+            list.extend(made);
+            self.count_substances(item, made);
             ids.push(list);
         }
         Ok(ids)
@@ -380,8 +382,16 @@ impl<'a> Applier<'a> {
         dbi::insert_ingredients(self.conn, formulation, &rows)
     }
 
-    fn count_substances(&mut self, ids: &[SubstanceId]) {
-        for id in ids {
+    /// Counts an applied item's substances for the report: those it resolved to once per
+    /// declaration (a catalog repeats a few thousand over hundreds of thousands of rows), the
+    /// one made for it each time.
+    fn count_substances(&mut self, item: &Item, made: Option<SubstanceId>) {
+        let resolved = if item.resolved.counted.replace(true) {
+            &[][..]
+        } else {
+            &item.resolution().substances[..]
+        };
+        for id in resolved.iter().chain(made.as_ref()) {
             if self.index.substances.get(id).is_some_and(|k| k.verified) {
                 self.matched.insert(*id);
             } else {

@@ -26,6 +26,8 @@ pub struct Resolved {
     pub resolution: Resolution,
     /// Why the declaration contradicts itself (the row is invalid): then `resolution` is empty.
     pub contradiction: Option<String>,
+    /// Whether its substances were counted for the report (once per declaration, not per row).
+    pub counted: std::cell::Cell<bool>,
 }
 
 /// One ingredient, resolved.
@@ -100,6 +102,7 @@ fn resolve(index: &Index, decl: &ItemDecl) -> Resolved {
         ci: joined(&declared.ci),
         resolution,
         contradiction,
+        counted: std::cell::Cell::new(false),
     }
 }
 
