@@ -4,8 +4,9 @@
 //! 1. read (`read`): records decoded and checked (`super::open`, lines counted, unclosed quotes
 //!    found), the header found;
 //! 2. parse (`parse`, no database): each row into a declaration keyed by its product. When the
-//!    file's products stand together in key order (the usual export), each product goes on to
-//!    the next stages as soon as its last row is read; else every row is staged in a TEMP table
+//!    file's products stand together in key order (the usual export), a thread of its own
+//!    reads, parses and groups the rows (`read::Reader`, `read::Group`) and hands each product
+//!    to the writer as soon as its last row is read, so that parsing overlaps writing; else every row is staged in a TEMP table
 //!    (memory stays flat and a product's rows may stand anywhere) and read back by product.
 //!    Both give the same order of products, hence the same catalog, ids and report;
 //! 3. group (`group`, no database): a product's rows into one declaration;
@@ -30,6 +31,8 @@ mod proptests;
 pub mod read;
 pub mod report;
 pub mod settings;
+#[cfg(test)]
+mod stream_tests;
 
 use std::io::Read as _;
 
