@@ -26,6 +26,7 @@ pub mod header;
 mod items;
 pub mod memo;
 pub mod parse;
+mod product_checks;
 #[cfg(test)]
 mod proptests;
 pub mod read;
