@@ -52,7 +52,23 @@ fn is_unsafe(c: char) -> bool {
 /// occurs inside another character, so every byte may be looked at.
 fn needs_escaping(text: &str) -> bool {
     let b = text.as_bytes();
-    b.iter().enumerate().any(|(i, byte)| match byte {
+    // Printable ASCII, line breaks and tabs (nearly all of a table) need nothing: such runs
+    // pass `PLAIN_RUN` bytes at a time, in a loop without branches that the compiler
+    // vectorises; only a run holding another byte is looked at byte by byte.
+    let plain = |x: u8| (0x20..0x7f).contains(&x) | (x == b'\n') | (x == b'\t');
+    b.chunks(PLAIN_RUN).enumerate().any(|(n, run)| {
+        !run.iter().fold(true, |all, &x| all & plain(x))
+            && (n * PLAIN_RUN..n * PLAIN_RUN + run.len()).any(|i| risky_at(b, i))
+    })
+}
+
+/// Bytes `needs_escaping` passes at a time when they are all plain.
+const PLAIN_RUN: usize = 64;
+
+/// Whether the character that starts at byte `i` (or the byte, inside a character) is one
+/// [`is_unsafe`] refuses: see [`needs_escaping`].
+fn risky_at(b: &[u8], i: usize) -> bool {
+    match b[i] {
         b'\n' | b'\t' => false,
         0x00..=0x1f | 0x7f => true,
         0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
@@ -62,7 +78,7 @@ fn needs_escaping(text: &str) -> bool {
         ),
         0xef => b.get(i + 1) == Some(&0xbb) && b.get(i + 2) == Some(&0xbf),
         _ => false,
-    })
+    }
 }
 
 /// The colours `check` paints verdicts with (SGR green, yellow, bold red, reset).
@@ -258,12 +274,11 @@ pub fn render_rows(headers: &[&'static str], rows: &[Vec<&str>]) -> String {
 /// Each cell padded by one space on either side to its column's width, columns one space
 /// apart, a rule of `─` under the header: comfy-table's layout for `STYLE`, without its cost.
 fn render_plain(headers: &[&str], rows: &[Vec<&str>]) -> String {
-    use unicode_width::UnicodeWidthStr;
     let columns = headers.len();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.width());
+            *w = (*w).max(width(cell));
         }
     }
     let mut out =
@@ -276,7 +291,7 @@ fn render_plain(headers: &[&str], rows: &[Vec<&str>]) -> String {
             }
             out.push(' ');
             out.push_str(cell);
-            out.extend(std::iter::repeat_n(' ', w - cell.width().min(*w) + 1));
+            out.extend(std::iter::repeat_n(' ', w - width(cell).min(*w) + 1));
         }
         out.push('\n');
     };
@@ -293,6 +308,19 @@ fn render_plain(headers: &[&str], rows: &[Vec<&str>]) -> String {
         out.pop();
     }
     out
+}
+
+/// The columns a cell takes on a terminal: its length when it is printable ASCII (checked
+/// without branches, so vectorised), else as Unicode says.
+fn width(cell: &str) -> usize {
+    let b = cell.as_bytes();
+    if b.iter()
+        .fold(true, |all, &x| all & (0x20..0x7f).contains(&x))
+    {
+        b.len()
+    } else {
+        unicode_width::UnicodeWidthStr::width(cell)
+    }
 }
 
 fn render_comfy(table: &Table) -> String {
@@ -353,12 +381,47 @@ mod tests {
         for c in edges.into_iter().filter_map(char::from_u32) {
             let one = format!("a{c}b");
             assert_eq!(needs_escaping(&one), is_unsafe(c), "U+{:04X}", c as u32);
+            // At every place around the edges of the runs passed whole, and across them.
+            for at in [
+                0,
+                PLAIN_RUN - 3,
+                PLAIN_RUN - 2,
+                PLAIN_RUN - 1,
+                PLAIN_RUN,
+                PLAIN_RUN + 1,
+            ] {
+                let text = format!("{}{c}{}", "x".repeat(at), "y".repeat(2 * PLAIN_RUN));
+                assert_eq!(
+                    needs_escaping(&text),
+                    is_unsafe(c),
+                    "U+{:04X} at {at}",
+                    c as u32
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_width_of_a_cell_is_what_unicode_says() {
+        for cell in [
+            "", "Aqua", "CI 77491", "Crème", "─", "日本", "a\u{7}b", "tab\tin", "\u{7f}",
+        ] {
+            assert_eq!(
+                width(cell),
+                unicode_width::UnicodeWidthStr::width(cell),
+                "{cell:?}"
+            );
         }
     }
 
     proptest! {
         /// The byte-wise test agrees with the character-wise rule on any text, and on text
         /// crowded with controls, marks and box-drawing characters.
+        #[test]
+        fn the_width_of_any_text_is_what_unicode_says(any in any::<String>()) {
+            prop_assert_eq!(width(&any), unicode_width::UnicodeWidthStr::width(any.as_str()));
+        }
+
         #[test]
         fn needs_escaping_agrees_with_is_unsafe(
             any in any::<String>(),

@@ -171,7 +171,7 @@ pub fn safe_list(
     let stock = db::stock::by_product(conn, case.world.today())?;
     let mut list = SafeList {
         client: case.client.clone(),
-        items: Vec::new(),
+        items: Vec::with_capacity(entries.len()),
         left_out: (0, 0),
         out_of_stock: 0,
         left: Vec::new(),
