@@ -73,11 +73,14 @@ pub fn read(declaration: &str) -> Label {
         current: String::new(),
         semicolons: false,
     };
-    let may_contain = splitter.run(text, false);
+    let may_contain = splitter.run(text, false, 0);
     splitter.flush(may_contain);
     let semicolons = splitter.semicolons;
     Label { items, semicolons }
 }
+
+/// Bracketed may-contain lists read inside one another at most (`[+/- CI 77491, [+/- ...]]`).
+const MAX_NESTED: usize = 8;
 
 struct Splitter<'a> {
     items: &'a mut Vec<LabelItem>,
@@ -86,8 +89,9 @@ struct Splitter<'a> {
 }
 
 impl Splitter<'_> {
-    /// Splits `text` into items; `may_contain` is the mode it starts in. Returns the mode at the end.
-    fn run(&mut self, text: &str, mut may_contain: bool) -> bool {
+    /// Splits `text` into items; `may_contain` is the mode it starts in, `nested` how many
+    /// bracketed may-contain lists it stands in. Returns the mode at the end.
+    fn run(&mut self, text: &str, mut may_contain: bool, nested: usize) -> bool {
         let mut depth = 0usize;
         let mut i = 0;
         while i < text.len() {
@@ -102,13 +106,15 @@ impl Splitter<'_> {
                     i += len;
                     continue;
                 }
-                if matches!(c, '(' | '[' | '{') {
+                // Deeper than `MAX_NESTED`, a bracket is text of the item it stands in: no
+                // label nests may-contain lists, and a hostile cell must not exhaust the stack.
+                if matches!(c, '(' | '[' | '{') && nested < MAX_NESTED {
                     let close = closing(text, i);
                     let inner = &text[i + 1..close.unwrap_or(text.len())];
                     if marker_at(inner.trim_start(), true).is_some() {
                         // `[+/- CI 77491, CI 77499]`: a may-contain list of its own.
                         self.flush(may_contain);
-                        self.run(inner, true);
+                        self.run(inner, true, nested + 1);
                         self.flush(true);
                         i = close.map_or(text.len(), |c| c + 1);
                         continue;
@@ -195,12 +201,20 @@ const IMPURITY: &[&str] = &[
     "spuren",
 ];
 
+/// Items longer than this are taken as they are by `note`.
+const NOTE_MAX_BYTES: usize = 1_000;
+
 /// Reads an item's concentration or impurity note: (the ingredient, the concentration as
 /// written, whether it is an impurity). `Nickel (impurity) < 2 mg/kg` -> (`Nickel`,
 /// `< 2 mg/kg`, true); `traces of nickel` -> (`nickel`, `traces`, true); `Nickel 0.0001%` ->
-/// (`Nickel`, `0.0001%`, false). Anything else is the item itself.
+/// (`Nickel`, `0.0001%`, false). Anything else is the item itself, and so is an item longer
+/// than `NOTE_MAX_BYTES` (no ingredient's name is; a hostile cell of one item with thousands
+/// of brackets or spaces must not take each of them as a place to look from).
 pub fn note(item: &str) -> (String, Option<String>, bool) {
     let item = item.trim();
+    if item.len() > NOTE_MAX_BYTES {
+        return (item.to_string(), None, false);
+    }
     let mut words = item.splitn(3, char::is_whitespace);
     if let (Some(first), Some(joint), Some(rest)) = (words.next(), words.next(), words.next()) {
         let (f, j) = (first.to_lowercase(), joint.to_lowercase());

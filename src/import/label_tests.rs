@@ -126,3 +126,20 @@ fn semicolon_separated_items_are_split_and_flagged() {
     );
     assert!(!read("Aqua, Glycerin").semicolons);
 }
+
+/// Regression: a cell of 15,000 may-contain lists inside one another overflowed the stack
+/// (each level was a call). Deeper than `MAX_NESTED` a bracket is text of its item: still
+/// declared, never dropped.
+#[test]
+fn may_contain_lists_nested_without_end_are_read_without_exhausting_the_stack() {
+    let n = 15_000;
+    let cell = format!("Aqua, {}CI 77491{}", "[+/- ".repeat(n), "]".repeat(n));
+    let items = split(&cell);
+    assert_eq!(items[0].text, "Aqua");
+    assert!(items.iter().skip(1).all(|i| i.may_contain));
+    assert!(
+        items.iter().any(|i| i.text.contains("CI 77491")),
+        "{:?}",
+        items.last()
+    );
+}

@@ -173,6 +173,9 @@ enum Msg {
 /// Products read ahead of the writer at most: memory stays flat whatever the file's size.
 const READ_AHEAD: usize = 256;
 
+/// The reading thread's stack: a main thread's usual 8 MiB (a spawned thread gets 2 MiB).
+const READ_STACK: usize = 8 << 20;
+
 /// Applies the products as their rows come: one thread reads and parses the file and groups
 /// its rows into products (`read::Group`), this one resolves and writes them, so that the
 /// parsing of a product overlaps the writing of the one before. `None` when the file must be
@@ -194,6 +197,8 @@ fn streamed(
         let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD);
         let reading = std::thread::Builder::new()
             .name("import-read".into())
+            // The stack the main thread has, on which the reading ran before it had a thread.
+            .stack_size(READ_STACK)
             .spawn_scoped(scope, move || read_ahead(job, &tx))
             .map_err(|e| Error::invalid(format!("could not start the reading thread: {e}")))?;
         // Dropping the receiver (when the writer stops early) stops the reader at its next send.

@@ -78,3 +78,16 @@ fn a_product_out_of_order_late_in_the_file_is_read_again_through_the_stage() {
     assert_eq!(report.products.new, 2 * super::READ_AHEAD);
     assert_eq!(count, 2 * super::READ_AHEAD as i64);
 }
+
+/// Regression: a label cell of 15,000 may-contain lists inside one another overflowed the
+/// reading thread's stack and aborted the import without a word.
+#[test]
+fn a_label_nested_without_end_is_read_on_the_reading_thread() {
+    let n = 15_000;
+    let cell = format!("Aqua, {}CI 77491{}", "[+/- ".repeat(n), "]".repeat(n));
+    let (result, count) = import(&format!("Product,Ingredients\nDeep,\"{cell}\"\n"), false);
+    match result {
+        Ok(report) => assert_eq!(report.products.new, 1),
+        Err(e) => assert_eq!(count, 0, "{e}"),
+    }
+}
