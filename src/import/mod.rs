@@ -37,15 +37,25 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// must not make the import hold gigabytes.
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
-/// Keeps an import's memory flat: no transparent huge pages from here on in this process.
-/// The allocator asks for them (they make the short read commands, a safe list, about a fifth
-/// faster), but an import's two threads then each hold partly used 2 MiB pages: 53 MiB
-/// became 70 MiB peak for 20,000 products, at the same speed.
-pub fn no_huge_pages() {
+/// Keeps a large import's memory flat: no transparent huge pages from here on in this
+/// process when the file holds at least `LARGE_FILE` bytes. The allocator asks for them (they
+/// make the short read commands, a safe list, about a fifth faster), but an import's two
+/// threads then each hold partly used 2 MiB pages: 55 MiB became 70 MiB peak for 20,000
+/// products, at the same speed. A small file keeps them: its import is mostly the loading of
+/// the identifiers, 10 ms faster with them (57 against 67 ms), in 55 MiB.
+pub fn keep_memory_flat(file: &Path) {
+    let large = std::fs::metadata(file).is_ok_and(|m| m.len() >= LARGE_FILE);
     #[cfg(target_os = "linux")]
-    // Refused only by kernels without the setting: then memory is as before, nothing else.
-    let _ = rustix::thread::disable_transparent_huge_pages(true);
+    if large {
+        // Refused only by kernels without the setting: then memory is as before.
+        let _ = rustix::thread::disable_transparent_huge_pages(true);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = large;
 }
+
+/// See `keep_memory_flat`.
+const LARGE_FILE: u64 = 4 << 20;
 
 /// Options every import shares.
 #[derive(Debug, Clone, Default)]

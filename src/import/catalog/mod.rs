@@ -68,7 +68,7 @@ pub struct CatalogImport {
 /// it ends); instead one set-based check of every reference the import wrote runs before it
 /// commits, and a violation rolls the whole import back.
 pub fn run(db: &mut Db, job: &CatalogImport) -> Result<(CatalogReport, Result<()>)> {
-    super::no_huge_pages();
+    super::keep_memory_flat(&job.read.file);
     references::enforce_references(&db.conn, false)?;
     dbi::import_page_cache(&db.conn)?;
     // First as the rows come; a file whose products do not stand together in key order (or

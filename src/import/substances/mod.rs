@@ -67,7 +67,7 @@ const EXTRA_NAME_COLUMNS: &[&str] = &[
 ];
 
 pub fn run(db: &mut Db, job: &SubstanceImport) -> Result<(SubstanceReport, Result<()>)> {
-    super::no_huge_pages();
+    super::keep_memory_flat(&job.read.file);
     let mut source = super::open(&job.read)?;
     let file_name = super::display_name(&job.read.file);
     let at = db.stamp();
