@@ -18,6 +18,12 @@ pub(super) fn wal_left(path: &Path) -> bool {
 /// committed and its wipe did not finish (killed, or others were reading): finishes it now, so
 /// that the name does not wait in the file for a later checkpoint. Best effort: when it cannot
 /// be done now, the next command tries again.
+///
+/// The file is rewritten only while it has free pages: the erasure ran with `secure_delete`,
+/// so what it overwrote or freed is zeros, and once the file was rewritten (a `VACUUM` leaves
+/// no free page) what is left is moving the log into the file and emptying it. Rewriting it
+/// again at every command while another program kept reading made the log grow by the whole
+/// database each time.
 pub(super) fn finish_unfinished(conn: &Connection, wal_left: bool) {
     if !wal_left {
         return;
@@ -29,9 +35,32 @@ pub(super) fn finish_unfinished(conn: &Connection, wal_left: bool) {
             |r| r.get(0),
         )
         .ok();
-    if newest.as_deref() == Some("client erase") {
-        let _ = wipe(conn);
+    if newest.as_deref() != Some("client erase") {
+        return;
     }
+    // Without waiting: a command must not stand for the busy timeout behind another
+    // program's reading for work that the next command can do as well.
+    let _ = conn.busy_timeout(std::time::Duration::ZERO);
+    let free: i64 = conn
+        .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+        .unwrap_or(1);
+    if free > 0 {
+        let _ = wipe(conn);
+    } else {
+        let _ = empty_log(conn);
+    }
+    if let Ok(wait) = super::busy_timeout() {
+        let _ = conn.busy_timeout(wait);
+    }
+}
+
+/// Moves the log into the file and empties it; says whether it could (not while another
+/// connection reads).
+fn empty_log(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|busy| busy == 0)
 }
 
 /// Wipes erased values out of the database files: first the committed pages into the main file
@@ -40,12 +69,7 @@ pub(super) fn finish_unfinished(conn: &Connection, wal_left: bool) {
 /// Returns whether the log could be emptied (not while another connection reads).
 pub fn wipe(conn: &Connection) -> rusqlite::Result<bool> {
     conn.pragma_update(None, "secure_delete", true)?;
-    let checkpoint = || {
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-            r.get::<_, i64>(0)
-        })
-    };
-    checkpoint()?;
+    empty_log(conn)?;
     conn.execute_batch("VACUUM")?;
-    Ok(checkpoint()? == 0)
+    empty_log(conn)
 }

@@ -268,6 +268,44 @@ fn an_erase_that_cannot_wipe_the_file_says_the_erasure_was_committed() {
     w.run(&["client", "erase", "C-1", "--confirm"]).ok();
 }
 
+/// Regression: after an erasure whose log could not be emptied, every later command rewrote
+/// the whole file again while the other program kept reading, and the log grew by the size
+/// of the database each time. The file is rewritten once; later commands only try to empty
+/// the log, and do when the reader is gone.
+#[test]
+fn commands_after_an_unfinished_wipe_do_not_rewrite_the_file_again() {
+    let w = Work::new();
+    w.run(&["client", "add", "C-1", "--name", "Zelda Quillfeather"])
+        .ok();
+    let reader = rusqlite::Connection::open(w.db()).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))
+        .unwrap();
+    w.run_env(
+        &["client", "erase", "C-1", "--confirm"],
+        &[("INKGUARD_BUSY_TIMEOUT", "0.3")],
+    )
+    .code(1)
+    .stderr_has("could not be emptied yet");
+    let wal = w.db().with_extension("db-wal");
+    let log = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let after_erase = log();
+    assert!(after_erase > 0);
+    for _ in 0..3 {
+        w.run(&["client", "list"]).ok();
+    }
+    assert!(
+        log() <= after_erase,
+        "the log grew from {after_erase} to {} bytes",
+        log()
+    );
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+    w.run(&["client", "list"]).ok();
+    assert_eq!(log(), 0, "the log was emptied once the reader was gone");
+}
+
 #[cfg(unix)]
 #[test]
 fn an_unwritable_shm_file_is_named() {
