@@ -237,12 +237,19 @@ fn read_ahead(job: &CatalogImport, tx: &std::sync::mpsc::SyncSender<Msg>) -> Res
                 }
                 // Rejected rows stop the import unless --skip-invalid: the staged path checks.
                 Some(read::Row::Rejected(r)) => {
-                    send(Msg::Rejected(r)) && (job.skip_invalid || !send(Msg::Restage))
+                    let sent = send(Msg::Rejected(r));
+                    if sent && !job.skip_invalid {
+                        send(Msg::Restage);
+                    }
+                    sent && job.skip_invalid
                 }
                 Some(read::Row::Of(key, row)) => match group.push(key, row) {
                     read::Grouped::Held => true,
                     read::Grouped::Complete(product) => send(Msg::Product(product)),
-                    read::Grouped::OutOfOrder => !send(Msg::Restage),
+                    read::Grouped::OutOfOrder => {
+                        send(Msg::Restage);
+                        false
+                    }
                 },
             };
         }
