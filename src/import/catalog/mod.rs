@@ -34,6 +34,8 @@ pub mod report;
 pub mod settings;
 #[cfg(test)]
 mod stream_tests;
+#[cfg(test)]
+mod test_support;
 
 use std::io::Read as _;
 

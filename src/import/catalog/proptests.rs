@@ -6,9 +6,7 @@
 use proptest::prelude::*;
 use rusqlite::Connection;
 
-use super::{run, CatalogImport};
-use crate::db::Db;
-use crate::import::ReadOptions;
+use super::test_support::{import_text, succeeded};
 
 const HEADER: &str = "code,name,shade,ingredient,cas,concentration,lot,expiry";
 const ROWS: [&str; 9] = [
@@ -57,23 +55,10 @@ fn dump(conn: &Connection, positions: bool) -> Vec<String> {
 
 /// Imports the rows in this order into a new database; the catalog as `dump` gives it.
 fn import(rows: &[&str], positions: bool) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("in.csv");
-    std::fs::write(&file, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
-    let (mut db, _) =
-        Db::init(&dir.path().join("t.db"), "prop".into(), chrono::Utc::now()).unwrap();
-    let job = CatalogImport {
-        read: ReadOptions {
-            file,
-            ..ReadOptions::default()
-        },
-        supplier: Some("Acme".into()),
-        ..CatalogImport::default()
-    };
-    let (report, outcome) = run(&mut db, &job).unwrap();
-    outcome.unwrap();
+    let (imported, result) = import_text(&format!("{HEADER}\n{}\n", rows.join("\n")), false);
+    let report = succeeded(result);
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    dump(&db.conn, positions)
+    dump(&imported.db.conn, positions)
 }
 
 /// The shuffled rows' products as a pattern, filled with each product's rows in file order.
@@ -110,22 +95,10 @@ proptest! {
 #[test]
 fn a_file_in_key_order_and_a_staged_one_give_the_same_ids_and_report() {
     let run_rows = |rows: &[&str]| {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("in.csv");
-        std::fs::write(&file, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
-        let (mut db, _) =
-            Db::init(&dir.path().join("t.db"), "prop".into(), chrono::Utc::now()).unwrap();
-        let job = CatalogImport {
-            read: ReadOptions {
-                file,
-                ..ReadOptions::default()
-            },
-            supplier: Some("Acme".into()),
-            ..CatalogImport::default()
-        };
-        let (report, outcome) = run(&mut db, &job).unwrap();
-        outcome.unwrap();
-        let ids: Vec<String> = db
+        let (imported, result) = import_text(&format!("{HEADER}\n{}\n", rows.join("\n")), false);
+        let report = succeeded(result);
+        let ids: Vec<String> = imported
+            .db
             .conn
             .prepare(
                 "SELECT p.id || p.code || f.id || i.id || i.substance_id FROM ingredients i

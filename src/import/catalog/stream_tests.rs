@@ -2,9 +2,7 @@
 //! the writer has applied products the reader read far ahead of, the import ends as if it had
 //! run on one thread: nothing written, the reason named, no thread left waiting.
 
-use super::{run, CatalogImport};
-use crate::db::Db;
-use crate::import::ReadOptions;
+use super::test_support::import_text;
 
 /// Products in key order (so that they stream), `n` of them, one ingredient each.
 fn products(n: usize) -> String {
@@ -17,29 +15,13 @@ fn products(n: usize) -> String {
 
 /// Imports `text` into a new database: the result and how many products it then holds.
 fn import(text: &str, skip_invalid: bool) -> (crate::error::Result<super::CatalogReport>, i64) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("in.csv");
-    std::fs::write(&file, text).unwrap();
-    let (mut db, _) = Db::init(
-        &dir.path().join("t.db"),
-        "stream".into(),
-        chrono::Utc::now(),
-    )
-    .unwrap();
-    let job = CatalogImport {
-        read: ReadOptions {
-            file,
-            ..ReadOptions::default()
-        },
-        supplier: Some("Acme".into()),
-        skip_invalid,
-        ..CatalogImport::default()
-    };
-    let result = run(&mut db, &job).and_then(|(report, outcome)| outcome.map(|()| report));
-    let count = db
+    let (imported, result) = import_text(text, skip_invalid);
+    let count = imported
+        .db
         .conn
         .query_row("SELECT count(*) FROM products", [], |r| r.get(0))
         .unwrap();
+    let result = result.and_then(|(report, outcome)| outcome.map(|()| report));
     (result, count)
 }
 
