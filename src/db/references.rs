@@ -42,8 +42,7 @@ impl Marks {
         tables.dedup();
         let mut marks = Vec::with_capacity(tables.len());
         for table in tables {
-            let sql = format!("SELECT ifnull(max(rowid), 0) FROM {table}");
-            marks.push((table, conn.query_row(&sql, [], |r| r.get(0))?));
+            marks.push((table, last_row(conn, table)?));
         }
         Ok(Marks(marks))
     }
@@ -58,11 +57,7 @@ impl Marks {
     /// points at nothing (the import must then roll back).
     pub fn check_references(&self, conn: &Connection) -> Result<()> {
         for (table, mark) in &self.0 {
-            let newest: i64 = conn.query_row(
-                &format!("SELECT ifnull(max(rowid), 0) FROM {table}"),
-                [],
-                |r| r.get(0),
-            )?;
+            let newest = last_row(conn, table)?;
             if newest <= *mark {
                 continue;
             }
@@ -101,6 +96,12 @@ impl Marks {
         }
         Ok(())
     }
+}
+
+/// The rowid of a table's last row (0 when it has none).
+fn last_row(conn: &Connection, table: &str) -> Result<i64> {
+    let sql = format!("SELECT ifnull(max(rowid), 0) FROM {table}");
+    Ok(conn.query_row(&sql, [], |r| r.get(0))?)
 }
 
 #[cfg(test)]
