@@ -35,7 +35,7 @@ fn text(w: &Work, product: &str, extra: &[&str]) -> String {
 }
 
 fn apply(w: &Work, product: &str) -> String {
-    let run = w.run(&[
+    w.record_id(&[
         "patch-test",
         "apply",
         "C-1",
@@ -43,10 +43,7 @@ fn apply(w: &Work, product: &str) -> String {
         product,
         "--at",
         APPLIED,
-        "--format",
-        "json",
-    ]);
-    run.ok().json()["id"].as_i64().unwrap().to_string()
+    ])
 }
 
 fn read(w: &Work, test: &str, grade: &str, at: &str) {

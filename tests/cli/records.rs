@@ -139,21 +139,15 @@ fn every_treatment_item_needs_its_lot() {
 #[test]
 fn a_reaction_makes_suspected_sensitivities_that_change_the_next_verdict() {
     let w = clinic();
-    let t = w
-        .run(&[
-            "treatment",
-            "record",
-            "C-1",
-            "--product",
-            "PL-1",
-            "--lot",
-            "PL1-L1",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    let id = t["id"].as_i64().unwrap().to_string();
+    let id = w.record_id(&[
+        "treatment",
+        "record",
+        "C-1",
+        "--product",
+        "PL-1",
+        "--lot",
+        "PL1-L1",
+    ]);
     w.run(&["check", "C-1", "WH-1"]).code(0);
     let r = w
         .run(&[
@@ -281,23 +275,17 @@ fn trace_finds_every_client_treated_with_a_lot() {
 #[test]
 fn the_treatment_sheet_lists_ingredients_in_declared_order_and_label_statements() {
     let w = clinic();
-    let t = w
-        .run(&[
-            "treatment",
-            "record",
-            "C-1",
-            "--product",
-            "NI-1",
-            "--lot",
-            "NI-L1",
-            "--area",
-            "left forearm",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    let id = t["id"].as_i64().unwrap().to_string();
+    let id = w.record_id(&[
+        "treatment",
+        "record",
+        "C-1",
+        "--product",
+        "NI-1",
+        "--lot",
+        "NI-L1",
+        "--area",
+        "left forearm",
+    ]);
     let sheet = w
         .run(&["treatment", "sheet", &id, "--format", "json"])
         .ok()
@@ -373,21 +361,15 @@ fn clinical_records_cannot_be_updated_or_deleted_by_sql() {
         "PL2-L1",
     ])
     .ok();
-    let t = w
-        .run(&[
-            "patch-test",
-            "apply",
-            "C-1",
-            "--product",
-            "PL-1",
-            "--at",
-            "2026-11-20T10:00",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    let test = t["id"].as_i64().unwrap().to_string();
+    let test = w.record_id(&[
+        "patch-test",
+        "apply",
+        "C-1",
+        "--product",
+        "PL-1",
+        "--at",
+        "2026-11-20T10:00",
+    ]);
     w.run(&[
         "patch-test",
         "read",

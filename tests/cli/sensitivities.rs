@@ -159,21 +159,15 @@ fn reaction_list_shows_each_reaction_with_its_treatment_and_lots() {
     .ok();
     w.run(&["policy", "set", "require-patch-test", "false"])
         .ok();
-    let t = w
-        .run(&[
-            "treatment",
-            "record",
-            "C-1",
-            "--product",
-            "PL-2",
-            "--lot",
-            "PL2-L1",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    let id = t["id"].as_i64().unwrap().to_string();
+    let id = w.record_id(&[
+        "treatment",
+        "record",
+        "C-1",
+        "--product",
+        "PL-2",
+        "--lot",
+        "PL2-L1",
+    ]);
     w.run(&[
         "reaction",
         "record",

@@ -141,6 +141,16 @@ impl Work {
         self.run_env(args, &[])
     }
 
+    /// Runs a command that records something (a treatment, a patch test, a sensitivity),
+    /// expects it to succeed, and gives the new record's id, read from its JSON.
+    pub fn record_id(&self, args: &[&str]) -> String {
+        let args = [args, &["--format", "json"]].concat();
+        self.run(&args).ok().json()["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no id from {args:?}"))
+            .to_string()
+    }
+
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = self.command(args);
         for (k, v) in env {

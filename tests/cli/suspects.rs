@@ -25,21 +25,15 @@ fn at(w: &Work, now: &str, args: &[&str]) -> Run {
 
 /// A treatment with PL-2 and a reaction to it, on 2026-11-23.
 fn reaction(w: &Work) {
-    let t = w
-        .run(&[
-            "treatment",
-            "record",
-            "C-1",
-            "--product",
-            "PL-2",
-            "--lot",
-            "PL2-L1",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    let id = t["id"].as_i64().unwrap().to_string();
+    let id = w.record_id(&[
+        "treatment",
+        "record",
+        "C-1",
+        "--product",
+        "PL-2",
+        "--lot",
+        "PL2-L1",
+    ]);
     w.run(&[
         "reaction",
         "record",

@@ -74,39 +74,27 @@ fn clinic() -> Work {
     .ok();
     w.run(&["patch-test", "relevance", "1", "--item", "1", "past"])
         .ok();
-    let s = w
-        .run(&[
-            "sensitivity",
-            "add",
-            "C-1",
-            "glycerin",
-            "--source",
-            "declared",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    let id = s["id"].as_i64().unwrap().to_string();
+    let id = w.record_id(&[
+        "sensitivity",
+        "add",
+        "C-1",
+        "glycerin",
+        "--source",
+        "declared",
+    ]);
     w.run(&["sensitivity", "retract", &id, "--reason", "excluded"])
         .ok();
-    let t = w
-        .run(&[
-            "treatment",
-            "record",
-            "C-1",
-            "--product",
-            "Taupe Brow",
-            "--lot",
-            "TB-2502",
-            "--override",
-            "patch test booked",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    let treatment = t["id"].as_i64().unwrap().to_string();
+    let treatment = w.record_id(&[
+        "treatment",
+        "record",
+        "C-1",
+        "--product",
+        "Taupe Brow",
+        "--lot",
+        "TB-2502",
+        "--override",
+        "patch test booked",
+    ]);
     w.run(&[
         "reaction",
         "record",

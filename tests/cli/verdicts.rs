@@ -497,20 +497,14 @@ fn a_lot_of_an_older_formulation_is_judged_by_that_formulation() {
 #[test]
 fn retracted_sensitivities_stay_on_record_and_stop_counting() {
     let w = clinic_without_patch_test_rule();
-    let s = w
-        .run(&[
-            "sensitivity",
-            "add",
-            "C-1",
-            "glycerin",
-            "--source",
-            "declared",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
-    let id = s["id"].as_i64().unwrap().to_string();
+    let id = w.record_id(&[
+        "sensitivity",
+        "add",
+        "C-1",
+        "glycerin",
+        "--source",
+        "declared",
+    ]);
     check(&w, "PL-1", &[]).0.code(4);
     w.run(&[
         "sensitivity",
