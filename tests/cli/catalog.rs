@@ -1088,15 +1088,7 @@ fn a_known_name_beside_an_unknown_number_declares_the_known_substance() {
     );
     assert_eq!(declared_substances(&w, "NI")[0].0, "Nickel sulfate");
     w.run(&["client", "add", "C-1", "--name", "A"]).ok();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel sulfate",
-        "--source",
-        "declared",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel sulfate", "declared");
     // The alias the warning offers makes the number the substance's own.
     w.run(&["substance", "alias", "Nickel sulfate", "CAS 1234-56-6"])
         .ok();

@@ -79,15 +79,7 @@ fn a_sensitivity_to_an_unverified_substance_is_never_clear() {
     let w = clinic(
         "code,name,ingredient,cas,ci\nO1,Oxide Red,Iron oxide red,1309-37-1,CI 77491\nE1,Erde,Eisenoxid rot,,\n",
     );
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "Eisenoxid rot",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "Eisenoxid rot", "physician");
     let (code, reasons) = codes(&w, "O1");
     assert_eq!(code, 3, "{reasons:?}");
     assert!(

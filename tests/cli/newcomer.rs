@@ -539,15 +539,7 @@ fn the_main_error_messages_match_their_snapshots() {
             stderr(&["policy", "set", "suspected", "maybe"]),
         ),
         ("blocked-treatment", {
-            w.run(&[
-                "sensitivity",
-                "add",
-                "C-0042",
-                "nickel",
-                "--source",
-                "physician",
-            ])
-            .ok();
+            w.add_sensitivity("C-0042", "nickel", "physician");
             stderr(&[
                 "treatment",
                 "record",

@@ -19,15 +19,7 @@ fn spoofing_clinic() -> Work {
         .ok();
     w.run(&["client", "add", "C-1", "--name", "Ann\x1b[31m Example"])
         .ok();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     w
 }
 

@@ -43,15 +43,7 @@ fn sql(w: &Work, statement: &str) -> rusqlite::Result<usize> {
 #[test]
 fn a_blocked_treatment_is_refused_and_writes_nothing() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     let events = w.count("audit_events");
     let run = w.run(&[
         "treatment",
@@ -342,15 +334,7 @@ fn compliance_reports_restricted_ingredients_limits_and_missing_batch_numbers() 
 #[test]
 fn clinical_records_cannot_be_updated_or_deleted_by_sql() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     w.run(&[
         "treatment",
         "record",
@@ -420,15 +404,7 @@ fn tampering_with_the_audit_trail_is_refused_or_found_by_verify() {
 fn every_writing_command_appends_an_audit_event_without_personal_data() {
     let w = clinic();
     let before = w.count("audit_events");
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     w.run(&["lot", "add", "PL-1", "PL1-L2"]).ok();
     w.run(&["policy", "set", "suspected", "block"]).ok();
     w.run(&[
@@ -535,15 +511,7 @@ fn file_contains(path: &std::path::Path, needle: &str) -> bool {
 #[test]
 fn erase_leaves_no_trace_of_the_name_in_the_database_file_or_its_wal() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     w.run(&[
         "treatment",
         "record",
@@ -594,15 +562,7 @@ fn erase_leaves_no_trace_of_the_name_in_the_database_file_or_its_wal() {
 #[test]
 fn client_export_holds_everything_about_the_client() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     w.run(&[
         "treatment",
         "record",

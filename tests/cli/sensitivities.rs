@@ -15,15 +15,7 @@ fn clinic() -> Work {
 #[test]
 fn adding_a_sensitivity_the_client_already_has_names_it_and_adds_nothing() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "declared",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "declared");
     // The same substance by another of its names, and by its CAS number.
     for name in ["Nickel", "7440-02-0"] {
         let run = w.run(&["sensitivity", "add", "C-1", name, "--source", "declared"]);
@@ -72,15 +64,7 @@ fn adding_a_sensitivity_the_client_already_has_names_it_and_adds_nothing() {
 #[test]
 fn a_retracted_sensitivity_does_not_count_as_already_held() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "glycerin",
-        "--source",
-        "declared",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "glycerin", "declared");
     w.run(&["sensitivity", "retract", "1", "--reason", "mistaken"])
         .ok();
     w.run(&[
@@ -148,15 +132,7 @@ fn reaction_list_shows_each_reaction_with_its_treatment_and_lots() {
     w.run(&["reaction", "list", "C-1"])
         .ok()
         .stdout_has("no reaction recorded for C-1");
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "glycerin",
-        "--source",
-        "declared",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "glycerin", "declared");
     w.run(&["policy", "set", "require-patch-test", "false"])
         .ok();
     let id = w.record_id(&[
@@ -198,15 +174,7 @@ fn reaction_list_shows_each_reaction_with_its_treatment_and_lots() {
 #[test]
 fn the_safe_list_leaves_out_a_product_whose_every_lot_is_flagged_and_says_why() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     w.run(&[
         "lot", "flag", "PL-1", "--lot", "PL1-L1", "--reason", "recall",
     ])

@@ -162,15 +162,7 @@ pub fn clinic() -> Work {
     w.import("verdict_catalog.csv", "Inkworks", &[]);
     w.run(&["client", "add", "C-1", "--name", "Alex Example"])
         .ok();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel sulphate",
-        "--source",
-        "patch-test",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel sulphate", "patch-test");
     w.run(&["policy", "set", "require-patch-test", "false"])
         .ok();
     w

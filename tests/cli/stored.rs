@@ -25,15 +25,7 @@ fn tamper(w: &Work, sql: &str) {
 #[test]
 fn an_unknown_group_on_match_stops_a_check_instead_of_giving_a_verdict() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     tamper(
         &w,
         "UPDATE groups SET on_match = 'lenient' WHERE key = 'nickel-compounds'",
@@ -103,15 +95,7 @@ fn an_unknown_product_kind_is_an_error_not_other() {
 #[test]
 fn an_unknown_sensitivity_certainty_stops_a_check() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     tamper(
         &w,
         "DROP TRIGGER sensitivities_no_update; UPDATE sensitivities SET certainty = 'maybe'",

@@ -141,6 +141,12 @@ impl Work {
         self.run_env(args, &[])
     }
 
+    /// Records a sensitivity of `client` to `target` (a substance or a group), from `source`.
+    pub fn add_sensitivity(&self, client: &str, target: &str, source: &str) {
+        self.run(&["sensitivity", "add", client, target, "--source", source])
+            .ok();
+    }
+
     /// Runs a command that records something (a treatment, a patch test, a sensitivity),
     /// expects it to succeed, and gives the new record's id, read from its JSON.
     pub fn record_id(&self, args: &[&str]) -> String {

@@ -315,15 +315,7 @@ fn a_sensitivity_added_without_its_event_is_named_even_after_later_writes() {
     verify(&w, &[]).code(1).stdout_has(&named);
     // The next command's event does not claim it.
     w.run(&["client", "add", "C-2", "--name", "Bo"]).ok();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-2",
-        "nickel",
-        "--source",
-        "declared",
-    ])
-    .ok();
+    w.add_sensitivity("C-2", "nickel", "declared");
     verify(&w, &[]).code(1).stdout_has(&named);
 }
 
@@ -374,15 +366,7 @@ fn a_recomputed_or_forged_chain_is_found_with_the_head_kept_elsewhere() {
 #[test]
 fn removed_newest_events_are_found_with_the_head_kept_elsewhere() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "declared",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "declared");
     let kept = head(&w);
     let conn = open(&w);
     drop_triggers(&conn);

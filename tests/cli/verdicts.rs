@@ -80,15 +80,7 @@ fn read(w: &Work, test: i64, item: i64, grade: &str, at: &str) -> Run {
 #[test]
 fn reason_sensitivity() {
     let w = clinic_without_patch_test_rule();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "carbon black",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "carbon black", "physician");
     let (run, doc) = check(&w, "PL-1", &[]);
     run.code(4);
     assert_eq!(doc["verdict"], "blocked");
@@ -102,15 +94,7 @@ fn reason_sensitivity() {
 #[test]
 fn reason_same_hapten() {
     let w = clinic_without_patch_test_rule();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel sulphate",
-        "--source",
-        "patch-test",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel sulphate", "patch-test");
     let (run, doc) = check(&w, "NI-1", &[]);
     run.code(4);
     let r = reason(&doc, "same-hapten");
@@ -136,15 +120,7 @@ fn reason_cross_reactive() {
 #[test]
 fn reason_co_sensitisation() {
     let w = clinic_without_patch_test_rule();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "declared",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "declared");
     let (run, doc) = check(&w, "CO-1", &[]);
     run.code(0);
     assert_eq!(codes(&doc), vec!["co-sensitisation"]);
@@ -214,15 +190,7 @@ fn reason_unverified_ingredients() {
             .contains("Herbal Secret Blend"),
         "says what it could not check"
     );
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "lanolin",
-        "--source",
-        "declared",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "lanolin", "declared");
     let (run, doc) = check(&w, "UV-1", &[]);
     run.code(3);
     assert_eq!(codes(&doc), vec!["unverified-ingredients"]);
@@ -321,15 +289,7 @@ fn a_positive_nickel_sulfate_test_blocks_a_nickel_impurity_and_only_notes_cobalt
 #[test]
 fn a_declared_ppd_allergy_cautions_for_a_numbing_cream_with_benzocaine() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "p-phenylenediamine",
-        "--source",
-        "declared",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "p-phenylenediamine", "declared");
     let run = w.run(&["check", "C-1", "Numb Pro 5"]);
     run.code(3)
         .stdout_has("CAUTION")
@@ -438,15 +398,7 @@ fn a_negative_older_than_the_valid_days_no_longer_counts() {
 #[test]
 fn formaldehyde_blocks_its_releasers() {
     let w = clinic_without_patch_test_rule();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "formaldehyde",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "formaldehyde", "physician");
     let (run, doc) = check(&w, "FR-1", &[]);
     run.code(4);
     let r = reason(&doc, "same-hapten");
@@ -457,15 +409,7 @@ fn formaldehyde_blocks_its_releasers() {
 #[test]
 fn a_sensitivity_to_a_group_blocks_its_members() {
     let w = clinic_without_patch_test_rule();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "Formaldehyde releasers",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "Formaldehyde releasers", "physician");
     let (run, doc) = check(&w, "FR-1", &[]);
     run.code(4);
     let r = reason(&doc, "sensitivity");
@@ -529,27 +473,11 @@ fn retracted_sensitivities_stay_on_record_and_stop_counting() {
 #[test]
 fn the_suspected_and_declared_policies_set_the_evidence_level() {
     let w = clinic_without_patch_test_rule();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "witch hazel",
-        "--source",
-        "reaction",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "witch hazel", "reaction");
     check(&w, "WH-1", &[]).0.code(3);
     w.run(&["policy", "set", "suspected", "block"]).ok();
     check(&w, "WH-1", &[]).0.code(4);
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "carbon black",
-        "--source",
-        "declared",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "carbon black", "declared");
     check(&w, "PL-1", &[]).0.code(4);
     w.run(&["policy", "set", "declared", "caution"]).ok();
     check(&w, "PL-1", &[]).0.code(3);
@@ -561,15 +489,7 @@ fn the_suspected_and_declared_policies_set_the_evidence_level() {
 #[test]
 fn the_check_document_has_the_fields_of_the_spec() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel sulfate",
-        "--source",
-        "patch-test",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel sulfate", "patch-test");
     let (_, doc) = check(&w, "NI-1", &["--lot", "NI-L1"]);
     assert_eq!(doc["client"], "C-1");
     for field in ["supplier", "code", "name", "formulation", "lot"] {
@@ -849,15 +769,7 @@ fn unknown_clients_products_and_lots_name_the_closest_matches() {
 #[test]
 fn safe_list_shows_what_would_be_clear_once_patch_tested() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel sulfate",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel sulfate", "physician");
     w.run(&["sensitivity", "add", "C-1", "PPD", "--source", "declared"])
         .ok();
     let t = apply(&w, &["--product", "PL-1"]);
@@ -954,15 +866,7 @@ fn safe_list_agrees_with_check_after_a_doubtful_substance_test() {
 #[test]
 fn safe_list_agrees_with_check_on_every_product() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     w.run(&["sensitivity", "add", "C-1", "PPD", "--source", "declared"])
         .ok();
     let t = apply(&w, &["--product", "PL-1", "--substance", "glycerin"]);
@@ -999,24 +903,8 @@ fn screen_lists_the_clients_a_product_is_blocked_or_caution_for() {
     let w = clinic();
     w.run(&["client", "add", "C-2", "--name", "Bo"]).ok();
     w.run(&["client", "add", "C-3", "--name", "Cy"]).ok();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-3",
-        "nickel",
-        "--source",
-        "reaction",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
+    w.add_sensitivity("C-3", "nickel", "reaction");
     let doc = w.run(&["screen", "NI-1", "--format", "json"]).ok().json();
     let found: Vec<(&str, &str)> = doc
         .as_array()
@@ -1073,15 +961,7 @@ fn policy_show_and_set_validate_keys_and_values() {
 #[test]
 fn client_show_has_the_clinical_record() {
     let w = clinic();
-    w.run(&[
-        "sensitivity",
-        "add",
-        "C-1",
-        "nickel",
-        "--source",
-        "physician",
-    ])
-    .ok();
+    w.add_sensitivity("C-1", "nickel", "physician");
     let t = apply(&w, &["--product", "PL-1"]);
     read(&w, t, 1, "-", D3).ok();
     let doc = w
